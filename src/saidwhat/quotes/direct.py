@@ -1,0 +1,239 @@
+"""Direct quotations: quoted regions linked to the cue that introduces them.
+
+For each region found by ``marks`` the cue is looked for where news prose
+puts it: right after the closing mark in the same sentence (“…,” she said),
+before the opening mark in the same paragraph (He said: “…”), at the end of
+the previous paragraph (He said:¶“…”). A quote with no cue inherits the
+speaker of the quote just before it (a quote-only paragraph, or a second
+quote after “…,” he said.). Short quoted fragments are speech only when a
+cue governs them ("warned about Putin’s ‘next target’"); otherwise they
+are scare quotes or names ("so-called ‘Coalition of the Willing’").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from spacy.tokens import Doc, Token
+
+from saidwhat.model import QuoteType
+from saidwhat.quotes.candidate import Candidate
+from saidwhat.quotes.cues import PHRASAL_CUES, is_speech_lemma
+from saidwhat.quotes.marks import QuotedRegion
+from saidwhat.speakers.attribute import cue_token_range, find_subject
+
+# Words before a quoted fragment that make it a name, not speech.
+_NAMING_WORDS = {"so-called", "dubbed", "nicknamed", "titled", "entitled", "named", "called", "as"}
+_FRAGMENT_MAX_WORDS = 5
+_AFTER_WINDOW = 8  # tokens after the closing mark where a trailing cue may sit
+
+
+def _token_at(doc: Doc, char: int) -> Token | None:
+    span = doc.char_span(char, char + 1, alignment_mode="expand")
+    if span is None or len(span) == 0:
+        return None
+    return span[0]
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def _is_cue(token: Token) -> bool:
+    if token.pos_ not in ("VERB", "AUX"):
+        return False
+    if is_speech_lemma(token.lemma_):
+        return True
+    return any(
+        child.dep_ == "prt" and (token.lemma_, child.lower_) in PHRASAL_CUES
+        for child in token.children
+    )
+
+
+def _sentence_end_punct(text: str) -> bool:
+    stripped = text.rstrip()
+    return stripped.endswith((".", "…")) and not stripped.endswith("...,")
+
+
+def _cue_after(doc: Doc, region: QuotedRegion, limit: int) -> Token | None:
+    """A cue in the few tokens after the closing mark, in the same sentence."""
+    start_tok = _token_at(doc, region.close)
+    if start_tok is None:
+        return None
+    sentence = start_tok.sent
+    i = start_tok.i + 1
+    steps = 0
+    while i < len(doc) and i < sentence.end and steps < _AFTER_WINDOW:
+        token = doc[i]
+        if token.idx >= limit or "\n" in token.text:
+            break
+        if token.text in ("“", "‘", "«") or (token.text == '"' and steps > 0):
+            break
+        if _is_cue(token):
+            return token
+        if token.text in (".", ";", "!", "?"):
+            break
+        steps += 1
+        i += 1
+    return None
+
+
+def _cue_before(doc: Doc, region: QuotedRegion, floor: int) -> Token | None:
+    """The cue of a "X said:" or "X said," lead-in before the opening mark."""
+    open_tok = _token_at(doc, region.open)
+    if open_tok is None:
+        return None
+    lead = doc.text[floor : region.open].rstrip()
+    if not lead or lead.endswith((".", "!", "?", "”", '"')) and not lead.endswith(":"):
+        return None
+    i = open_tok.i - 1
+    while i >= 0 and doc[i].idx >= floor:
+        token = doc[i]
+        if _is_cue(token):
+            return token
+        if token.text in (".", "!", "?", ";") and i < open_tok.i - 1:
+            break
+        i -= 1
+    return None
+
+
+def _previous_paragraph_cue(doc: Doc, region: QuotedRegion, floor: int) -> Token | None:
+    """The cue of a paragraph ending in "…said:" right before a quote paragraph."""
+    text = doc.text
+    para_start = text.rfind("\n", 0, region.open) + 1
+    if text[para_start : region.open].strip():
+        return None
+    prev_end = para_start - 1
+    while prev_end > 0 and text[prev_end - 1].isspace():
+        prev_end -= 1
+    if prev_end <= floor or not text[:prev_end].endswith(":"):
+        return None
+    colon = _token_at(doc, prev_end - 1)
+    if colon is None:
+        return None
+    i = colon.i - 1
+    while i >= 0 and doc[i].idx >= floor and "\n" not in doc[i].text:
+        if _is_cue(doc[i]):
+            return doc[i]
+        i -= 1
+    return None
+
+
+def _fragment_cue(doc: Doc, region: QuotedRegion) -> Token | None:
+    """A cue that governs a short quoted fragment, or None if it is a name."""
+    open_tok = _token_at(doc, region.open)
+    if open_tok is None:
+        return None
+    before = [t for t in doc[max(0, open_tok.i - 3) : open_tok.i] if not t.is_punct]
+    if before and before[-1].lower_ in _NAMING_WORDS:
+        return None
+    inner = doc.text[region.content_start : region.content_end]
+    words = inner.split()
+    if len(words) >= 2 and all(w[:1].isupper() or w.lower() in ("of", "the", "and") for w in words):
+        return None  # a title-cased name: ‘Coalition of the Willing’
+    # Walk up from the fragment's tokens to a governing cue.
+    for token in doc.char_span(region.content_start, region.content_end, "expand") or []:
+        head = token
+        for _ in range(4):
+            if head.head is head:
+                break
+            head = head.head
+            if head.i < open_tok.i and _is_cue(head) and not head.idx > region.open:
+                return head
+    # Otherwise the nearest cue before it in the same clause.
+    i = open_tok.i - 1
+    steps = 0
+    while i >= 0 and steps < 6:
+        token = doc[i]
+        if token.is_sent_start and i < open_tok.i - 1 and steps > 0:
+            break
+        if token.text in (".", ";", "–", "—", ":") or (token.pos_ in ("VERB",) and not _is_cue(token)):
+            break
+        if _is_cue(token):
+            return token
+        i -= 1
+        steps += 1
+    return None
+
+
+def find_direct(
+    doc: Doc,
+    regions: Sequence[QuotedRegion],
+    reported: Sequence[Candidate],
+    skip: Sequence[tuple[int, int]],
+) -> list[Candidate]:
+    """Candidates for the quoted regions not already inside reported speech."""
+    text = doc.text
+    found: list[Candidate] = []
+    for index, region in enumerate(regions):
+        start, end = region.content_start, region.content_end
+        if any(s < end and start < e for s, e in skip):
+            continue
+        inner = text[start:end]
+        if not inner.strip():
+            continue
+        # A region already inside a reported clause is part of that quote.
+        if any(c.start <= start and end <= c.end + 1 for c in reported):
+            continue
+        para_start = text.rfind("\n", 0, region.open) + 1
+        floor = max(para_start, regions[index - 1].close + 1 if index else 0)
+        next_open = regions[index + 1].open if index + 1 < len(regions) else len(text)
+        next_break = text.find("\n", region.close)
+        limit = min(next_open, next_break if next_break != -1 else len(text))
+
+        if _words(inner) <= _FRAGMENT_MAX_WORDS and not _sentence_end_punct(inner):
+            cue = _fragment_cue(doc, region)
+            if cue is None:
+                continue
+            subject = find_subject(cue)
+            found.append(
+                Candidate(
+                    parts=[(start, end)],
+                    type=QuoteType.MIXED,
+                    cue=cue_token_range(cue),
+                    speaker_head=subject.i if subject is not None else None,
+                    confidence=0.7,
+                    evidence=[f"quoted words governed by the cue “{cue.text}”"],
+                )
+            )
+            continue
+
+        cue = None
+        how = ""
+        if not _sentence_end_punct(inner) or inner.rstrip().endswith(("?", "!")):
+            cue = _cue_after(doc, region, limit)
+            how = "cue after the closing quotation mark"
+        if cue is None:
+            cue = _cue_before(doc, region, floor)
+            how = "cue before the opening quotation mark"
+        if cue is None and index and regions[index - 1].close < para_start:
+            cue = _previous_paragraph_cue(doc, region, regions[index - 1].close + 1)
+            how = "cue ending the previous paragraph"
+        if cue is None and not index:
+            cue = _previous_paragraph_cue(doc, region, 0)
+            how = "cue ending the previous paragraph"
+        if cue is not None:
+            subject = find_subject(cue)
+            candidate = Candidate(
+                parts=[(start, end)],
+                type=QuoteType.DIRECT,
+                cue=cue_token_range(cue),
+                speaker_head=subject.i if subject is not None else None,
+                confidence=0.95 if subject is not None else 0.75,
+                evidence=[f"quotation marks; {how} “{cue.text}”"],
+            )
+        else:
+            # No cue: the speaker is inherited from the quote just before
+            # (settled in the pipeline, which sees every kind of quote).
+            if _words(inner) < 4:
+                continue
+            candidate = Candidate(
+                parts=[(start, end)],
+                type=QuoteType.DIRECT,
+                inherit=True,
+                confidence=0.4,
+                evidence=["quotation marks; no cue in its sentence"],
+            )
+        found.append(candidate)
+    return found
+

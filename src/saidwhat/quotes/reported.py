@@ -1,0 +1,186 @@
+"""Reported speech: a cue and the clause it governs.
+
+"Mr Starmer insisted that …", "…, officials said.", "The plan, he said,
+is …", "According to officials, …". The content is the clause the parser
+attached to the cue; quotation marks inside it make the quote *mixed*.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from spacy.tokens import Doc, Token
+
+from saidwhat.model import QuoteType
+from saidwhat.quotes.candidate import Candidate
+from saidwhat.quotes.cues import CueKind, cue_entry
+from saidwhat.quotes.marks import QuotedRegion
+from saidwhat.speakers.attribute import according_to_source, cue_token_range, find_subject
+
+_CLAUSE_DEPS = ("ccomp",)
+_STRIP_LEFT = {"that", ",", ":", "—", "–", "-"}
+_MIN_CONTENT_TOKENS = 3
+
+
+def _inside(start: int, end: int, regions: Sequence[QuotedRegion]) -> QuotedRegion | None:
+    for region in regions:
+        if region.open <= start and end <= region.close + 1:
+            return region
+    return None
+
+
+def _trim(doc: Doc, first: int, last: int) -> tuple[int, int] | None:
+    """Token range ``[first, last]`` without edge punctuation and "that"."""
+    while first <= last and (doc[first].lower_ in _STRIP_LEFT or doc[first].is_space):
+        first += 1
+    while last >= first and (
+        (doc[last].is_punct and doc[last].text not in "”\"’'»") or doc[last].is_space
+    ):
+        last -= 1
+    if last - first + 1 < _MIN_CONTENT_TOKENS:
+        return None
+    return first, last
+
+
+def _char_range(doc: Doc, first: int, last: int) -> tuple[int, int]:
+    return doc[first].idx, doc[last].idx + len(doc[last].text)
+
+
+def _has_verb(tokens: Sequence[Token]) -> bool:
+    return any(t.pos_ in ("VERB", "AUX") for t in tokens)
+
+
+def _quote_type(start: int, end: int, regions: Sequence[QuotedRegion]) -> QuoteType:
+    inner = [r for r in regions if r.open < end and start <= r.close]
+    if not inner:
+        return QuoteType.INDIRECT
+    if len(inner) == 1 and inner[0].open <= start + 1 and inner[0].close >= end - 2:
+        return QuoteType.DIRECT
+    return QuoteType.MIXED
+
+
+def _clause_parts(verb: Token, clause: Token) -> list[tuple[int, int]] | None:
+    """Token ranges of the content governed by ``verb`` through ``clause``."""
+    doc = verb.doc
+    first, last = clause.left_edge.i, clause.right_edge.i
+    if first <= verb.i <= last:
+        return None
+    trimmed = _trim(doc, first, last)
+    if trimmed is None:
+        return None
+    return [trimmed]
+
+
+def _parenthetical_parts(verb: Token) -> list[tuple[int, int]] | None:
+    """Content around a cue inside it: "The plan, he said, is dead"."""
+    doc = verb.doc
+    head = verb.head
+    first, last = head.left_edge.i, head.right_edge.i
+    cue_first, cue_last = verb.left_edge.i, verb.right_edge.i
+    parts: list[tuple[int, int]] = []
+    for a, b in ((first, cue_first - 1), (cue_last + 1, last)):
+        if a <= b:
+            trimmed = _trim(doc, a, b) if b - a + 1 >= _MIN_CONTENT_TOKENS else None
+            if trimmed is None:
+                # Keep short pieces too, as long as they are words.
+                while a <= b and (doc[a].is_punct or doc[a].is_space):
+                    a += 1
+                while b >= a and (doc[b].is_punct or doc[b].is_space):
+                    b -= 1
+                if a > b:
+                    continue
+                trimmed = (a, b)
+            parts.append(trimmed)
+    if sum(b - a + 1 for a, b in parts) < _MIN_CONTENT_TOKENS:
+        return None
+    return parts
+
+
+def find_reported(
+    doc: Doc, regions: Sequence[QuotedRegion], skip: Sequence[tuple[int, int]]
+) -> Iterator[Candidate]:
+    """Reported-speech candidates of ``doc``.
+
+    ``regions`` are the quoted regions (a cue inside one is part of someone
+    else's words and yields nothing); ``skip`` are character ranges to ignore
+    (boilerplate).
+    """
+    for token in doc:
+        if token.pos_ not in ("VERB", "AUX") and token.lower_ != "according":
+            continue
+        if any(s <= token.idx < e for s, e in skip):
+            continue
+        if _inside(token.idx, token.idx + len(token), regions):
+            continue
+        if token.lower_ == "according":
+            candidate = _according_to(token, regions)
+            if candidate:
+                yield candidate
+            continue
+        entry = cue_entry(token.lemma_)
+        if entry is None:
+            continue
+        token_parts: list[tuple[int, int]] | None = None
+        evidence = ""
+        clauses = [c for c in token.children if c.dep_ in _CLAUSE_DEPS]
+        if clauses:
+            token_parts = _clause_parts(token, clauses[0])
+            evidence = f"clause governed by the cue “{token.text}”"
+        elif token.dep_ in ("parataxis",) and token.head.pos_ in ("VERB", "AUX"):
+            if any(c.dep_ in ("nsubj", "nsubjpass") for c in token.children):
+                token_parts = _parenthetical_parts(token)
+                evidence = f"cue “{token.text}” set inside the statement"
+        if not token_parts:
+            continue
+        tokens = [doc[i] for a, b in token_parts for i in range(a, b + 1)]
+        if not _has_verb(tokens):
+            continue
+        parts = [_char_range(doc, a, b) for a, b in token_parts]
+        start, end = parts[0][0], parts[-1][1]
+        if any(s < end and start < e for s, e in skip):
+            continue
+        if _inside(start, end, regions):
+            continue  # words inside one quotation: the direct finder owns them
+        subject = find_subject(token)
+        confidence = entry.weight * (0.95 if subject is not None else 0.7)
+        if entry.kind is not CueKind.SPEECH:
+            confidence *= 0.9
+        yield Candidate(
+            parts=parts,
+            type=_quote_type(start, end, regions),
+            cue=cue_token_range(token),
+            speaker_head=subject.i if subject is not None else None,
+            confidence=confidence,
+            evidence=[evidence],
+        )
+
+
+def _according_to(according: Token, regions: Sequence[QuotedRegion]) -> Candidate | None:
+    """"According to X, …" and "…, according to X": the clause it modifies."""
+    doc = according.doc
+    source = according_to_source(according)
+    if source is None:
+        return None
+    head = according.head
+    if head.i == according.i:
+        return None
+    first, last = head.left_edge.i, head.right_edge.i
+    sub_first, sub_last = according.left_edge.i, according.right_edge.i
+    pieces = []
+    for a, b in ((first, sub_first - 1), (sub_last + 1, last)):
+        if a <= b:
+            trimmed = _trim(doc, a, b)
+            if trimmed:
+                pieces.append(trimmed)
+    if not pieces:
+        return None
+    parts = [_char_range(doc, a, b) for a, b in pieces]
+    start, end = parts[0][0], parts[-1][1]
+    return Candidate(
+        parts=parts,
+        type=_quote_type(start, end, regions),
+        cue=(according.i, according.i + 2),
+        speaker_head=source.i,
+        confidence=0.85,
+        evidence=["“according to” names the source"],
+    )

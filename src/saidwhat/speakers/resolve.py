@@ -1,0 +1,298 @@
+"""Speaker mention → entity, within one article.
+
+"Keir Starmer" = "Mr Starmer" (same surname, the fullest name wins);
+"No10" = "Downing Street" (alias table); "A Downing Street spokeswoman" speaks
+for Downing Street; "NATO’s chief" is the person the article introduced as
+"NATO boss Mark Rutte"; "He" is the nearest earlier subject that fits by
+gender, number and kind (a spokesperson may speak for an institution, so an
+institution that spoke just before can be "he" or "she").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from saidwhat.model import Entity, EntityKind
+from saidwhat.speakers.attribute import mention_char_span
+
+TITLES = {
+    "mr": "male", "mr.": "male", "sir": "male", "lord": "male", "mister": "male",
+    "mrs": "female", "mrs.": "female", "ms": "female", "ms.": "female", "miss": "female",
+    "dame": "female", "lady": "female", "madam": "female",
+    "dr": None, "dr.": None, "prof": None, "prof.": None, "professor": None,
+    "sen.": None, "rep.": None, "gov.": None, "gen.": None, "rev.": None,
+}  # fmt: skip
+
+# Institutions known by several names; the first of each row is canonical.
+ORGANISATION_ALIASES: tuple[tuple[str, ...], ...] = (
+    ("Downing Street", "No10", "No 10", "No. 10", "Number 10", "Number Ten", "Number 10 Downing Street"),
+    ("White House", "the White House"),
+    ("Kremlin", "the Kremlin"),
+    ("Pentagon", "the Pentagon"),
+    ("Elysee", "Élysée", "the Elysee", "the Élysée", "Elysee Palace", "Élysée Palace"),
+)
+_ALIAS_INDEX = {alias.lower(): row[0] for row in ORGANISATION_ALIASES for alias in row}
+
+# Heads of a description that speaks for an organisation.
+SPOKESPERSON_NOUNS = {
+    "spokeswoman", "spokesman", "spokesperson", "spokespeople", "representative",
+    "official", "officials", "aide", "aides", "source", "sources", "statement",
+    "insider", "insiders", "press", "secretary",
+}  # fmt: skip
+# Role nouns that name the same kind of post.
+ROLE_SYNONYMS: tuple[frozenset[str], ...] = (
+    frozenset({"chief", "boss", "head", "leader", "secretary-general", "chairman", "chair",
+               "chairwoman", "director", "general"}),
+    frozenset({"president"}),
+    frozenset({"minister", "premier"}),
+    frozenset({"governor"}),
+    frozenset({"mayor"}),
+    frozenset({"senator"}),
+    frozenset({"chancellor"}),
+)  # fmt: skip
+_MALE_NOUNS = {"spokesman", "chairman", "father", "son", "husband", "king", "brother", "man"}
+_FEMALE_NOUNS = {"spokeswoman", "chairwoman", "mother", "daughter", "wife", "queen", "sister", "woman"}
+
+PRONOUNS = {
+    "he": ("male", "singular"), "him": ("male", "singular"), "she": ("female", "singular"),
+    "her": ("female", "singular"), "they": (None, "plural"), "them": (None, "plural"),
+    "it": (None, "neuter"), "we": (None, "first"), "i": (None, "first"),
+}  # fmt: skip
+
+_ORG_LABELS = {"ORG", "GPE", "NORP", "FAC", "LOC"}
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(slots=True)
+class _Known:
+    """What the article has said about one entity so far."""
+
+    entity: Entity
+    gender: str | None = None
+    roles: set[str] = field(default_factory=set)
+    role_orgs: set[str] = field(default_factory=set)
+
+
+def _clean(text: str) -> str:
+    return _SPACE.sub(" ", text.replace("’s", "").replace("'s", "")).strip(" ,.:;“”\"'‘’")
+
+
+def _role_key(word: str) -> frozenset[str]:
+    word = word.lower()
+    for group in ROLE_SYNONYMS:
+        if word in group:
+            return group
+    return frozenset({word})
+
+
+class ArticleEntities:
+    """The people and organisations of one article, built from its NER and parse."""
+
+    def __init__(self, doc: Doc, quoted: Sequence[tuple[int, int]]) -> None:
+        self.doc = doc
+        self.quoted = quoted
+        self.people: dict[str, _Known] = {}  # surname (lower) -> known person
+        self._index_people()
+
+    def _in_quote(self, char: int) -> bool:
+        return any(s <= char < e for s, e in self.quoted)
+
+    def _index_people(self) -> None:
+        persons = [e for e in self.doc.ents if e.label_ == "PERSON"]
+        for ent in persons:
+            name = self._person_name(ent)
+            if not name:
+                continue
+            surname = name.split()[-1].lower()
+            known = self.people.get(surname)
+            if known is None or len(name) > len(known.entity.name):
+                entity = Entity(name, EntityKind.PERSON)
+                old = known
+                known = _Known(entity)
+                if old is not None:
+                    known.gender, known.roles, known.role_orgs = old.gender, old.roles, old.role_orgs
+                self.people[surname] = known
+            self._note_context(known, ent)
+
+    def _person_name(self, ent: Span) -> str:
+        words = [t for t in ent if not t.is_punct and t.text not in ("’s", "'s")]
+        while words and words[0].lower_ in TITLES:
+            words = words[1:]
+        return _clean(" ".join(t.text for t in words))
+
+    def _note_context(self, known: _Known, ent: Span) -> None:
+        """Titles, roles and organisations written around a name."""
+        doc = self.doc
+        before = doc[ent.start - 1] if ent.start > 0 else None
+        if before is not None and before.lower_ in TITLES and TITLES[before.lower_]:
+            known.gender = TITLES[before.lower_]
+        first = ent[0]
+        if first.lower_ in TITLES and TITLES[first.lower_]:
+            known.gender = TITLES[first.lower_]
+        root = ent.root
+        modifiers = [t for t in root.lefts if t.i < ent.start]
+        i = ent.start - 1
+        while i >= 0 and doc[i].dep_ in ("compound", "amod", "nmod", "poss", "case", "punct") and (
+            doc[i].head.i >= i
+        ):
+            modifiers.append(doc[i])
+            i -= 1
+        for child in root.rights:
+            if child.dep_ == "appos":
+                modifiers.extend(child.subtree)
+        for token in modifiers:
+            if token.pos_ in ("NOUN", "PROPN") and token.ent_type_ != "PERSON":
+                if token.ent_type_ in _ORG_LABELS:
+                    known.role_orgs.add(token.text.lower())
+                else:
+                    known.roles.add(token.lower_)
+            elif token.pos_ == "ADJ" and token.ent_type_ in _ORG_LABELS:
+                known.role_orgs.add(token.text.lower())
+        role_words = [t.text for t in sorted(set(modifiers), key=lambda t: t.i) if not t.is_punct]
+        if role_words and known.entity.role is None:
+            role = _clean(" ".join(role_words))
+            if role:
+                known.entity = Entity(known.entity.name, EntityKind.PERSON, role=role)
+
+    # -- resolution ---------------------------------------------------------
+
+    def person_for(self, name_tokens: Sequence[Token]) -> _Known | None:
+        words = [t.text for t in name_tokens if not t.is_punct and t.lower_ not in TITLES]
+        words = [w for w in words if w not in ("’s", "'s")]
+        if not words:
+            return None
+        return self.people.get(_clean(words[-1]).lower())
+
+    def resolve_mention(self, head: Token) -> tuple[Entity | None, str | None]:
+        """The entity of a non-pronoun mention headed by ``head``, and a gender hint."""
+        doc = self.doc
+        start, end = mention_char_span(head)
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is None:
+            return None, None
+        text = _clean(span.text)
+        alias = _ALIAS_INDEX.get(text.lower()) or _ALIAS_INDEX.get(
+            re.sub(r"^(the|a|an)\s+", "", text.lower())
+        )
+        if alias:
+            return Entity(alias, EntityKind.ORGANISATION), None
+        gender = TITLES.get(span[0].lower_) if len(span) else None
+        # A named person inside the mention: "NATO boss Mark Rutte", "Mr Starmer".
+        for ent in span.ents:
+            if ent.label_ == "PERSON":
+                known = self.person_for(list(ent))
+                if known is not None:
+                    if gender and not known.gender:
+                        known.gender = gender
+                    return known.entity, known.gender
+                return Entity(_clean(ent.text), EntityKind.PERSON), gender
+        if head.ent_type_ == "PERSON" or (head.pos_ == "PROPN" and head.ent_type_ == ""):
+            known = self.person_for([head])
+            if known is not None:
+                return known.entity, known.gender
+        head_word = head.lower_
+        org_words = [t for t in span if t.ent_type_ in _ORG_LABELS and t.i != head.i]
+        org_name = self._org_name(org_words)
+        if head_word in SPOKESPERSON_NOUNS and org_name:
+            hint = "male" if head_word in _MALE_NOUNS else "female" if head_word in _FEMALE_NOUNS else None
+            return Entity(org_name, EntityKind.ORGANISATION, role=head_word), hint
+        if head.ent_type_ in _ORG_LABELS or (org_words and not head.pos_ == "NOUN"):
+            name = self._org_name([t for t in span if t.ent_type_ in _ORG_LABELS]) or text
+            return Entity(name, EntityKind.ORGANISATION), None
+        # A role description: "NATO’s chief", "the former president".
+        if head.pos_ == "NOUN":
+            person = self._person_by_role(head_word, {t.text.lower() for t in org_words})
+            if person is not None:
+                return person.entity, person.gender
+        kind = EntityKind.GROUP if head.tag_ in ("NNS", "NNPS") else EntityKind.UNKNOWN
+        name = re.sub(r"^(the|a|an|another|some|one)\s+", "", text, flags=re.IGNORECASE)
+        hint = "male" if head_word in _MALE_NOUNS else "female" if head_word in _FEMALE_NOUNS else None
+        return Entity(name or text, kind), hint
+
+    def _org_name(self, tokens: Sequence[Token]) -> str | None:
+        if not tokens:
+            return None
+        for ent in self.doc.ents:
+            if ent.start <= tokens[0].i < ent.end and ent.label_ in _ORG_LABELS:
+                name = _clean(ent.text)
+                name = re.sub(r"^the\s+", "", name, flags=re.IGNORECASE)
+                return _ALIAS_INDEX.get(name.lower(), name)
+        return _clean(tokens[0].text)
+
+    def _person_by_role(self, role: str, orgs: set[str]) -> _Known | None:
+        key = _role_key(role)
+        best: _Known | None = None
+        for known in self.people.values():
+            roles = set().union(*(_role_key(r) for r in known.roles)) if known.roles else set()
+            if not key & roles:
+                continue
+            if orgs and not orgs & known.role_orgs:
+                continue
+            if best is not None:
+                return None  # ambiguous: two people fit
+            best = known
+        return best
+
+
+@dataclass(slots=True)
+class _Event:
+    """An entity seen as a subject (or a quote's speaker) at a point in the text."""
+
+    pos: int
+    sentence: int
+    entity: Entity
+    gender: str | None
+    plural: bool
+    speaker: bool
+
+
+class SpeakerTimeline:
+    """Subjects in reading order, for pronoun and carry-over resolution."""
+
+    def __init__(self, entities: ArticleEntities) -> None:
+        self.entities = entities
+        self.events: list[_Event] = []
+
+    def add(self, token: Token, entity: Entity, gender: str | None, speaker: bool) -> None:
+        plural = token.tag_ in ("NNS", "NNPS") or token.lower_ in ("they", "them", "we")
+        if entity.kind is EntityKind.GROUP:
+            plural = True
+        self.events.append(
+            _Event(token.idx, token.sent.start, entity, gender, plural, speaker)
+        )
+
+    def resolve_pronoun(self, token: Token) -> tuple[Entity | None, str | None]:
+        """The entity a pronoun subject refers to, by gender, number and recency."""
+        gender, number = PRONOUNS.get(token.lower_, (None, None))
+        if number is None or number == "first":
+            return None, None
+        seen_speaker = False
+        for event in reversed(self.events):
+            if event.pos >= token.idx:
+                continue
+            is_latest_speaker = event.speaker and not seen_speaker
+            seen_speaker = seen_speaker or event.speaker
+            kind = event.entity.kind
+            if number == "singular":
+                if event.plural:
+                    continue
+                if kind is EntityKind.PERSON or (kind is EntityKind.UNKNOWN and event.speaker):
+                    if event.gender and gender and event.gender != gender:
+                        continue
+                    return event.entity, gender or event.gender
+                if kind is EntityKind.ORGANISATION and is_latest_speaker:
+                    if event.gender and gender and event.gender != gender:
+                        continue
+                    return event.entity, gender
+                continue
+            if number == "plural":
+                if event.plural or kind in (EntityKind.GROUP, EntityKind.ORGANISATION):
+                    return event.entity, None
+                continue
+            if number == "neuter" and kind is EntityKind.ORGANISATION:
+                return event.entity, None
+        return None, None

@@ -1,0 +1,232 @@
+"""The ``saidwhat`` command: thin commands over the modules that do the work."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, TextIO
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from saidwhat import __version__
+from saidwhat.errors import BadRecord, SaidwhatError
+from saidwhat.model import Article, ExtractedArticle
+from saidwhat.settings import DEFAULT_MODEL, Settings
+
+app = typer.Typer(
+    help=(
+        "saidwhat — who said what in the news. Finds every quotation in news articles "
+        "(direct, reported, mixed, multi-paragraph), the cue that introduced it and its "
+        "speaker resolved to a person or institution."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+
+ModelOption = Annotated[
+    str, typer.Option("--model", help="spaCy pipeline to load (package name or path).")
+]
+BatchOption = Annotated[
+    int, typer.Option("--batch-size", min=1, help="Articles per nlp.pipe batch.")
+]
+ProcessesOption = Annotated[
+    int, typer.Option("--processes", "-p", min=1, help="Worker processes (one model load each).")
+]
+MinConfidenceOption = Annotated[
+    float,
+    typer.Option("--min-confidence", min=0.0, max=1.0, help="Drop quotes below this confidence."),
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"saidwhat {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """saidwhat — who said what in the news."""
+
+
+class RunSummary:
+    """Counts for the end-of-run line: read, skipped (with reasons), quotes."""
+
+    def __init__(self) -> None:
+        self.articles = 0
+        self.quotes = 0
+        self.skipped: list[BadRecord] = []
+
+    def line(self, seconds: float) -> str:
+        rate = self.articles / seconds if seconds > 0 else 0.0
+        return (
+            f"{self.articles} articles, {self.quotes} quotes, {len(self.skipped)} skipped "
+            f"in {seconds:.1f}s ({rate:.1f} articles/s)"
+        )
+
+
+def _articles(inputs: list[str], summary: RunSummary) -> Iterator[Article]:
+    from saidwhat.read import read_inputs
+
+    for item in read_inputs(inputs):
+        if isinstance(item, BadRecord):
+            summary.skipped.append(item)
+            err.print(f"[yellow]skipped[/yellow] {item}", highlight=False, markup=True)
+            continue
+        yield item
+
+
+def _write_listing(result: ExtractedArticle, out: TextIO) -> None:
+    article = result.article
+    out.write(f"== {article.id}" + (f" — {article.title}" if article.title else "") + "\n")
+    if not result.quotes:
+        out.write("   (no quotes found)\n\n")
+        return
+    for n, quote in enumerate(result.quotes, 1):
+        speaker = quote.speaker
+        who = "?"
+        if speaker is not None and speaker.entity is not None:
+            who = speaker.entity.name
+            if speaker.mention is not None and speaker.mention.text != who:
+                who += f" (“{speaker.mention.text}”)"
+        elif speaker is not None and speaker.mention is not None:
+            who = f"“{speaker.mention.text}”"
+        cue = quote.cue.text if quote.cue else "—"
+        text = article.text[quote.start : quote.end].replace("\n", " ¶ ")
+        out.write(
+            f"{n:3}. [{quote.type.value}] {who} — {cue} (confidence {quote.confidence:.2f})\n"
+            f"     {text}\n"
+        )
+    out.write("\n")
+
+
+@app.command()
+def extract(
+    inputs: Annotated[
+        list[str],
+        typer.Argument(
+            help="Files (.txt, .html, .jsonl), folders, or - for standard input.",
+            show_default=False,
+        ),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write JSON Lines (one article a line, gold format) here."
+        ),
+    ] = None,
+    model: ModelOption = DEFAULT_MODEL,
+    batch_size: BatchOption = 16,
+    processes: ProcessesOption = 1,
+    min_confidence: MinConfidenceOption = 0.0,
+    progress: Annotated[
+        bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")
+    ] = True,
+) -> None:
+    """Find the quotes in articles: a readable listing, or JSON Lines with -o.
+
+    Bad records (empty or binary files, invalid JSON lines, records without
+    text) are reported on stderr and skipped; the exit status is non-zero
+    only when nothing at all could be processed.
+    """
+    from saidwhat.pipeline import extract_articles
+
+    settings = Settings(
+        model=model, batch_size=batch_size, processes=processes, min_confidence=min_confidence
+    )
+    summary = RunSummary()
+    started = time.perf_counter()
+    out: TextIO = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
+    show_bar = progress and output is not None and err.is_terminal
+    try:
+        with Progress(
+            TextColumn("[bold]extracting"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]} articles/s · {task.fields[quotes]} quotes"),
+            TimeElapsedColumn(),
+            console=err,
+            disable=not show_bar,
+            transient=False,
+        ) as bar:
+            task = bar.add_task("extract", total=None, rate="0.0", quotes=0)
+            for result in extract_articles(_articles(inputs, summary), settings):
+                summary.articles += 1
+                summary.quotes += len(result.quotes)
+                if output:
+                    out.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+                else:
+                    _write_listing(result, out)
+                elapsed = time.perf_counter() - started
+                bar.update(
+                    task,
+                    advance=1,
+                    rate=f"{summary.articles / elapsed:.1f}" if elapsed else "0.0",
+                    quotes=summary.quotes,
+                )
+    except SaidwhatError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from exc
+    finally:
+        if output:
+            out.close()
+    err.print(summary.line(time.perf_counter() - started), highlight=False)
+    if summary.articles == 0:
+        err.print("[red]error:[/red] nothing could be processed", highlight=False)
+        raise typer.Exit(1)
+
+
+@app.command()
+def evaluate(
+    gold: Annotated[Path, typer.Argument(help="Gold JSON Lines (e.g. ../shared/eval/seed.gold.jsonl).")],
+    pred: Annotated[
+        Path | None,
+        typer.Option("--pred", help="Score this prediction file instead of running extraction."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    errors: Annotated[
+        int, typer.Option("--errors", min=0, help="List this many error cases after the table.")
+    ] = 0,
+    model: ModelOption = DEFAULT_MODEL,
+    processes: ProcessesOption = 1,
+) -> None:
+    """Score extraction against gold data: quote F1 (overlap, exact) by type,
+    speaker and cue accuracy, end-to-end F1 — the metrics of DESIGN.md."""
+    from saidwhat.evaluate import evaluate as score
+    from saidwhat.evaluate import load_jsonl
+    from saidwhat.pipeline import extract_articles
+
+    try:
+        gold_records = load_jsonl(gold)
+        if pred is not None:
+            predicted = load_jsonl(pred)
+        else:
+            articles = [Article(id=str(r["id"]), text=str(r["text"])) for r in gold_records]
+            settings = Settings(model=model, processes=processes)
+            predicted = [r.to_dict() for r in extract_articles(articles, settings)]
+        report = score(gold_records, predicted)
+    except (SaidwhatError, OSError) as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from exc
+    if as_json:
+        data = report.to_dict()
+        if not errors:
+            data.pop("errors", None)
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        typer.echo(report.render(max_errors=errors))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,71 @@
+"""HTML pages: the article's main text and metadata, boilerplate gone.
+
+trafilatura does the extraction (one paragraph a line; navigation, footers,
+comments, scripts and styles left out). Its text keeps the page's own
+quotation marks, which is what the quote finder needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import trafilatura
+
+from saidwhat.errors import BadRecord
+from saidwhat.model import Article
+from saidwhat.read.text import decode_bytes, normalise_text, source_stem
+
+
+def _field(document: Any, name: str) -> str | None:
+    """One metadata field of trafilatura's result (a Document in 2.x, a dict in 1.x)."""
+    value = document.get(name) if isinstance(document, dict) else getattr(document, name, None)
+    if value is None:
+        return None
+    value = str(value).strip()
+    return value or None
+
+
+def article_from_html(html: str, source: str, url: str | None = None) -> Article:
+    """The Article in an HTML page; BadRecord when the page has no main text.
+
+    ``url`` is where the page came from, when known; it helps trafilatura and
+    is kept on the Article.
+    """
+    try:
+        document = trafilatura.bare_extraction(
+            html, url=url, include_comments=False, with_metadata=True
+        )
+    except Exception as exc:  # a parser failure on one page must not stop a batch
+        raise BadRecord(source, f"HTML could not be parsed ({exc})") from exc
+    text = normalise_text(_field(document, "text") or "") if document is not None else ""
+    if not text.strip():
+        raise BadRecord(source, "no main text found")
+    return Article(
+        id=source_stem(source),
+        text=text.strip(),
+        url=_field(document, "url") or url,
+        outlet=_field(document, "sitename") or _field(document, "hostname"),
+        published=_field(document, "date"),
+        title=_field(document, "title"),
+    )
+
+
+def article_from_html_bytes(data: bytes, source: str, url: str | None = None) -> Article:
+    """``article_from_html`` on raw bytes, decoded by the shared rules."""
+    return article_from_html(decode_bytes(data, source), source, url)
+
+
+def read_html_file(path: str | Path) -> Iterator[Article | BadRecord]:
+    """Yield the one Article of an HTML file, or the BadRecord saying why not."""
+    source = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        yield BadRecord(source, exc.strerror or str(exc))
+        return
+    try:
+        yield article_from_html_bytes(data, source)
+    except BadRecord as bad:
+        yield bad

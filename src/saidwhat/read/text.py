@@ -1,0 +1,186 @@
+"""Plain-text articles, and the byte decoding every reader shares.
+
+Input comes from anywhere: UTF-8 with or without a byte-order mark, UTF-16 or
+UTF-32 from Windows tools, legacy code pages, UTF-8 with a few broken bytes
+pasted in from elsewhere, or something that is not text at all. The rules live
+here once, so each reader decodes the same way:
+
+1. a byte-order mark decides (UTF-8, UTF-16, UTF-32);
+2. NUL bytes mean UTF-16 without a mark when they sit in every other byte,
+   otherwise binary data;
+3. valid UTF-8 is UTF-8; UTF-8 with a few bad bytes keeps its good characters
+   and marks the bad bytes with U+FFFD;
+4. anything else is charset_normalizer's best guess (cp1252 when the guess is
+   one of the interchangeable Latin code pages, since news text in a legacy
+   encoding is nearly always Windows-1252).
+
+Line ends become ``\\n`` and control characters other than ``\\n`` and ``\\t``
+are dropped. Typographic quotation marks and apostrophes are never touched:
+the quote finder depends on them.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import charset_normalizer
+
+from saidwhat.errors import BadRecord
+from saidwhat.model import Article
+
+# UTF-32 first: its little-endian mark begins with the UTF-16 one.
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+# \r\n and lone \r (old Mac files), plus vertical tab and form feed, which
+# separate lines or pages and would otherwise glue two words together.
+_LINE_ENDS = re.compile(r"\r\n?|[\x0b\x0c\u2028\u2029]")
+# C0 controls except \t and \n (\r, \v, \f are gone by now), and DEL.
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+# Controls that never occur in text, counted to tell binary data from text.
+_BINARY_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+
+# Share of characters above which data is taken for binary.
+_MAX_CONTROL_SHARE = 0.02
+_MAX_REPLACEMENT_SHARE = 0.10
+
+
+def bom_encoding(data: bytes) -> str | None:
+    """The codec named by a byte-order mark at the start of ``data``, if any."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return encoding
+    return None
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le'/'utf-16-be' when the NULs sit in every other byte (ASCII-range UTF-16)."""
+    sample = data[:8192]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    even_nul, odd_nul = even.count(0) / len(even), odd.count(0) / len(odd)
+    if odd_nul > 0.3 and even_nul < 0.02:
+        return "utf-16-le"
+    if even_nul > 0.3 and odd_nul < 0.02:
+        return "utf-16-be"
+    return None
+
+
+def wide_encoding(data: bytes) -> str | None:
+    """The UTF-16/32 codec of ``data`` (from its byte-order mark or NUL pattern), if it is one.
+
+    Those encodings cannot be split at ``b"\\n"``; streaming readers decode
+    them incrementally instead.
+    """
+    encoding = bom_encoding(data)
+    if encoding == "utf-8-sig":
+        return None
+    return encoding or (_utf16_without_bom(data) if b"\x00" in data else None)
+
+
+def _is_latin_code_page(encoding: str) -> bool:
+    """True for the single-byte Latin code pages charset_normalizer cannot tell apart."""
+    try:
+        from charset_normalizer.cd import encoding_languages
+    except ImportError:  # internal module moved: trust the guess as it is
+        return False
+    return "Latin Based" in encoding_languages(encoding)
+
+
+def guess_decode(data: bytes) -> str | None:
+    """Decode ``data`` by the module's rules; None when it looks like binary data.
+
+    No clean-up and no emptiness check: ``decode_bytes`` adds those for whole
+    files, and the JSON Lines reader uses this on single lines.
+    """
+    encoding = bom_encoding(data)
+    if encoding:
+        return data.decode(encoding, errors="replace")
+    if b"\x00" in data:
+        encoding = _utf16_without_bom(data)
+        return data.decode(encoding, errors="replace") if encoding else None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    lenient = data.decode("utf-8", errors="replace")
+    bad = lenient.count("\ufffd")
+    non_ascii = len(lenient) - len(lenient.encode("ascii", errors="ignore"))
+    # More well-formed multibyte characters than bad bytes: UTF-8 with a few
+    # stray bytes (mixed encodings), not a legacy code page.
+    if non_ascii - bad >= bad:
+        return lenient
+    best = charset_normalizer.from_bytes(data).best()
+    if best is None:
+        return lenient if bad <= _MAX_REPLACEMENT_SHARE * len(lenient) else None
+    if _is_latin_code_page(best.encoding):
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            pass
+    return str(best)
+
+
+def normalise_text(text: str) -> str:
+    """Line ends to ``\\n``; control characters other than ``\\n`` and ``\\t`` removed.
+
+    >>> normalise_text("One\\r\\nTwo\\rThree\\x00\\x07 “four”")
+    'One\\nTwo\\nThree “four”'
+    """
+    return _CONTROLS.sub("", _LINE_ENDS.sub("\n", text))
+
+
+def _looks_binary(text: str) -> bool:
+    controls = len(_BINARY_CONTROLS.findall(text))
+    return controls >= 2 and controls > _MAX_CONTROL_SHARE * len(text)
+
+
+def decode_bytes(data: bytes, source: str) -> str:
+    """The text of a file's bytes, cleaned; BadRecord for binary or empty data.
+
+    >>> decode_bytes("“Yes,” she said.\\r\\n".encode("utf-16"), "a.txt")
+    '“Yes,” she said.\\n'
+    """
+    if not data.strip():
+        raise BadRecord(source, "empty file")
+    text = guess_decode(data)
+    if text is None or _looks_binary(text):
+        raise BadRecord(source, "binary data, not text")
+    text = normalise_text(text)
+    if not text.strip():
+        raise BadRecord(source, "empty file")
+    return text
+
+
+def source_stem(source: str) -> str:
+    """The name an input gives its articles: the file stem, ``stdin`` for ``-``."""
+    return "stdin" if source == "-" else Path(source).stem
+
+
+def article_from_text(data: bytes, source: str, article_id: str | None = None) -> Article:
+    """One Article from the bytes of a plain-text file (id defaults to the file stem)."""
+    text = decode_bytes(data, source).strip()
+    return Article(id=article_id or source_stem(source), text=text)
+
+
+def read_text_file(path: str | Path) -> Iterator[Article | BadRecord]:
+    """Yield the one Article of a plain-text file, or the BadRecord saying why not."""
+    source = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        yield BadRecord(source, exc.strerror or str(exc))
+        return
+    try:
+        yield article_from_text(data, source)
+    except BadRecord as bad:
+        yield bad

@@ -496,7 +496,7 @@ def test_every_registered_reader_takes_a_path(tmp_path: Path) -> None:
 def test_sample_corpus_reads_cleanly() -> None:
     records = list(read_inputs([str(SAMPLES)]))
     assert not bad_records(records)
-    news = [a for a in articles(records) if a.id not in {"sample"}]
+    news = [a for a in articles(records) if a.id not in {"sample", "harbour-plan"}]
     assert 6 <= len(news) <= 8
     for article in news:
         assert article.url and article.outlet and article.published and article.title

@@ -16,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from saidwhat import __version__
 from saidwhat.errors import BadRecord, SaidwhatError
 from saidwhat.model import Article, ExtractedArticle
-from saidwhat.settings import DEFAULT_MODEL, Settings
+from saidwhat.settings import DEFAULT_MODEL, DEFAULT_SETTINGS, Settings
 
 app = typer.Typer(
     help=(
@@ -28,7 +28,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 ModelOption = Annotated[
     str, typer.Option("--model", help="spaCy pipeline to load (package name or path).")
@@ -76,10 +76,16 @@ class RunSummary:
         )
 
 
-def _articles(inputs: list[str], summary: RunSummary) -> Iterator[Article]:
+def _articles(inputs: list[str], summary: RunSummary, max_chars: int) -> Iterator[Article]:
     from saidwhat.read import read_inputs
 
     for item in read_inputs(inputs):
+        if isinstance(item, Article) and len(item.text) > max_chars:
+            item = BadRecord(
+                item.id,
+                f"article has {len(item.text):,} characters, over the limit of {max_chars:,} "
+                "(raise it with --max-article-chars)",
+            )
         if isinstance(item, BadRecord):
             summary.skipped.append(item)
             err.print(f"[yellow]skipped[/yellow] {item}", highlight=False, markup=True)
@@ -133,6 +139,10 @@ def extract(
     progress: Annotated[
         bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")
     ] = True,
+    max_article_chars: Annotated[
+        int,
+        typer.Option("--max-article-chars", min=1, help="Skip (and report) longer articles."),
+    ] = DEFAULT_SETTINGS.max_article_chars,
 ) -> None:
     """Find the quotes in articles: a readable listing, or JSON Lines with -o.
 
@@ -143,7 +153,11 @@ def extract(
     from saidwhat.pipeline import extract_articles
 
     settings = Settings(
-        model=model, batch_size=batch_size, processes=processes, min_confidence=min_confidence
+        model=model,
+        batch_size=batch_size,
+        processes=processes,
+        min_confidence=min_confidence,
+        max_article_chars=max_article_chars,
     )
     summary = RunSummary()
     started = time.perf_counter()
@@ -161,7 +175,9 @@ def extract(
             transient=False,
         ) as bar:
             task = bar.add_task("extract", total=None, rate="0.0", quotes=0)
-            for result in extract_articles(_articles(inputs, summary), settings):
+            for result in extract_articles(
+                _articles(inputs, summary, settings.max_article_chars), settings
+            ):
                 summary.articles += 1
                 summary.quotes += len(result.quotes)
                 if output:

@@ -19,6 +19,9 @@ class Settings:
     max_chars: articles longer than this are cut into pieces of at most this
         many characters at paragraph breaks before parsing, so one gigantic
         record cannot exhaust memory.
+    max_article_chars: the command line skips (and reports) articles longer
+        than this; a multi-megabyte "article" is nearly always a dump or a
+        crawl error, and would hold a batch up for minutes.
     """
 
     model: str = DEFAULT_MODEL
@@ -26,6 +29,7 @@ class Settings:
     processes: int = 1
     min_confidence: float = 0.0
     max_chars: int = 100_000
+    max_article_chars: int = 1_000_000
 
 
 DEFAULT_SETTINGS = Settings()

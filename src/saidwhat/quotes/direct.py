@@ -181,7 +181,11 @@ def find_direct(
         next_break = text.find("\n", region.close)
         limit = min(next_open, next_break if next_break != -1 else len(text))
 
-        if _words(inner) <= _FRAGMENT_MAX_WORDS and not _sentence_end_punct(inner):
+        cue = None
+        how = "cue after the closing quotation mark"
+        if not _sentence_end_punct(inner) or inner.rstrip().endswith(("?", "!")):
+            cue = _cue_after(doc, region, limit)
+        if cue is None and _words(inner) <= _FRAGMENT_MAX_WORDS and not _sentence_end_punct(inner):
             cue = _fragment_cue(doc, region)
             if cue is None:
                 continue
@@ -197,12 +201,6 @@ def find_direct(
                 )
             )
             continue
-
-        cue = None
-        how = ""
-        if not _sentence_end_punct(inner) or inner.rstrip().endswith(("?", "!")):
-            cue = _cue_after(doc, region, limit)
-            how = "cue after the closing quotation mark"
         if cue is None:
             cue = _cue_before(doc, region, floor)
             how = "cue before the opening quotation mark"
@@ -235,5 +233,35 @@ def find_direct(
                 evidence=["quotation marks; no cue in its sentence"],
             )
         found.append(candidate)
-    return found
+    return _join_split_quotes(doc, found)
+
+
+def _join_split_quotes(doc: Doc, found: list[Candidate]) -> list[Candidate]:
+    """One quote from “…,” she said. “…” — the cue splits a single quotation.
+
+    The second piece joins the first when it sits in the same paragraph,
+    right after the cue, and has no cue of its own (or shares the first's).
+    """
+    text = doc.text
+    joined: list[Candidate] = []
+    for candidate in found:
+        if joined:
+            first = joined[-1]
+            same_paragraph = "\n" not in text[first.end : candidate.start]
+            cue_between = (
+                first.cue is not None and first.end <= doc[first.cue[0]].idx < candidate.start
+            )
+            if (
+                same_paragraph
+                and cue_between
+                and first.type is QuoteType.DIRECT
+                and candidate.type is QuoteType.DIRECT
+                and (candidate.inherit or candidate.cue == first.cue)
+            ):
+                first.parts.extend(candidate.parts)
+                first.evidence.append("joined with the rest of the quotation after the cue")
+                continue
+        joined.append(candidate)
+    return joined
+
 

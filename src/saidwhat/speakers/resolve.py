@@ -27,6 +27,16 @@ TITLES = {
     "sen.": None, "rep.": None, "gov.": None, "gen.": None, "rev.": None,
 }  # fmt: skip
 
+# Job words written before a name ("Coach Ines Falk", "Mayor Elena Varga").
+JOB_TITLES = {
+    "president", "vice", "prime", "minister", "chancellor", "secretary", "senator", "sen",
+    "rep", "representative", "governor", "gov", "mayor", "councillor", "councilor", "coach",
+    "judge", "justice", "general", "gen", "captain", "capt", "chief", "inspector", "detective",
+    "sergeant", "officer", "commissioner", "ambassador", "bishop", "father", "rabbi", "imam",
+    "chairman", "chairwoman", "director", "professor", "doctor", "king", "queen", "prince",
+    "princess", "pope", "speaker", "leader", "deputy", "former", "mp", "mep", "sheriff",
+}  # fmt: skip
+
 # Institutions known by several names; the first of each row is canonical.
 ORGANISATION_ALIASES: tuple[tuple[str, ...], ...] = (
     ("Downing Street", "No10", "No 10", "No. 10", "Number 10", "Number Ten", "Number 10 Downing Street"),
@@ -120,7 +130,10 @@ class ArticleEntities:
 
     def _person_name(self, ent: Span) -> str:
         words = [t for t in ent if not t.is_punct and t.text not in ("’s", "'s")]
-        while words and words[0].lower_ in TITLES:
+        # Titles and job words the NER sometimes takes into the name.
+        while len(words) > 1 and (
+            words[0].lower_ in TITLES or words[0].lower_ in JOB_TITLES or words[0].pos_ == "NOUN"
+        ):
             words = words[1:]
         return _clean(" ".join(t.text for t in words))
 
@@ -190,12 +203,23 @@ class ArticleEntities:
                         known.gender = gender
                     return known.entity, known.gender
                 return Entity(_clean(ent.text), EntityKind.PERSON), gender
+        titled = self._titled_name(span)
+        if titled is not None:
+            return titled
         if head.ent_type_ == "PERSON" or (head.pos_ == "PROPN" and head.ent_type_ == ""):
             known = self.person_for([head])
             if known is not None:
                 return known.entity, known.gender
         head_word = head.lower_
         org_words = [t for t in span if t.ent_type_ in _ORG_LABELS and t.i != head.i]
+        if not org_words:
+            # "a spokeswoman for the Ministry of Transport", "an official at the bank"
+            for prep in head.rights:
+                if prep.dep_ == "prep" and prep.lower_ in ("for", "of", "at", "with", "from"):
+                    org_words = [
+                        t for t in prep.subtree if t.ent_type_ in _ORG_LABELS
+                    ][:1]
+                    break
         org_name = self._org_name(org_words)
         if head_word in SPOKESPERSON_NOUNS and org_name:
             hint = "male" if head_word in _MALE_NOUNS else "female" if head_word in _FEMALE_NOUNS else None
@@ -212,6 +236,29 @@ class ArticleEntities:
         name = re.sub(r"^(the|a|an|another|some|one)\s+", "", text, flags=re.IGNORECASE)
         hint = "male" if head_word in _MALE_NOUNS else "female" if head_word in _FEMALE_NOUNS else None
         return Entity(name or text, kind), hint
+
+    def _titled_name(self, span: Span) -> tuple[Entity, str | None] | None:
+        """"Coach Ines Falk", "Mayor Varga": a job title, then a proper name.
+
+        The small NER model often labels these as organisations; the title
+        settles it.
+        """
+        words = [t for t in span if not t.is_punct]
+        i = 0
+        while i < len(words) and words[i].lower_ in ("the", "a", "an"):
+            i += 1
+        start = i
+        while i < len(words) and (words[i].lower_.rstrip(".") in JOB_TITLES or words[i].lower_ in TITLES):
+            i += 1
+        rest = words[i:]
+        if i == start or not rest or not all(t.pos_ == "PROPN" for t in rest):
+            return None
+        known = self.person_for(rest)
+        gender = TITLES.get(words[start].lower_)
+        if known is not None:
+            return known.entity, known.gender or gender
+        role = " ".join(t.text for t in words[start:i])
+        return Entity(_clean(" ".join(t.text for t in rest)), EntityKind.PERSON, role=role), gender
 
     def _org_name(self, tokens: Sequence[Token]) -> str | None:
         if not tokens:

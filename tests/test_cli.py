@@ -1,0 +1,172 @@
+"""The saidwhat command: extract, evaluate, bad input, exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from saidwhat.cli import app
+from tests.conftest import gold_file
+
+runner = CliRunner()
+
+ARTICLE = (
+    "Harbour bridge to open in May\n"
+    "Mayor Elena Varga said: “The bridge will open in May and it is on budget.”\n"
+    "“We listened to every objection,” she added.\n"
+)
+
+
+def run(*args: str, stdin: str | bytes | None = None) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args), input=stdin)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_help_lists_the_commands() -> None:
+    code, out, _ = run("--help")
+    assert code == 0
+    for command in ("extract", "evaluate"):
+        assert command in out
+
+
+def test_extract_text_file_prints_a_listing(tmp_path: Path) -> None:
+    path = tmp_path / "bridge.txt"
+    path.write_text(ARTICLE, encoding="utf-8")
+    code, out, err = run("extract", str(path))
+    assert code == 0, err
+    assert "Elena Varga" in out
+    assert "The bridge will open in May" in out
+    assert "1 articles, 2 quotes, 0 skipped" in err
+
+
+def test_extract_jsonl_writes_gold_format(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    records = [
+        {"id": "a1", "text": ARTICLE, "outlet": "Harbour Gazette", "url": "https://gazette.example/1"},
+        {"id": "a2", "text": "Nothing was said today."},
+    ]
+    source.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    out_path = tmp_path / "out.jsonl"
+    code, _, err = run("extract", str(source), "-o", str(out_path))
+    assert code == 0, err
+    rows = [json.loads(line) for line in out_path.read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == ["a1", "a2"]
+    assert rows[0]["outlet"] == "Harbour Gazette"
+    assert rows[0]["url"] == "https://gazette.example/1"
+    first = rows[0]["quotes"][0]
+    start, end = first["content"]
+    assert rows[0]["text"][start:end] == first["content_text"]
+    assert first["speaker_entity"] == "Elena Varga"
+    assert first["type"] == "direct"
+    assert set(first) >= {"speaker", "cue", "confidence", "evidence", "speaker_entity"}
+    assert rows[1]["quotes"] == []
+
+
+def test_extract_reads_standard_input() -> None:
+    code, out, err = run("extract", "-", stdin=ARTICLE.encode("utf-8"))
+    assert code == 0, err
+    assert "Elena Varga" in out
+
+
+def test_bad_records_are_named_and_skipped(tmp_path: Path) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text(ARTICLE, encoding="utf-8")
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    binary = tmp_path / "image.txt"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text(
+        json.dumps({"id": "ok", "text": ARTICLE}) + "\n{not json\n" + json.dumps({"id": "x"}) + "\n",
+        encoding="utf-8",
+    )
+    out_path = tmp_path / "out.jsonl"
+    code, _, err = run(
+        "extract", str(good), str(empty), str(binary), str(broken), "-o", str(out_path)
+    )
+    assert code == 0, err
+    assert "empty.txt" in err
+    assert "image.txt" in err
+    assert "broken.jsonl:line 2" in err
+    assert "broken.jsonl:line 3" in err
+    assert "2 articles" in err and "4 skipped" in err
+    assert len(out_path.read_text(encoding="utf-8").splitlines()) == 2
+
+
+def test_invalid_utf8_is_still_processed(tmp_path: Path) -> None:
+    path = tmp_path / "latin.txt"
+    path.write_bytes(ARTICLE.encode("utf-8").replace(b"budget", b"budg\xff\xfet"))
+    code, out, err = run("extract", str(path))
+    assert code == 0, err
+    assert "Elena Varga" in out
+
+
+def test_nothing_processed_exits_non_zero(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    code, _, err = run("extract", str(empty), str(tmp_path / "missing.txt"))
+    assert code == 1
+    assert "missing.txt" in err
+    assert "nothing could be processed" in err
+
+
+def test_gigantic_article_is_reported_and_the_rest_processed(tmp_path: Path) -> None:
+    paragraph = "The council met again on Tuesday to discuss the harbour budget. " * 12 + "\n"
+    huge = tmp_path / "huge.txt"
+    huge.write_text(ARTICLE + paragraph * (5_100_000 // len(paragraph)), encoding="utf-8")
+    assert huge.stat().st_size > 5_000_000
+    good = tmp_path / "good.txt"
+    good.write_text(ARTICLE, encoding="utf-8")
+    out_path = tmp_path / "out.jsonl"
+    code, _, err = run("extract", str(huge), str(good), "-o", str(out_path))
+    assert code == 0, err
+    assert "huge: article has 5,0" in err and "--max-article-chars" in err
+    [row] = [json.loads(line) for line in out_path.read_text(encoding="utf-8").splitlines()]
+    assert row["id"] == "good"
+
+
+def test_long_article_is_parsed_in_pieces_with_offsets_kept(tmp_path: Path) -> None:
+    filler = "The council met again on Tuesday to discuss the harbour budget.\n" * 40
+    text = ARTICLE + filler + ARTICLE
+    path = tmp_path / "long.txt"
+    path.write_text(text, encoding="utf-8")
+    out_path = tmp_path / "out.jsonl"
+    from saidwhat.model import Article
+    from saidwhat.pipeline import extract_articles
+    from saidwhat.settings import Settings
+
+    [result] = extract_articles([Article(id="long", text=text)], Settings(max_chars=500))
+    assert len(result.quotes) == 4
+    for quote in result.quotes:
+        assert text[quote.start : quote.end] == quote.content[0].text or len(quote.content) > 1
+        assert quote.speaker is not None and quote.speaker.entity is not None
+        assert quote.speaker.entity.name == "Elena Varga"
+    del out_path
+
+
+def test_evaluate_prints_the_metrics() -> None:
+    gold = gold_file("seed.gold.jsonl")
+    code, out, err = run("evaluate", str(gold))
+    assert code == 0, err
+    assert "quote F1 (overlap)" in out
+    assert "speaker accuracy" in out
+    assert "end-to-end" in out
+
+
+def test_evaluate_json_on_a_prediction_file(tmp_path: Path) -> None:
+    gold = gold_file("seed.gold.jsonl")
+    code, out, _ = run("evaluate", str(gold), "--pred", str(gold), "--json")
+    assert code == 0
+    report = json.loads(out)
+    assert report["overlap"]["overall"]["f1"] == 1.0
+
+
+def test_evaluate_bad_file_is_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{not json\n", encoding="utf-8")
+    code, _, err = run("evaluate", str(bad))
+    assert code == 2
+    assert "bad.jsonl" in err

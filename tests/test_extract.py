@@ -1,0 +1,180 @@
+"""Quotes and speakers end to end on short texts (fictional people and places)."""
+
+from __future__ import annotations
+
+import pytest
+
+from saidwhat import Quote, QuoteType, extract
+
+
+def find(quotes: list[Quote], fragment: str) -> Quote:
+    for quote in quotes:
+        if any(fragment in part.text for part in quote.content):
+            return quote
+    raise AssertionError(f"no quote containing {fragment!r} in {[q.content for q in quotes]}")
+
+
+def speaker_name(quote: Quote) -> str | None:
+    if quote.speaker is None or quote.speaker.entity is None:
+        return None
+    return quote.speaker.entity.name
+
+
+def test_cue_after_the_quote() -> None:
+    quotes = extract("“The bridge will open in May,” said Mayor Elena Varga.")
+    [quote] = quotes
+    assert quote.type is QuoteType.DIRECT
+    assert speaker_name(quote) == "Elena Varga"
+    assert quote.cue is not None and quote.cue.text == "said"
+
+
+def test_speaker_before_colon() -> None:
+    text = "Council leader Tomas Brandt said: “We cannot afford another delay.”"
+    quote = find(extract(text), "another delay")
+    assert speaker_name(quote) == "Tomas Brandt"
+    assert quote.speaker is not None and quote.speaker.mention is not None
+    assert quote.speaker.mention.text == "Council leader Tomas Brandt"
+
+
+def test_pronoun_after_quote_resolves_to_earlier_person() -> None:
+    text = (
+        "Finance minister Olga Marsh presented the budget on Tuesday.\n"
+        "“This is a budget for growth,” she told MPs."
+    )
+    quote = find(extract(text), "budget for growth")
+    assert speaker_name(quote) == "Olga Marsh"
+    assert quote.speaker is not None and quote.speaker.mention is not None
+    assert quote.speaker.mention.text == "she"
+
+
+def test_pronoun_respects_gender() -> None:
+    text = (
+        "Mr Peter Hollis met Ms Dana Kirsch at the port.\n"
+        "Ms Kirsch said the deal was close.\n"
+        "Mr Hollis said the talks had been hard.\n"
+        "She added: “We expect to sign it next week.”"
+    )
+    quote = find(extract(text), "sign it next week")
+    assert speaker_name(quote) == "Dana Kirsch"
+
+
+def test_title_and_full_name_are_one_entity() -> None:
+    text = (
+        "Rafael Quint, the harbour master, said the tide was the highest in years.\n"
+        "Mr Quint added: “We closed the gates just in time.”"
+    )
+    quotes = extract(text)
+    assert speaker_name(find(quotes, "closed the gates")) == "Rafael Quint"
+
+
+def test_quote_only_paragraph_inherits_speaker() -> None:
+    text = (
+        "Coach Ines Falk said: “We played with courage.”\n"
+        "“The second half showed what this squad can do.”"
+    )
+    quote = find(extract(text), "second half")
+    assert speaker_name(quote) == "Ines Falk"
+    assert quote.cue is None
+
+
+def test_cue_splitting_a_quote_gives_one_quote_with_two_parts() -> None:
+    text = "“We will rebuild the pier,” said Ines Falk. “It will take two years.”"
+    [quote] = extract(text)
+    assert [p.text for p in quote.content] == ["We will rebuild the pier,", "It will take two years."]
+    assert speaker_name(quote) == "Ines Falk"
+
+
+def test_multi_paragraph_quote_is_one_quote() -> None:
+    text = (
+        "A spokeswoman for the Ministry of Transport said: “The line will close on Friday.\n"
+        "“Buses will replace trains for two weeks.\n"
+        "“We apologise for the disruption.”"
+    )
+    [quote] = extract(text)
+    assert quote.content[0].text.startswith("The line will close")
+    assert quote.content[-1].text.endswith("disruption.")
+    assert speaker_name(quote) == "Ministry of Transport"
+
+
+def test_institution_alias() -> None:
+    text = "No10 said: “The Prime Minister has full confidence in the chancellor.”"
+    [quote] = extract(text)
+    assert speaker_name(quote) == "Downing Street"
+
+
+def test_reported_speech_with_that() -> None:
+    text = "Ida Moen insisted that the council had followed every rule."
+    [quote] = extract(text)
+    assert quote.type is QuoteType.INDIRECT
+    assert quote.content[0].text == "the council had followed every rule"
+    assert speaker_name(quote) == "Ida Moen"
+    assert quote.cue is not None and quote.cue.text == "insisted"
+
+
+def test_reported_speech_cue_after() -> None:
+    text = "The harbour will reopen next month, officials said."
+    [quote] = extract(text)
+    assert quote.content[0].text == "The harbour will reopen next month"
+    assert quote.speaker is not None and quote.speaker.mention is not None
+    assert quote.speaker.mention.text == "officials"
+
+
+def test_mixed_quote() -> None:
+    text = "Ida Moen said the plan was “a disgrace” and should be withdrawn."
+    [quote] = extract(text)
+    assert quote.type is QuoteType.MIXED
+    assert "“a disgrace”" in quote.content[0].text
+
+
+def test_scare_quotes_are_not_speech() -> None:
+    text = "The so-called ‘Harbour Alliance’ met again on Monday to discuss the budget."
+    assert extract(text) == []
+
+
+def test_boilerplate_line_gives_no_quote() -> None:
+    text = (
+        "READ MORE: Council ‘at odds with our values’, says angry resident\n"
+        "The market reopened on Saturday."
+    )
+    assert extract(text) == []
+
+
+def test_one_bad_mark_does_not_lose_the_article() -> None:
+    text = (
+        "Jon Brask said: “This quote never closes\n"
+        "The council met on Monday.\n"
+        "“We are ready for the vote,” said Ida Moen."
+    )
+    quote = find(extract(text), "ready for the vote")
+    assert speaker_name(quote) == "Ida Moen"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   \n\n ", "No quotes here at all.", "“", "”“”‘’'\"", "A" * 5000],
+)
+def test_degenerate_texts_do_not_crash(text: str) -> None:
+    for quote in extract(text):
+        for part in quote.content:
+            assert text[part.start : part.end] == part.text
+
+
+def test_every_span_points_into_the_text() -> None:
+    text = (
+        "Mayor Elena Varga said: “The bridge will open in May.”\n"
+        "“It is on budget,” she added, “and on time.”\n"
+        "According to the council, the bridge cost £12m."
+    )
+    quotes = extract(text)
+    assert len(quotes) >= 3
+    for quote in quotes:
+        spans = [*quote.content]
+        if quote.cue:
+            spans.append(quote.cue)
+        if quote.speaker and quote.speaker.mention:
+            spans.append(quote.speaker.mention)
+        for span in spans:
+            assert 0 <= span.start <= span.end <= len(text)
+            assert text[span.start : span.end] == span.text
+        assert 0.0 <= quote.confidence <= 1.0
+        assert quote.evidence

@@ -7,7 +7,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import Annotated, Any, TextIO
 
 import typer
 from rich.console import Console
@@ -242,6 +242,49 @@ def evaluate(
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         typer.echo(report.render(max_errors=errors))
+
+
+@app.command("train-cues")
+def train_cues(
+    train: Annotated[Path, typer.Argument(help="Annotated JSON Lines (PolNeAR train).")],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Where to write the lexicon TSV.")
+    ] = None,
+    model: ModelOption = DEFAULT_MODEL,
+) -> None:
+    """Rebuild the learned cue lexicon (weights of clause-governing verbs) from gold data."""
+    from saidwhat.evaluate import load_jsonl
+    from saidwhat.nlp import load_pipeline
+    from saidwhat.train_cues import LEXICON_PATH, count_clausal_cues, file_sha256, write_lexicon
+
+    records = load_jsonl(train)
+    nlp = load_pipeline(model)
+    with Progress(
+        TextColumn("[bold]parsing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err,
+    ) as bar:
+        task = bar.add_task("parse", total=len(records))
+
+        def pairs() -> Iterator[tuple[Any, dict[str, Any]]]:
+            texts = (str(r["text"]) for r in records)
+            for record, doc in zip(records, nlp.pipe(texts, batch_size=16), strict=True):
+                bar.advance(task)
+                yield doc, record
+
+        counts = count_clausal_cues(pairs())
+    target = output or LEXICON_PATH
+    write_lexicon(
+        counts,
+        target,
+        [
+            f"source: {train.name} sha256 {file_sha256(train)} ({len(records)} articles)",
+            f"model: {model}",
+            "command: saidwhat train-cues " + train.name,
+            "columns: verbs governing a clause outside quotation marks (total), "
+            "and how many were annotated cues of that clause (positive)",
+        ],
+    )
+    err.print(f"wrote {target} ({sum(1 for c in counts if c.total >= 3)} lemmas)")
 
 
 if __name__ == "__main__":  # pragma: no cover

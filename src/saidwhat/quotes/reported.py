@@ -13,7 +13,7 @@ from spacy.tokens import Doc, Token
 
 from saidwhat.model import QuoteType
 from saidwhat.quotes.candidate import Candidate
-from saidwhat.quotes.cues import CueKind, cue_entry
+from saidwhat.quotes.cues import MIN_CLAUSAL_WEIGHT, clausal_cue_weight
 from saidwhat.quotes.marks import QuotedRegion
 from saidwhat.speakers.attribute import according_to_source, cue_token_range, find_subject
 
@@ -117,8 +117,8 @@ def find_reported(
             if candidate:
                 yield candidate
             continue
-        entry = cue_entry(token.lemma_)
-        if entry is None:
+        weight = clausal_cue_weight(token.lemma_)
+        if weight < MIN_CLAUSAL_WEIGHT:
             continue
         token_parts: list[tuple[int, int]] | None = None
         evidence = ""
@@ -142,9 +142,7 @@ def find_reported(
         if _inside(start, end, regions):
             continue  # words inside one quotation: the direct finder owns them
         subject = find_subject(token)
-        confidence = entry.weight * (0.95 if subject is not None else 0.7)
-        if entry.kind is not CueKind.SPEECH:
-            confidence *= 0.9
+        confidence = weight * (1.0 if subject is not None else 0.75)
         yield Candidate(
             parts=parts,
             type=_quote_type(start, end, regions),

@@ -26,6 +26,7 @@ from saidwhat.speakers.attribute import cue_token_range, find_subject
 _NAMING_WORDS = {"so-called", "dubbed", "nicknamed", "titled", "entitled", "named", "called", "as"}
 _FRAGMENT_MAX_WORDS = 5
 _AFTER_WINDOW = 8  # tokens after the closing mark where a trailing cue may sit
+_JOIN_MAX_WORDS = 40  # words between two pieces of one quote: ", she said, clapping."
 
 
 def _token_at(doc: Doc, char: int) -> Token | None:
@@ -119,6 +120,24 @@ def _previous_paragraph_cue(doc: Doc, region: QuotedRegion, floor: int) -> Token
     return None
 
 
+_MINOR_WORDS = {"of", "the", "and", "a", "an", "in", "on", "for", "to", "at", "by", "with", "or"}
+
+
+def _title_cased(text: str) -> bool:
+    """Every word but the minor ones capitalised (names, titles, headlines)."""
+    words = [w.strip("‘’'\"“”.,:;!?()") for w in text.split()]
+    words = [w for w in words if w]
+    return len(words) >= 2 and all(w[:1].isupper() or w.lower() in _MINOR_WORDS for w in words)
+
+
+def _line_around(text: str, region: QuotedRegion) -> str:
+    """The paragraph holding ``region``, without the region itself."""
+    start = text.rfind("\n", 0, region.open) + 1
+    end = text.find("\n", region.close)
+    end = len(text) if end == -1 else end
+    return text[start : region.open] + text[region.close + 1 : end]
+
+
 def _fragment_cue(doc: Doc, region: QuotedRegion) -> Token | None:
     """A cue that governs a short quoted fragment, or None if it is a name."""
     open_tok = _token_at(doc, region.open)
@@ -128,9 +147,8 @@ def _fragment_cue(doc: Doc, region: QuotedRegion) -> Token | None:
     if before and before[-1].lower_ in _NAMING_WORDS:
         return None
     inner = doc.text[region.content_start : region.content_end]
-    words = inner.split()
-    if len(words) >= 2 and all(w[:1].isupper() or w.lower() in ("of", "the", "and") for w in words):
-        return None  # a title-cased name: ‘Coalition of the Willing’
+    if _title_cased(inner) and not _title_cased(_line_around(doc.text, region)):
+        return None  # a title-cased name in running text: ‘Coalition of the Willing’
     # Walk up from the fragment's tokens to a governing cue.
     for token in doc.char_span(region.content_start, region.content_end, "expand") or []:
         head = token
@@ -236,6 +254,15 @@ def find_direct(
     return _join_split_quotes(doc, found)
 
 
+def _other_cue_between(doc: Doc, first: Candidate, second: Candidate) -> bool:
+    """Whether a cue other than ``first``'s stands between two quotations."""
+    span = doc.char_span(first.end, second.start, alignment_mode="expand")
+    if span is None or first.cue is None:
+        return False
+    cue_start, cue_end = first.cue
+    return any(_is_cue(t) and not cue_start <= t.i < cue_end for t in span)
+
+
 def _join_split_quotes(doc: Doc, found: list[Candidate]) -> list[Candidate]:
     """One quote from “…,” she said. “…” — the cue splits a single quotation.
 
@@ -247,7 +274,12 @@ def _join_split_quotes(doc: Doc, found: list[Candidate]) -> list[Candidate]:
     for candidate in found:
         if joined:
             first = joined[-1]
-            same_paragraph = "\n" not in text[first.end : candidate.start]
+            between = text[first.end : candidate.start]
+            same_paragraph = (
+                "\n" not in between
+                and len(between.split()) <= _JOIN_MAX_WORDS
+                and not _other_cue_between(doc, first, candidate)
+            )
             cue_between = (
                 first.cue is not None and first.end <= doc[first.cue[0]].idx < candidate.start
             )

@@ -19,6 +19,7 @@ from enum import Enum
 class MarkRole(Enum):
     OPEN = "open"
     CLOSE = "close"
+    EITHER = "either"  # a straight mark between spaces: closes an open quote, else nothing
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +57,17 @@ _WORD = re.compile(r"\w", re.UNICODE)
 
 def _is_word(ch: str) -> bool:
     return bool(ch) and _WORD.match(ch) is not None
+
+
+def _same_style(reopening: str, opener: str) -> bool:
+    """Whether a paragraph-opening mark continues a quote opened with ``opener``.
+
+    A writer keeps one style through a quotation: a quote opened with a
+    straight mark is not continued by a curly one, and the reverse.
+    """
+    if reopening not in "“\"„«‘'‚‹”" or _family_of(reopening) != _family_of(opener):
+        return False
+    return (reopening in "\"'") == (opener in "\"'")
 
 
 def _family_of(ch: str) -> str:
@@ -96,6 +108,9 @@ def _mark_role(text: str, i: int, line_start: int, line_end: int) -> MarkRole | 
         return MarkRole.OPEN
     if ch in "“„«":
         return MarkRole.OPEN
+    if ch == "”" and (prev == "" or prev.isspace()) and _is_word(nxt):
+        # A right mark typed where a left one belongs: ”Like this.”
+        return MarkRole.OPEN
     if ch in "”»›":
         return MarkRole.CLOSE
     # Straight double quote: position decides.
@@ -104,7 +119,7 @@ def _mark_role(text: str, i: int, line_start: int, line_end: int) -> MarkRole | 
     if after_space and not before_space:
         return MarkRole.CLOSE
     if before_space and after_space:
-        return None
+        return MarkRole.EITHER
     return MarkRole.CLOSE if _is_word(prev) or prev in ".,!?" else MarkRole.OPEN
 
 
@@ -134,6 +149,10 @@ def _pair_line(
         if role is None:
             continue
         family = _family_of(ch)
+        if role is MarkRole.EITHER:
+            if not stack or stack[-1].family != family:
+                continue
+            role = MarkRole.CLOSE
         if role is MarkRole.OPEN:
             # A straight mark that could close the innermost open region of its
             # family closes it instead ("like "this" one" has no nesting).
@@ -178,7 +197,9 @@ def find_quoted_regions(text: str) -> list[QuotedRegion]:
         line = text[pos:line_end]
         stripped_at = pos + (len(line) - len(line.lstrip()))
         if carried is not None:
-            opens_again = stripped_at < line_end and text[stripped_at] in "“\"„«‘'"
+            opens_again = stripped_at < line_end and _same_style(
+                text[stripped_at], text[carried.pos]
+            )
             if not line.strip():
                 pass  # blank line between paragraphs: keep waiting
             elif not opens_again:

@@ -13,7 +13,7 @@ from spacy.tokens import Doc, Token
 
 from saidwhat.model import QuoteType
 from saidwhat.quotes.candidate import Candidate
-from saidwhat.quotes.cues import MIN_CLAUSAL_WEIGHT, clausal_cue_weight
+from saidwhat.quotes.cues import MIN_CLAUSAL_WEIGHT, clausal_cue_weight, is_speech_lemma
 from saidwhat.quotes.marks import QuotedRegion
 from saidwhat.speakers.attribute import according_to_source, cue_token_range, find_subject
 
@@ -65,6 +65,19 @@ def _clause_parts(verb: Token, clause: Token) -> list[tuple[int, int]] | None:
     first, last = clause.left_edge.i, clause.right_edge.i
     if first <= verb.i <= last:
         return None
+    # A conjoined clause with its own speaker and cue is another statement:
+    # "She said X, and when pressed, the mother of three replied, “Y”".
+    for token in doc[first : last + 1]:
+        if (
+            token.i != clause.i
+            and token.dep_ == "conj"
+            and is_speech_lemma(token.lemma_)
+            and any(c.dep_ in ("nsubj", "nsubjpass") for c in token.children)
+        ):
+            last = min(last, token.left_edge.i - 1)
+            while last > first and (doc[last].dep_ == "cc" or doc[last].is_punct):
+                last -= 1
+            break
     trimmed = _trim(doc, first, last)
     if trimmed is None:
         return None
@@ -94,6 +107,31 @@ def _parenthetical_parts(verb: Token) -> list[tuple[int, int]] | None:
     if sum(b - a + 1 for a, b in parts) < _MIN_CONTENT_TOKENS:
         return None
     return parts
+
+
+def _respect_quotes(
+    text: str, parts: list[tuple[int, int]], regions: Sequence[QuotedRegion]
+) -> list[tuple[int, int]]:
+    """Clip content so it never crosses a quotation's boundary.
+
+    A parse may run a clause on past the closing mark ("“…,” Renzi said")
+    or stop inside a quotation; quotation marks are firmer evidence of where
+    someone's words end than the parse is.
+    """
+    start, end = parts[-1]
+    for region in regions:
+        if region.open <= start <= region.close and end > region.close + 1:
+            end = region.close + 1
+        elif start < region.open < end <= region.close:
+            if text[end : region.close].strip(" .,;:!?…"):
+                end = region.open  # stopped mid-quotation: keep only what precedes it
+            else:
+                end = region.close + 1  # the quotation ends the content: keep its mark
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:—–-("):
+        end -= 1
+    if end - start < 2:
+        return parts[:-1]
+    return [*parts[:-1], (start, end)]
 
 
 def find_reported(
@@ -135,7 +173,9 @@ def find_reported(
         tokens = [doc[i] for a, b in token_parts for i in range(a, b + 1)]
         if not _has_verb(tokens):
             continue
-        parts = [_char_range(doc, a, b) for a, b in token_parts]
+        parts = _respect_quotes(doc.text, [_char_range(doc, a, b) for a, b in token_parts], regions)
+        if not parts:
+            continue
         start, end = parts[0][0], parts[-1][1]
         if any(s < end and start < e for s, e in skip):
             continue

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from saidwhat.cli import app
@@ -45,7 +44,12 @@ def test_extract_text_file_prints_a_listing(tmp_path: Path) -> None:
 def test_extract_jsonl_writes_gold_format(tmp_path: Path) -> None:
     source = tmp_path / "in.jsonl"
     records = [
-        {"id": "a1", "text": ARTICLE, "outlet": "Harbour Gazette", "url": "https://gazette.example/1"},
+        {
+            "id": "a1",
+            "text": ARTICLE,
+            "outlet": "Harbour Gazette",
+            "url": "https://gazette.example/1",
+        },
         {"id": "a2", "text": "Nothing was said today."},
     ]
     source.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
@@ -80,7 +84,10 @@ def test_bad_records_are_named_and_skipped(tmp_path: Path) -> None:
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
     broken = tmp_path / "broken.jsonl"
     broken.write_text(
-        json.dumps({"id": "ok", "text": ARTICLE}) + "\n{not json\n" + json.dumps({"id": "x"}) + "\n",
+        json.dumps({"id": "ok", "text": ARTICLE})
+        + "\n{not json\n"
+        + json.dumps({"id": "x"})
+        + "\n",
         encoding="utf-8",
     )
     out_path = tmp_path / "out.jsonl"

@@ -80,7 +80,10 @@ def test_quote_only_paragraph_inherits_speaker() -> None:
 def test_cue_splitting_a_quote_gives_one_quote_with_two_parts() -> None:
     text = "“We will rebuild the pier,” said Ines Falk. “It will take two years.”"
     [quote] = extract(text)
-    assert [p.text for p in quote.content] == ["We will rebuild the pier,", "It will take two years."]
+    assert [p.text for p in quote.content] == [
+        "We will rebuild the pier,",
+        "It will take two years.",
+    ]
     assert speaker_name(quote) == "Ines Falk"
 
 

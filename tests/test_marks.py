@@ -20,8 +20,14 @@ def contents(text: str) -> list[str]:
         ("Ana Petrova said: 'We will win.'", ["We will win."]),
         ("Ana Petrova said: «Nous gagnerons.»", ["Nous gagnerons."]),
         # nesting: the inner quote stays part of the outer one
-        ("He said: “They told me ‘never again’ and left.”", ["They told me ‘never again’ and left."]),
-        ('He said: "They told me \'never again\' and left."', ["They told me 'never again' and left."]),
+        (
+            "He said: “They told me ‘never again’ and left.”",
+            ["They told me ‘never again’ and left."],
+        ),
+        (
+            "He said: \"They told me 'never again' and left.\"",
+            ["They told me 'never again' and left."],
+        ),
         # two quotes in one sentence
         ('She said "we won" and "they lost."', ["we won", "they lost."]),
     ],

@@ -1,6 +1,15 @@
 """saidwhat: who said what in the news — quotations, their speakers and cues."""
 
-from saidwhat.model import Article, Entity, EntityKind, ExtractedArticle, Quote, QuoteType, Span, Speaker
+from saidwhat.model import (
+    Article,
+    Entity,
+    EntityKind,
+    ExtractedArticle,
+    Quote,
+    QuoteType,
+    Span,
+    Speaker,
+)
 from saidwhat.pipeline import extract, extract_articles
 from saidwhat.settings import Settings
 

@@ -205,7 +205,9 @@ def extract(
 
 @app.command()
 def evaluate(
-    gold: Annotated[Path, typer.Argument(help="Gold JSON Lines (e.g. ../shared/eval/seed.gold.jsonl).")],
+    gold: Annotated[
+        Path, typer.Argument(help="Gold JSON Lines (e.g. ../shared/eval/seed.gold.jsonl).")
+    ],
     pred: Annotated[
         Path | None,
         typer.Option("--pred", help="Score this prediction file instead of running extraction."),
@@ -260,7 +262,10 @@ def train_cues(
     records = load_jsonl(train)
     nlp = load_pipeline(model)
     with Progress(
-        TextColumn("[bold]parsing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn("[bold]parsing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
         console=err,
     ) as bar:
         task = bar.add_task("parse", total=len(records))

@@ -24,9 +24,7 @@ NEWLINE_SPLITTER = "saidwhat_paragraph_splitter"
 def split_at_line_breaks(doc: Doc) -> Doc:
     """Start a sentence after every token that holds a line break."""
     for token in doc[:-1]:
-        if "\n" in token.text or token.text.endswith("\n"):
-            doc[token.i + 1].is_sent_start = True
-        elif token.whitespace_ and "\n" in token.whitespace_:
+        if "\n" in token.text or "\n" in token.whitespace_:
             doc[token.i + 1].is_sent_start = True
     return doc
 

@@ -80,7 +80,9 @@ def find_candidates(doc: Doc) -> tuple[list[Candidate], list[QuotedRegion]]:
     return _dedupe(reported + direct), regions
 
 
-def attribute(doc: Doc, candidates: Sequence[Candidate], regions: Sequence[QuotedRegion]) -> list[Quote]:
+def attribute(
+    doc: Doc, candidates: Sequence[Candidate], regions: Sequence[QuotedRegion]
+) -> list[Quote]:
     """Resolve every candidate's speaker, reading the article in order."""
     text = doc.text
     quoted = [(r.open, r.close + 1) for r in regions]
@@ -90,10 +92,8 @@ def attribute(doc: Doc, candidates: Sequence[Candidate], regions: Sequence[Quote
     for candidate in candidates:
         if candidate.speaker_head is not None:
             by_head.setdefault(candidate.speaker_head, []).append(candidate)
-    resolved: dict[int, tuple[Speaker, str | None]] = {}  # id(candidate) -> speaker, gender
-    pending = sorted(
-        (c for c in candidates if c.speaker_head is None), key=lambda c: c.start
-    )
+    resolved: dict[int, tuple[Speaker | None, str | None]] = {}  # id(candidate) -> speaker, gender
+    pending = sorted((c for c in candidates if c.speaker_head is None), key=lambda c: c.start)
     pending_index = 0
     done: list[Candidate] = []
 
@@ -111,15 +111,13 @@ def attribute(doc: Doc, candidates: Sequence[Candidate], regions: Sequence[Quote
                 resolved[id(candidate)] = (speaker, None)
             done.append(candidate)
 
-    quoted_chars = quoted
     for token in doc:
         settle_pending(token.idx)
         is_speaker = token.i in by_head
-        if not is_speaker:
-            if token.dep_ not in ("nsubj", "nsubjpass") or any(
-                s <= token.idx < e for s, e in quoted_chars
-            ):
-                continue
+        if not is_speaker and (
+            token.dep_ not in ("nsubj", "nsubjpass") or any(s <= token.idx < e for s, e in quoted)
+        ):
+            continue
         entity: Entity | None
         if token.lower_ in PRONOUNS:
             entity, gender = timeline.resolve_pronoun(token)
@@ -135,28 +133,27 @@ def attribute(doc: Doc, candidates: Sequence[Candidate], regions: Sequence[Quote
                 done.append(candidate)
     settle_pending(len(text) + 1)
 
-    quotes = []
-    for candidate in candidates:
-        speaker_gender = resolved.get(id(candidate))
-        speaker = speaker_gender[0] if speaker_gender else None
-        cue = None
-        if candidate.cue is not None:
-            first, last = candidate.cue
-            cue = Span.of(text, doc[first].idx, doc[last - 1].idx + len(doc[last - 1].text))
-        confidence = candidate.confidence
-        if speaker is None or speaker.entity is None:
-            confidence *= 0.8
-        quotes.append(
-            Quote(
-                content=tuple(Span.of(text, s, e) for s, e in candidate.parts),
-                type=candidate.type,
-                cue=cue,
-                speaker=speaker,
-                confidence=round(min(1.0, confidence), 3),
-                evidence="; ".join(candidate.evidence),
-            )
-        )
-    return quotes
+    return [_to_quote(doc, c, resolved.get(id(c), (None, None))[0]) for c in candidates]
+
+
+def _to_quote(doc: Doc, candidate: Candidate, speaker: Speaker | None) -> Quote:
+    """The public record of a candidate whose speaker is settled."""
+    text = doc.text
+    cue = None
+    if candidate.cue is not None:
+        first, last = candidate.cue
+        cue = Span.of(text, doc[first].idx, doc[last - 1].idx + len(doc[last - 1].text))
+    confidence = candidate.confidence
+    if speaker is None or speaker.entity is None:
+        confidence *= 0.8
+    return Quote(
+        content=tuple(Span.of(text, s, e) for s, e in candidate.parts),
+        type=candidate.type,
+        cue=cue,
+        speaker=speaker,
+        confidence=round(min(1.0, confidence), 3),
+        evidence="; ".join(candidate.evidence),
+    )
 
 
 def _carry_source(text: str, candidate: Candidate, done: Sequence[Candidate]) -> Candidate | None:

@@ -95,14 +95,6 @@ def _build() -> dict[str, CueEntry]:
 
 _LEXICON: dict[str, CueEntry] = _build()
 
-# Lemmas that are cues but common in non-speech senses; they need a clause
-# or a quotation attached before they count.
-STRONG_SPEECH_LEMMAS: frozenset[str] = frozenset(
-    "say tell add warn insist argue claim state declare announce explain note write "
-    "tweet reply respond acknowledge admit concede confirm deny stress emphasise emphasize "
-    "contend maintain assert allege testify retort quip boast reiterate".split()
-)
-
 
 def cue_entry(lemma: str) -> CueEntry | None:
     """The lexicon entry for ``lemma`` (lower-case), if it is a cue."""

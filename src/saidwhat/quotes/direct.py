@@ -85,7 +85,7 @@ def _cue_before(doc: Doc, region: QuotedRegion, floor: int) -> Token | None:
     if open_tok is None:
         return None
     lead = doc.text[floor : region.open].rstrip()
-    if not lead or lead.endswith((".", "!", "?", "”", '"')) and not lead.endswith(":"):
+    if not lead or (lead.endswith((".", "!", "?", "”", '"')) and not lead.endswith(":")):
         return None
     i = open_tok.i - 1
     while i >= 0 and doc[i].idx >= floor:
@@ -165,7 +165,9 @@ def _fragment_cue(doc: Doc, region: QuotedRegion) -> Token | None:
         token = doc[i]
         if token.is_sent_start and i < open_tok.i - 1 and steps > 0:
             break
-        if token.text in (".", ";", "–", "—", ":") or (token.pos_ in ("VERB",) and not _is_cue(token)):
+        if token.text in (".", ";", "–", "—", ":") or (
+            token.pos_ in ("VERB",) and not _is_cue(token)
+        ):
             break
         if _is_cue(token):
             return token
@@ -295,5 +297,3 @@ def _join_split_quotes(doc: Doc, found: list[Candidate]) -> list[Candidate]:
                 continue
         joined.append(candidate)
     return joined
-
-

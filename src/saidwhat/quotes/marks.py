@@ -48,7 +48,7 @@ class QuotedRegion:
 
 # family -> (opening characters, closing characters); a straight mark is both.
 _FAMILIES: dict[str, tuple[str, str]] = {
-    "double": ("“\"„«", "”\"»"),
+    "double": ('“"„«', '”"»'),
     "single": ("‘'‚‹", "’'›"),
 }
 _ALL_MARKS = "“”\"„«»‘’'‚‹›"
@@ -71,7 +71,7 @@ def _same_style(reopening: str, opener: str) -> bool:
 
 
 def _family_of(ch: str) -> str:
-    return "double" if ch in "“”\"„«»" else "single"
+    return "double" if ch in '“”"„«»' else "single"
 
 
 def _mark_role(text: str, i: int, line_start: int, line_end: int) -> MarkRole | None:
@@ -93,10 +93,13 @@ def _mark_role(text: str, i: int, line_start: int, line_end: int) -> MarkRole | 
         if before_space and ch == "’":
             # A right single mark in opening position is an elision (’n’, ’em).
             return None
-        if i - 2 >= line_start and text[i - 2] in "’'" and _is_word(prev):
-            # The closing half of a one-letter elision: rock ’n’ roll.
-            if i - 3 < line_start or not _is_word(text[i - 3]):
-                return None
+        if (
+            i - 2 >= line_start
+            and text[i - 2] in "’'"
+            and _is_word(prev)
+            and (i - 3 < line_start or not _is_word(text[i - 3]))
+        ):
+            return None  # the closing half of a one-letter elision: rock ’n’ roll
         if ch == "'" and before_space and not after_space:
             return MarkRole.OPEN
         if after_space and not before_space:
@@ -156,8 +159,11 @@ def _pair_line(
         if role is MarkRole.OPEN:
             # A straight mark that could close the innermost open region of its
             # family closes it instead ("like "this" one" has no nesting).
-            if ch in "\"'" and stack and stack[-1].family == family and not _is_word(
-                text[i + 1] if i + 1 < end else ""
+            if (
+                ch in "\"'"
+                and stack
+                and stack[-1].family == family
+                and not _is_word(text[i + 1] if i + 1 < end else "")
             ):
                 role = MarkRole.CLOSE
             else:

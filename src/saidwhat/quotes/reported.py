@@ -123,10 +123,10 @@ def _respect_quotes(
         if region.open <= start <= region.close and end > region.close + 1:
             end = region.close + 1
         elif start < region.open < end <= region.close:
-            if text[end : region.close].strip(" .,;:!?…"):
-                end = region.open  # stopped mid-quotation: keep only what precedes it
-            else:
-                end = region.close + 1  # the quotation ends the content: keep its mark
+            # Stopped mid-quotation: keep what precedes it; else the quotation
+            # ends the content, so keep its closing mark.
+            stopped_inside = bool(text[end : region.close].strip(" .,;:!?…"))
+            end = region.open if stopped_inside else region.close + 1
     while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:—–-("):
         end -= 1
     if end - start < 2:
@@ -164,10 +164,13 @@ def find_reported(
         if clauses:
             token_parts = _clause_parts(token, clauses[0])
             evidence = f"clause governed by the cue “{token.text}”"
-        elif token.dep_ in ("parataxis",) and token.head.pos_ in ("VERB", "AUX"):
-            if any(c.dep_ in ("nsubj", "nsubjpass") for c in token.children):
-                token_parts = _parenthetical_parts(token)
-                evidence = f"cue “{token.text}” set inside the statement"
+        elif (
+            token.dep_ == "parataxis"
+            and token.head.pos_ in ("VERB", "AUX")
+            and any(c.dep_ in ("nsubj", "nsubjpass") for c in token.children)
+        ):
+            token_parts = _parenthetical_parts(token)
+            evidence = f"cue “{token.text}” set inside the statement"
         if not token_parts:
             continue
         tokens = [doc[i] for a, b in token_parts for i in range(a, b + 1)]
@@ -194,7 +197,7 @@ def find_reported(
 
 
 def _according_to(according: Token, regions: Sequence[QuotedRegion]) -> Candidate | None:
-    """"According to X, …" and "…, according to X": the clause it modifies."""
+    """ "According to X, …" and "…, according to X": the clause it modifies."""
     doc = according.doc
     source = according_to_source(according)
     if source is None:

@@ -39,7 +39,15 @@ JOB_TITLES = {
 
 # Institutions known by several names; the first of each row is canonical.
 ORGANISATION_ALIASES: tuple[tuple[str, ...], ...] = (
-    ("Downing Street", "No10", "No 10", "No. 10", "Number 10", "Number Ten", "Number 10 Downing Street"),
+    (
+        "Downing Street",
+        "No10",
+        "No 10",
+        "No. 10",
+        "Number 10",
+        "Number Ten",
+        "Number 10 Downing Street",
+    ),
     ("White House", "the White House"),
     ("Kremlin", "the Kremlin"),
     ("Pentagon", "the Pentagon"),
@@ -65,7 +73,16 @@ ROLE_SYNONYMS: tuple[frozenset[str], ...] = (
     frozenset({"chancellor"}),
 )  # fmt: skip
 _MALE_NOUNS = {"spokesman", "chairman", "father", "son", "husband", "king", "brother", "man"}
-_FEMALE_NOUNS = {"spokeswoman", "chairwoman", "mother", "daughter", "wife", "queen", "sister", "woman"}
+_FEMALE_NOUNS = {
+    "spokeswoman",
+    "chairwoman",
+    "mother",
+    "daughter",
+    "wife",
+    "queen",
+    "sister",
+    "woman",
+}
 
 PRONOUNS = {
     "he": ("male", "singular"), "him": ("male", "singular"), "she": ("female", "singular"),
@@ -124,7 +141,11 @@ class ArticleEntities:
                 old = known
                 known = _Known(entity)
                 if old is not None:
-                    known.gender, known.roles, known.role_orgs = old.gender, old.roles, old.role_orgs
+                    known.gender, known.roles, known.role_orgs = (
+                        old.gender,
+                        old.roles,
+                        old.role_orgs,
+                    )
                 self.people[surname] = known
             self._note_context(known, ent)
 
@@ -144,13 +165,15 @@ class ArticleEntities:
         if before is not None and before.lower_ in TITLES and TITLES[before.lower_]:
             known.gender = TITLES[before.lower_]
         first = ent[0]
-        if first.lower_ in TITLES and TITLES[first.lower_]:
+        if TITLES.get(first.lower_):
             known.gender = TITLES[first.lower_]
         root = ent.root
         modifiers = [t for t in root.lefts if t.i < ent.start]
         i = ent.start - 1
-        while i >= 0 and doc[i].dep_ in ("compound", "amod", "nmod", "poss", "case", "punct") and (
-            doc[i].head.i >= i
+        while (
+            i >= 0
+            and doc[i].dep_ in ("compound", "amod", "nmod", "poss", "case", "punct")
+            and (doc[i].head.i >= i)
         ):
             modifiers.append(doc[i])
             i -= 1
@@ -216,15 +239,19 @@ class ArticleEntities:
             # "a spokeswoman for the Ministry of Transport", "an official at the bank"
             for prep in head.rights:
                 if prep.dep_ == "prep" and prep.lower_ in ("for", "of", "at", "with", "from"):
-                    org_words = [
-                        t for t in prep.subtree if t.ent_type_ in _ORG_LABELS
-                    ][:1]
+                    org_words = [t for t in prep.subtree if t.ent_type_ in _ORG_LABELS][:1]
                     break
         org_name = self._org_name(org_words)
         if head_word in SPOKESPERSON_NOUNS and org_name:
-            hint = "male" if head_word in _MALE_NOUNS else "female" if head_word in _FEMALE_NOUNS else None
+            hint = (
+                "male"
+                if head_word in _MALE_NOUNS
+                else "female"
+                if head_word in _FEMALE_NOUNS
+                else None
+            )
             return Entity(org_name, EntityKind.ORGANISATION, role=head_word), hint
-        if head.ent_type_ in _ORG_LABELS or (org_words and not head.pos_ == "NOUN"):
+        if head.ent_type_ in _ORG_LABELS or (org_words and head.pos_ != "NOUN"):
             name = self._org_name([t for t in span if t.ent_type_ in _ORG_LABELS]) or text
             return Entity(name, EntityKind.ORGANISATION), None
         # A role description: "NATO’s chief", "the former president".
@@ -234,11 +261,13 @@ class ArticleEntities:
                 return person.entity, person.gender
         kind = EntityKind.GROUP if head.tag_ in ("NNS", "NNPS") else EntityKind.UNKNOWN
         name = re.sub(r"^(the|a|an|another|some|one)\s+", "", text, flags=re.IGNORECASE)
-        hint = "male" if head_word in _MALE_NOUNS else "female" if head_word in _FEMALE_NOUNS else None
+        hint = (
+            "male" if head_word in _MALE_NOUNS else "female" if head_word in _FEMALE_NOUNS else None
+        )
         return Entity(name or text, kind), hint
 
     def _titled_name(self, span: Span) -> tuple[Entity, str | None] | None:
-        """"Coach Ines Falk", "Mayor Varga": a job title, then a proper name.
+        """ "Coach Ines Falk", "Mayor Varga": a job title, then a proper name.
 
         The small NER model often labels these as organisations; the title
         settles it.
@@ -248,7 +277,9 @@ class ArticleEntities:
         while i < len(words) and words[i].lower_ in ("the", "a", "an"):
             i += 1
         start = i
-        while i < len(words) and (words[i].lower_.rstrip(".") in JOB_TITLES or words[i].lower_ in TITLES):
+        while i < len(words) and (
+            words[i].lower_.rstrip(".") in JOB_TITLES or words[i].lower_ in TITLES
+        ):
             i += 1
         rest = words[i:]
         if i == start or not rest or not all(t.pos_ == "PROPN" for t in rest):
@@ -308,9 +339,7 @@ class SpeakerTimeline:
         plural = token.tag_ in ("NNS", "NNPS") or token.lower_ in ("they", "them", "we")
         if entity.kind is EntityKind.GROUP:
             plural = True
-        self.events.append(
-            _Event(token.idx, token.sent.start, entity, gender, plural, speaker)
-        )
+        self.events.append(_Event(token.idx, token.sent.start, entity, gender, plural, speaker))
 
     def resolve_pronoun(self, token: Token) -> tuple[Entity | None, str | None]:
         """The entity a pronoun subject refers to, by gender, number and recency."""

@@ -109,7 +109,7 @@ def _write_listing(result: ExtractedArticle, out: TextIO) -> None:
         elif speaker is not None and speaker.mention is not None:
             who = f"“{speaker.mention.text}”"
         cue = quote.cue.text if quote.cue else "—"
-        text = article.text[quote.start : quote.end].replace("\n", " ¶ ")
+        text = " … ".join(part.text for part in quote.content).replace("\n", " ¶ ")
         out.write(
             f"{n:3}. [{quote.type.value}] {who} — {cue} (confidence {quote.confidence:.2f})\n"
             f"     {text}\n"

@@ -19,7 +19,7 @@ from typing import Any
 from spacy.tokens import Doc
 
 from saidwhat.clean import find_boilerplate
-from saidwhat.model import Article, Entity, ExtractedArticle, Quote, Span, Speaker
+from saidwhat.model import Article, ExtractedArticle, Quote, Span, Speaker
 from saidwhat.nlp import load_pipeline
 from saidwhat.quotes.candidate import Candidate
 from saidwhat.quotes.direct import find_direct
@@ -27,7 +27,7 @@ from saidwhat.quotes.marks import QuotedRegion, find_quoted_regions
 from saidwhat.quotes.reported import find_reported
 from saidwhat.settings import DEFAULT_SETTINGS, Settings
 from saidwhat.speakers.attribute import mention_char_span
-from saidwhat.speakers.resolve import PRONOUNS, ArticleEntities, SpeakerTimeline
+from saidwhat.speakers.resolve import ArticleEntities, SpeakerTimeline
 
 
 def split_for_parsing(text: str, max_chars: int) -> list[tuple[int, str]]:
@@ -118,11 +118,7 @@ def attribute(
             token.dep_ not in ("nsubj", "nsubjpass") or any(s <= token.idx < e for s, e in quoted)
         ):
             continue
-        entity: Entity | None
-        if token.lower_ in PRONOUNS:
-            entity, gender = timeline.resolve_pronoun(token)
-        else:
-            entity, gender = entities.resolve_mention(token)
+        entity, gender = timeline.resolve(token)
         if entity is not None:
             timeline.add(token, entity, gender, speaker=is_speaker)
         if is_speaker:

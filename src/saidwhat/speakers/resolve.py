@@ -61,6 +61,7 @@ SPOKESPERSON_NOUNS = {
     "official", "officials", "aide", "aides", "source", "sources", "statement",
     "insider", "insiders", "press", "secretary",
 }  # fmt: skip
+_SPOKESPERSON_SINGULAR = {"spokeswoman", "spokesman", "spokesperson", "representative"}
 # Role nouns that name the same kind of post.
 ROLE_SYNONYMS: tuple[frozenset[str], ...] = (
     frozenset({"chief", "boss", "head", "leader", "secretary-general", "chairman", "chair",
@@ -106,6 +107,14 @@ class _Known:
 
 def _clean(text: str) -> str:
     return _SPACE.sub(" ", text.replace("’s", "").replace("'s", "")).strip(" ,.:;“”\"'‘’")
+
+
+def _join(tokens: Sequence[Token]) -> str:
+    """Tokens as written: "Hesketh-Vane" stays one word, "Mark Rutte" two."""
+    if not tokens:
+        return ""
+    doc = tokens[0].doc
+    return doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
 
 
 def _role_key(word: str) -> frozenset[str]:
@@ -156,7 +165,7 @@ class ArticleEntities:
             words[0].lower_ in TITLES or words[0].lower_ in JOB_TITLES or words[0].pos_ == "NOUN"
         ):
             words = words[1:]
-        return _clean(" ".join(t.text for t in words))
+        return _clean(_join(words))
 
     def _note_context(self, known: _Known, ent: Span) -> None:
         """Titles, roles and organisations written around a name."""
@@ -217,9 +226,13 @@ class ArticleEntities:
         if alias:
             return Entity(alias, EntityKind.ORGANISATION), None
         gender = TITLES.get(span[0].lower_) if len(span) else None
-        # A named person inside the mention: "NATO boss Mark Rutte", "Mr Starmer".
+        appositive = self._appositive_person(head)
+        if appositive is not None:
+            return appositive
+        # A named person heading the mention: "NATO boss Mark Rutte", "Mr Starmer"
+        # (not "Ms Varga’s critics", whose head is "critics").
         for ent in span.ents:
-            if ent.label_ == "PERSON":
+            if ent.label_ == "PERSON" and ent.start <= head.i < ent.end:
                 known = self.person_for(list(ent))
                 if known is not None:
                     if gender and not known.gender:
@@ -242,6 +255,11 @@ class ArticleEntities:
                     org_words = [t for t in prep.subtree if t.ent_type_ in _ORG_LABELS][:1]
                     break
         org_name = self._org_name(org_words)
+        if head_word in SPOKESPERSON_NOUNS and not org_name:
+            # "A council spokeswoman": a common-noun institution.
+            modifiers = [t for t in head.lefts if t.dep_ == "compound" and t.pos_ == "NOUN"]
+            if modifiers:
+                org_name = self._org_named_by(modifiers[-1].lower_)
         if head_word in SPOKESPERSON_NOUNS and org_name:
             hint = (
                 "male"
@@ -266,6 +284,35 @@ class ArticleEntities:
         )
         return Entity(name or text, kind), hint
 
+    def _appositive_person(self, head: Token) -> tuple[Entity, str | None] | None:
+        """ "The former mayor, Gerald Ashcombe," — the name in apposition."""
+        for child in head.rights:
+            if child.dep_ != "appos":
+                continue
+            if child.ent_type_ == "PERSON" or child.pos_ == "PROPN":
+                known = self.person_for([child])
+                if known is not None:
+                    if head.lower_ in _MALE_NOUNS | _FEMALE_NOUNS and not known.gender:
+                        known.gender = "male" if head.lower_ in _MALE_NOUNS else "female"
+                    return known.entity, known.gender
+        return None
+
+    def _org_named_by(self, noun: str) -> str:
+        """The fullest organisation name in the article ending in ``noun``.
+
+        "council" → "Harwick town council" when the article wrote it so.
+        """
+        best = noun
+        for chunk in self.doc.noun_chunks:
+            if chunk.root.lower_ == noun and not self._in_quote(chunk.start_char):
+                words = [t for t in chunk if t.dep_ in ("compound", "amod") or t.i == chunk.root.i]
+                words = [t for t in words if t.pos_ in ("PROPN", "NOUN", "ADJ")]
+                if any(t.pos_ == "PROPN" for t in words):
+                    name = " ".join(t.text for t in words)
+                    if len(name) > len(best):
+                        best = name
+        return best
+
     def _titled_name(self, span: Span) -> tuple[Entity, str | None] | None:
         """ "Coach Ines Falk", "Mayor Varga": a job title, then a proper name.
 
@@ -289,7 +336,7 @@ class ArticleEntities:
         if known is not None:
             return known.entity, known.gender or gender
         role = " ".join(t.text for t in words[start:i])
-        return Entity(_clean(" ".join(t.text for t in rest)), EntityKind.PERSON, role=role), gender
+        return Entity(_clean(_join(rest)), EntityKind.PERSON, role=role), gender
 
     def _org_name(self, tokens: Sequence[Token]) -> str | None:
         if not tokens:
@@ -340,6 +387,29 @@ class SpeakerTimeline:
         if entity.kind is EntityKind.GROUP:
             plural = True
         self.events.append(_Event(token.idx, token.sent.start, entity, gender, plural, speaker))
+
+    def resolve(self, token: Token) -> tuple[Entity | None, str | None]:
+        """The entity of any subject or speaker mention headed by ``token``."""
+        if token.lower_ in PRONOUNS:
+            return self.resolve_pronoun(token)
+        entity, gender = self.entities.resolve_mention(token)
+        if (
+            entity is not None
+            and token.lower_ in _SPOKESPERSON_SINGULAR
+            and entity.kind in (EntityKind.UNKNOWN, EntityKind.GROUP)
+        ):
+            # "A spokesman said" with no institution named: the one that was
+            # last in the news of this article.
+            organisation = self.latest_organisation(token.idx)
+            if organisation is not None:
+                return Entity(organisation.name, organisation.kind, role=token.lower_), gender
+        return entity, gender
+
+    def latest_organisation(self, before: int) -> Entity | None:
+        for event in reversed(self.events):
+            if event.pos < before and event.entity.kind is EntityKind.ORGANISATION:
+                return event.entity
+        return None
 
     def resolve_pronoun(self, token: Token) -> tuple[Entity | None, str | None]:
         """The entity a pronoun subject refers to, by gender, number and recency."""

@@ -1,0 +1,75 @@
+"""The batch pipeline: pieces for long texts, processes, order, determinism."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from saidwhat.errors import BadRecord
+from saidwhat.model import Article
+from saidwhat.pipeline import extract, extract_articles, split_for_parsing
+from saidwhat.read import read_inputs
+from saidwhat.settings import Settings
+
+SAMPLES = Path(__file__).resolve().parents[1] / "src" / "saidwhat" / "samples"
+
+
+def sample_articles() -> list[Article]:
+    return [a for a in read_inputs([str(SAMPLES)]) if not isinstance(a, BadRecord)]
+
+
+@pytest.mark.parametrize("limit", [10, 50, 200, 10_000])
+def test_split_for_parsing_covers_the_text_exactly(limit: int) -> None:
+    text = ("First paragraph here.\nSecond one is a bit longer than that.\n" * 20).strip()
+    pieces = split_for_parsing(text, limit)
+    assert "".join(piece for _, piece in pieces) == text
+    for offset, piece in pieces:
+        assert text[offset : offset + len(piece)] == piece
+        assert len(piece) <= limit
+
+
+def test_results_come_back_in_input_order_with_two_processes() -> None:
+    articles = sample_articles()
+    assert len(articles) >= 6
+    one = list(extract_articles(articles, Settings(processes=1, batch_size=2)))
+    two = list(extract_articles(articles, Settings(processes=2, batch_size=2)))
+    assert [r.article.id for r in two] == [a.id for a in articles]
+    assert one == two
+
+
+def test_sample_corpus_has_quotes_with_resolved_speakers() -> None:
+    results = list(extract_articles(sample_articles()))
+    quotes = [q for r in results for q in r.quotes]
+    assert len(quotes) >= 20
+    resolved = [q for q in quotes if q.speaker and q.speaker.entity]
+    assert len(resolved) / len(quotes) >= 0.8
+
+
+def test_min_confidence_filters() -> None:
+    text = "Ida Moen said the ferry would run. Others think it never will."
+    all_quotes = extract(text)
+    strict = extract(text, Settings(min_confidence=0.99))
+    assert len(strict) <= len(all_quotes)
+    assert all(q.confidence >= 0.99 for q in strict)
+
+
+QUOTE_CHARS = st.sampled_from(list("“”‘’\"'«» \n.,:;—"))
+WORDS = st.sampled_from(
+    ["said", "Ida", "Moen", "the", "council", "we", "will", "win", "He", "added"]
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(QUOTE_CHARS, WORDS.map(lambda w: w + " ")), max_size=80))
+def test_any_text_gives_spans_inside_the_text(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    first = extract(text)
+    assert extract(text) == first  # deterministic
+    for quote in first:
+        for span in (*quote.content, quote.cue, quote.speaker.mention if quote.speaker else None):
+            if span is not None:
+                assert 0 <= span.start <= span.end <= len(text)
+                assert text[span.start : span.end] == span.text

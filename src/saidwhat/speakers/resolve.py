@@ -206,11 +206,26 @@ class ArticleEntities:
     # -- resolution ---------------------------------------------------------
 
     def person_for(self, name_tokens: Sequence[Token]) -> _Known | None:
-        words = [t.text for t in name_tokens if not t.is_punct and t.lower_ not in TITLES]
-        words = [w for w in words if w not in ("’s", "'s")]
+        """The known person whose surname ends these tokens (a name, or its last part).
+
+        A token inside a PERSON entity stands for the whole entity, so
+        "Vane" of "Hesketh-Vane" finds the person indexed under the full surname.
+        """
+        tokens = list(name_tokens)
+        if len(tokens) == 1:
+            for ent in self.doc.ents:
+                if ent.label_ == "PERSON" and ent.start <= tokens[0].i < ent.end:
+                    tokens = list(ent)
+                    break
+        words = [t for t in tokens if t.lower_ not in TITLES and t.text not in ("’s", "'s")]
+        while words and words[-1].is_punct:
+            words.pop()
         if not words:
             return None
-        return self.people.get(_clean(words[-1]).lower())
+        name = _clean(_join(words))
+        if not name:
+            return None
+        return self.people.get(name.split()[-1].lower())
 
     def resolve_mention(self, head: Token) -> tuple[Entity | None, str | None]:
         """The entity of a non-pronoun mention headed by ``head``, and a gender hint."""

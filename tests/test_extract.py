@@ -181,3 +181,23 @@ def test_every_span_points_into_the_text() -> None:
             assert text[span.start : span.end] == span.text
         assert 0.0 <= quote.confidence <= 1.0
         assert quote.evidence
+
+
+def test_dash_names_the_speaker() -> None:
+    text = "“The ferry is the lifeline of this island.” ― Marta Quill\n“Fix it.” ― Olav Brede"
+    quotes = extract(text)
+    assert [speaker_name(q) for q in quotes] == ["Marta Quill", "Olav Brede"]
+
+
+def test_attribution_with_abbreviations_after_the_quote() -> None:
+    text = "“We will not back down,” Rep. Ida Moen (H-Wes.) said Friday."
+    [quote] = extract(text)
+    assert speaker_name(quote) == "Ida Moen"
+    assert quote.cue is not None and quote.cue.text == "said"
+
+
+def test_question_then_pronoun_cue() -> None:
+    text = "Mayor Elena Varga spoke first.\n“Who pays for the bridge?” she asks."
+    quote = find(extract(text), "Who pays")
+    assert quote.cue is not None and quote.cue.text == "asks"
+    assert speaker_name(quote) == "Elena Varga"

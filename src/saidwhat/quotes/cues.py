@@ -47,7 +47,7 @@ repeat mention describe characterize characterise dismiss brag grumble shout
 yell scream whisper mutter plead concur disclose divulge estimate forecast
 guarantee swear affirm proclaim announce charge accuse question wonder blast
 slam criticize criticise praise thank signal testify counsel sing chant scold
-exclaim cry sigh laugh snap bark gush chide rebuke fume marvel concede
+exclaim cry sigh laugh snap bark gush chide rebuke fume marvel concede read
 """
 _COGNITION = """
 believe think know hope fear feel expect worry doubt suspect assume reckon

@@ -25,7 +25,7 @@ from saidwhat.speakers.attribute import cue_token_range, find_subject
 # Words before a quoted fragment that make it a name, not speech.
 _NAMING_WORDS = {"so-called", "dubbed", "nicknamed", "titled", "entitled", "named", "called", "as"}
 _FRAGMENT_MAX_WORDS = 5
-_AFTER_WINDOW = 8  # tokens after the closing mark where a trailing cue may sit
+_AFTER_WINDOW = 16  # tokens after the closing mark where a trailing cue may sit
 _JOIN_MAX_WORDS = 40  # words between two pieces of one quote: ", she said, clapping."
 
 
@@ -57,26 +57,59 @@ def _sentence_end_punct(text: str) -> bool:
 
 
 def _cue_after(doc: Doc, region: QuotedRegion, limit: int) -> Token | None:
-    """A cue in the few tokens after the closing mark, in the same sentence."""
+    """A cue in the attribution right after the closing mark.
+
+    “…,” Rep. Ida Moen (Harbour Party) said Friday. / “…?” he asks. The
+    attribution ends at the end of its sentence, a new quotation or the
+    paragraph; the parser's sentence split is not trusted here because it
+    often breaks after “…?”.
+    """
     start_tok = _token_at(doc, region.close)
     if start_tok is None:
         return None
-    sentence = start_tok.sent
-    i = start_tok.i + 1
-    steps = 0
-    while i < len(doc) and i < sentence.end and steps < _AFTER_WINDOW:
-        token = doc[i]
+    for token in doc[start_tok.i + 1 : start_tok.i + 1 + _AFTER_WINDOW]:
         if token.idx >= limit or "\n" in token.text:
             break
-        if token.text in ("“", "‘", "«") or (token.text == '"' and steps > 0):
+        if token.text in ("“", "‘", "«", '"'):
             break
         if _is_cue(token):
             return token
-        if token.text in (".", ";", "!", "?"):
+        if token.text in (";", "!", "?") or (token.text == "." and _ends_sentence(token)):
             break
-        steps += 1
-        i += 1
     return None
+
+
+def _ends_sentence(token: Token) -> bool:
+    """A full stop that ends a sentence, not an abbreviation's ("Wis.", "Rep.")."""
+    doc = token.doc
+    if token.i + 1 >= len(doc):
+        return True
+    nxt = doc[token.i + 1]
+    prev = doc[token.i - 1] if token.i else None
+    if prev is not None and len(prev.text) <= 3 and prev.text[:1].isupper():
+        return False
+    return nxt.is_space or nxt.text[:1].isupper() or nxt.text in ("“", '"')
+
+
+def _dash_attribution(doc: Doc, region: QuotedRegion, limit: int) -> tuple[Token, Token] | None:
+    """The dash and the name after it closing a quotation: “…” ― Ida Moen."""
+    close = _token_at(doc, region.close)
+    if close is None or close.i + 2 >= len(doc):
+        return None
+    dash = doc[close.i + 1]
+    while dash.is_space and dash.i + 1 < len(doc) and "\n" not in dash.text:
+        dash = doc[dash.i + 1]
+    if dash.text not in ("―", "—", "–", "-") or dash.idx >= limit:
+        return None
+    first = dash.nbor() if dash.i + 1 < len(doc) else None
+    while first is not None and first.is_space and "\n" not in first.text:
+        first = first.nbor() if first.i + 1 < len(doc) else None
+    if first is None or first.pos_ != "PROPN" or first.idx >= limit:
+        return None
+    head = first
+    while head.dep_ in ("compound", "flat") and head.head.i > head.i and head.head.idx < limit:
+        head = head.head
+    return dash, head
 
 
 def _cue_before(doc: Doc, region: QuotedRegion, floor: int) -> Token | None:
@@ -230,7 +263,18 @@ def find_direct(
         if cue is None and not index:
             cue = _previous_paragraph_cue(doc, region, 0)
             how = "cue ending the previous paragraph"
-        if cue is not None:
+        dashed = _dash_attribution(doc, region, limit) if cue is None else None
+        if dashed is not None:
+            dash, name = dashed
+            candidate = Candidate(
+                parts=[(start, end)],
+                type=QuoteType.DIRECT,
+                cue=(dash.i, dash.i + 1),
+                speaker_head=name.i,
+                confidence=0.85,
+                evidence=["quotation marks; a dash after the quotation names the speaker"],
+            )
+        elif cue is not None:
             subject = find_subject(cue)
             candidate = Candidate(
                 parts=[(start, end)],

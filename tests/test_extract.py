@@ -201,3 +201,19 @@ def test_question_then_pronoun_cue() -> None:
     quote = find(extract(text), "Who pays")
     assert quote.cue is not None and quote.cue.text == "asks"
     assert speaker_name(quote) == "Elena Varga"
+
+
+def test_role_description_resolves_to_the_titled_person() -> None:
+    text = (
+        "Prime Minister Aldric Penhallow arrived in Brannoch on Tuesday.\n"
+        "Mr Penhallow said the talks would take time.\n"
+        "The Prime Minister added: “Nobody should expect a treaty by Friday.”"
+    )
+    quotes = extract(text)
+    assert {speaker_name(q) for q in quotes} == {"Aldric Penhallow"}
+
+
+def test_possessor_is_not_the_speaker() -> None:
+    text = "Mayor Elena Varga opened the bridge.\nMs Varga’s critics say the budget is unrealistic."
+    quote = find(extract(text), "budget is unrealistic")
+    assert speaker_name(quote) != "Elena Varga"

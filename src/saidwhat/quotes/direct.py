@@ -93,18 +93,18 @@ def _ends_sentence(token: Token) -> bool:
 
 def _dash_attribution(doc: Doc, region: QuotedRegion, limit: int) -> tuple[Token, Token] | None:
     """The dash and the name after it closing a quotation: “…” ― Ida Moen."""
-    close = _token_at(doc, region.close)
-    if close is None or close.i + 2 >= len(doc):
+    text = doc.text
+    pos = region.close + 1
+    while pos < limit and text[pos] in " \u00a0":
+        pos += 1
+    if pos >= limit or text[pos] not in "―—–-":
         return None
-    dash = doc[close.i + 1]
-    while dash.is_space and dash.i + 1 < len(doc) and "\n" not in dash.text:
-        dash = doc[dash.i + 1]
-    if dash.text not in ("―", "—", "–", "-") or dash.idx >= limit:
-        return None
-    first = dash.nbor() if dash.i + 1 < len(doc) else None
-    while first is not None and first.is_space and "\n" not in first.text:
-        first = first.nbor() if first.i + 1 < len(doc) else None
-    if first is None or first.pos_ != "PROPN" or first.idx >= limit:
+    dash = _token_at(doc, pos)  # may be glued to the closing mark: ”―
+    pos += 1
+    while pos < limit and text[pos] in " \u00a0":
+        pos += 1
+    first = _token_at(doc, pos) if pos < limit else None
+    if dash is None or first is None or first.pos_ != "PROPN":
         return None
     head = first
     while head.dep_ in ("compound", "flat") and head.head.i > head.i and head.head.idx < limit:

@@ -257,7 +257,10 @@ class ArticleEntities:
         titled = self._titled_name(span)
         if titled is not None:
             return titled
-        if head.ent_type_ == "PERSON" or (head.pos_ == "PROPN" and head.ent_type_ == ""):
+        is_role_word = head.lower_ in JOB_TITLES or head.pos_ == "NOUN"
+        if head.ent_type_ == "PERSON" or (
+            head.pos_ == "PROPN" and head.ent_type_ == "" and not is_role_word
+        ):
             known = self.person_for([head])
             if known is not None:
                 return known.entity, known.gender
@@ -287,8 +290,8 @@ class ArticleEntities:
         if head.ent_type_ in _ORG_LABELS or (org_words and head.pos_ != "NOUN"):
             name = self._org_name([t for t in span if t.ent_type_ in _ORG_LABELS]) or text
             return Entity(name, EntityKind.ORGANISATION), None
-        # A role description: "NATO’s chief", "the former president".
-        if head.pos_ == "NOUN":
+        # A role description: "NATO’s chief", "the former president", "the Prime Minister".
+        if is_role_word:
             person = self._person_by_role(head_word, {t.text.lower() for t in org_words})
             if person is not None:
                 return person.entity, person.gender

@@ -16,7 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from saidwhat import __version__
 from saidwhat.errors import BadRecord, SaidwhatError
 from saidwhat.model import Article, ExtractedArticle
-from saidwhat.settings import DEFAULT_MODEL, DEFAULT_SETTINGS, Settings
+from saidwhat.settings import DEFAULT_MODEL, DEFAULT_SETTINGS, Scope, Settings
 
 app = typer.Typer(
     help=(
@@ -38,6 +38,14 @@ BatchOption = Annotated[
 ]
 ProcessesOption = Annotated[
     int, typer.Option("--processes", "-p", min=1, help="Worker processes (one model load each).")
+]
+ScopeOption = Annotated[
+    Scope,
+    typer.Option(
+        "--scope",
+        help="statements: what someone said as a proposition (default); attributions: "
+        "also reported acts with a bare object or infinitive, as PolNeAR annotates them.",
+    ),
 ]
 MinConfidenceOption = Annotated[
     float,
@@ -143,6 +151,7 @@ def extract(
         int,
         typer.Option("--max-article-chars", min=1, help="Skip (and report) longer articles."),
     ] = DEFAULT_SETTINGS.max_article_chars,
+    scope: ScopeOption = DEFAULT_SETTINGS.scope,
 ) -> None:
     """Find the quotes in articles: a readable listing, or JSON Lines with -o.
 
@@ -158,6 +167,7 @@ def extract(
         processes=processes,
         min_confidence=min_confidence,
         max_article_chars=max_article_chars,
+        scope=scope,
     )
     summary = RunSummary()
     started = time.perf_counter()
@@ -218,6 +228,7 @@ def evaluate(
     ] = 0,
     model: ModelOption = DEFAULT_MODEL,
     processes: ProcessesOption = 1,
+    scope: ScopeOption = DEFAULT_SETTINGS.scope,
 ) -> None:
     """Score extraction against gold data: quote F1 (overlap, exact) by type,
     speaker and cue accuracy, end-to-end F1 — the metrics of DESIGN.md."""
@@ -231,7 +242,7 @@ def evaluate(
             predicted = load_jsonl(pred)
         else:
             articles = [Article(id=str(r["id"]), text=str(r["text"])) for r in gold_records]
-            settings = Settings(model=model, processes=processes)
+            settings = Settings(model=model, processes=processes, scope=scope)
             predicted = [r.to_dict() for r in extract_articles(articles, settings)]
         report = score(gold_records, predicted)
     except (SaidwhatError, OSError) as exc:
@@ -290,6 +301,80 @@ def train_cues(
         ],
     )
     err.print(f"wrote {target} ({sum(1 for c in counts if c.total >= 3)} lemmas)")
+
+
+def _parsed_records(
+    records: list[dict[str, Any]], model: str, cache: Path | None
+) -> list[tuple[Any, dict[str, Any]]]:
+    """Parse gold texts once; with ``cache``, keep the parses in a DocBin file."""
+    from spacy.tokens import DocBin
+
+    from saidwhat.nlp import load_pipeline
+
+    nlp = load_pipeline(model)
+    if cache is not None and cache.exists():
+        docs = list(DocBin().from_disk(cache).get_docs(nlp.vocab))
+        if len(docs) == len(records):
+            return list(zip(docs, records, strict=True))
+    docs = []
+    with Progress(
+        TextColumn("[bold]parsing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+    ) as bar:
+        task = bar.add_task("parse", total=len(records))
+        for doc in nlp.pipe((str(r["text"]) for r in records), batch_size=16):
+            docs.append(doc)
+            bar.advance(task)
+    if cache is not None:
+        bin_ = DocBin(store_user_data=False)
+        for doc in docs:
+            bin_.add(doc)
+        bin_.to_disk(cache)
+    return list(zip(docs, records, strict=True))
+
+
+@app.command("train-model")
+def train_model(
+    train: Annotated[Path, typer.Argument(help="Annotated JSON Lines (PolNeAR train).")],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Where to write the model JSON.")
+    ] = None,
+    cache: Annotated[
+        Path | None, typer.Option("--cache", help="Keep the parses here (a spaCy DocBin).")
+    ] = None,
+    c_value: Annotated[float, typer.Option("--c", help="Inverse regularisation strength.")] = 0.5,
+    model: ModelOption = DEFAULT_MODEL,
+) -> None:
+    """Train the reported-speech model from gold data.
+
+    Needs scikit-learn: pip install -e '.[train]'.
+    """
+    from saidwhat.evaluate import load_jsonl
+    from saidwhat.quotes.learned import MODEL_PATH
+    from saidwhat.train_cues import file_sha256
+    from saidwhat.train_model import build_examples
+    from saidwhat.train_model import train as fit
+
+    records = load_jsonl(train)
+    pairs = _parsed_records(records, model, cache)
+    examples = build_examples(pairs)
+    trained = fit(
+        examples,
+        {
+            "source": f"{train.name} sha256 {file_sha256(train)} ({len(records)} articles)",
+            "spacy_model": model,
+            "command": f"saidwhat train-model {train.name} --c {c_value}",
+        },
+        c_value=c_value,
+    )
+    target = output or MODEL_PATH
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(trained.to_json() + "\n", encoding="utf-8")
+    err.print(f"wrote {target}: {len(trained.weights)} weights, threshold {trained.threshold}")
+    err.print(json.dumps(trained.meta, indent=2), highlight=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

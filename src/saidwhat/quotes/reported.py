@@ -8,13 +8,22 @@ attached to the cue; quotation marks inside it make the quote *mixed*.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
 from saidwhat.model import QuoteType
 from saidwhat.quotes.candidate import Candidate
 from saidwhat.quotes.cues import MIN_CLAUSAL_WEIGHT, clausal_cue_weight, is_speech_lemma
+from saidwhat.quotes.learned import (
+    AttributionModel,
+    ContentOption,
+    content_options,
+    load_model,
+    option_features,
+)
 from saidwhat.quotes.marks import QuotedRegion
+from saidwhat.settings import Scope
 from saidwhat.speakers.attribute import according_to_source, cue_token_range, find_subject
 
 _CLAUSE_DEPS = ("ccomp",)
@@ -134,15 +143,101 @@ def _respect_quotes(
     return [*parts[:-1], (start, end)]
 
 
+@dataclass(frozen=True, slots=True)
+class _Proposal:
+    """What one verb reports: content token ranges, cue, confidence, why."""
+
+    parts: list[tuple[int, int]]
+    cue: tuple[int, int]
+    confidence: float
+    evidence: str
+    clausal: bool
+
+
+def _lexicon_proposal(token: Token) -> _Proposal | None:
+    """Rules only: a verb of the cue lexicon governing a clause."""
+    weight = clausal_cue_weight(token.lemma_)
+    if weight < MIN_CLAUSAL_WEIGHT:
+        return None
+    clauses = [c for c in token.children if c.dep_ in _CLAUSE_DEPS]
+    if not clauses:
+        return None
+    parts = _clause_parts(token, clauses[0])
+    if not parts:
+        return None
+    subject = find_subject(token)
+    return _Proposal(
+        parts,
+        cue_token_range(token),
+        weight * (1.0 if subject is not None else 0.75),
+        f"clause governed by the cue “{token.text}”",
+        True,
+    )
+
+
+def _model_proposals(
+    doc: Doc, regions: Sequence[QuotedRegion], model: AttributionModel
+) -> dict[int, _Proposal]:
+    """The best-scoring content option of each verb, when above the threshold."""
+    best: dict[int, tuple[float, ContentOption]] = {}
+    for option in content_options(doc, regions):
+        p = model.probability(option_features(doc, option, regions))
+        if p >= model.threshold and (option.verb not in best or p > best[option.verb][0]):
+            best[option.verb] = (p, option)
+    proposals: dict[int, _Proposal] = {}
+    for verb_i, (p, option) in best.items():
+        verb = doc[verb_i]
+        if option.kind == "clause":
+            clause = next(c for c in verb.children if c.dep_ == "ccomp")
+            parts = _clause_parts(verb, clause)
+            if not parts:
+                continue
+        else:
+            parts = [(option.first, option.last)]
+        proposals[verb_i] = _Proposal(
+            parts,
+            option.cue,
+            p,
+            f"model: “{verb.text}” reports the "
+            + ("clause it governs" if option.kind == "clause" else "rest of its phrase")
+            + f" (p={p:.2f})",
+            _is_clausal(doc, option),
+        )
+    return proposals
+
+
+def _is_clausal(doc: Doc, option: ContentOption) -> bool:
+    """Whether a content is a proposition (a finite clause), not a bare object or infinitive."""
+    if option.kind == "clause":
+        return True
+    heads = [
+        t
+        for t in doc[option.first : option.last + 1]
+        if not (option.first <= t.head.i <= option.last)
+    ]
+    return any(
+        t.tag_ in ("VBD", "VBZ", "VBP", "MD")
+        or any(c.dep_ in ("nsubj", "nsubjpass") for c in t.children)
+        for t in heads
+    )
+
+
 def find_reported(
-    doc: Doc, regions: Sequence[QuotedRegion], skip: Sequence[tuple[int, int]]
+    doc: Doc,
+    regions: Sequence[QuotedRegion],
+    skip: Sequence[tuple[int, int]],
+    scope: Scope = Scope.STATEMENTS,
 ) -> Iterator[Candidate]:
     """Reported-speech candidates of ``doc``.
 
     ``regions`` are the quoted regions (a cue inside one is part of someone
     else's words and yields nothing); ``skip`` are character ranges to ignore
-    (boilerplate).
+    (boilerplate). With the shipped model, verbs are scored by it; without
+    it, the learned cue lexicon and the clause rule decide. ``scope``
+    decides whether bare objects and infinitives count (see ``Scope``).
     """
+    model = load_model()
+    proposals = _model_proposals(doc, regions, model) if model is not None else {}
     for token in doc:
         if token.pos_ not in ("VERB", "AUX") and token.lower_ != "according":
             continue
@@ -155,28 +250,33 @@ def find_reported(
             if candidate:
                 yield candidate
             continue
-        weight = clausal_cue_weight(token.lemma_)
-        if weight < MIN_CLAUSAL_WEIGHT:
-            continue
-        token_parts: list[tuple[int, int]] | None = None
-        evidence = ""
-        clauses = [c for c in token.children if c.dep_ in _CLAUSE_DEPS]
-        if clauses:
-            token_parts = _clause_parts(token, clauses[0])
-            evidence = f"clause governed by the cue “{token.text}”"
-        elif (
-            token.dep_ == "parataxis"
+        proposal = proposals.get(token.i) if model is not None else _lexicon_proposal(token)
+        if (
+            proposal is None
+            and token.dep_ == "parataxis"
             and token.head.pos_ in ("VERB", "AUX")
+            and clausal_cue_weight(token.lemma_) >= MIN_CLAUSAL_WEIGHT
             and any(c.dep_ in ("nsubj", "nsubjpass") for c in token.children)
         ):
-            token_parts = _parenthetical_parts(token)
-            evidence = f"cue “{token.text}” set inside the statement"
-        if not token_parts:
+            parts = _parenthetical_parts(token)
+            if parts:
+                proposal = _Proposal(
+                    parts,
+                    cue_token_range(token),
+                    clausal_cue_weight(token.lemma_),
+                    f"cue “{token.text}” set inside the statement",
+                    True,
+                )
+        if proposal is None:
             continue
-        tokens = [doc[i] for a, b in token_parts for i in range(a, b + 1)]
-        if not _has_verb(tokens):
+        if scope is Scope.STATEMENTS and not proposal.clausal:
             continue
-        parts = _respect_quotes(doc.text, [_char_range(doc, a, b) for a, b in token_parts], regions)
+        tokens = [doc[i] for a, b in proposal.parts for i in range(a, b + 1)]
+        if proposal.clausal and not _has_verb(tokens):
+            continue
+        parts = _respect_quotes(
+            doc.text, [_char_range(doc, a, b) for a, b in proposal.parts], regions
+        )
         if not parts:
             continue
         start, end = parts[0][0], parts[-1][1]
@@ -185,14 +285,13 @@ def find_reported(
         if _inside(start, end, regions):
             continue  # words inside one quotation: the direct finder owns them
         subject = find_subject(token)
-        confidence = weight * (1.0 if subject is not None else 0.75)
         yield Candidate(
             parts=parts,
             type=_quote_type(start, end, regions),
-            cue=cue_token_range(token),
+            cue=proposal.cue,
             speaker_head=subject.i if subject is not None else None,
-            confidence=confidence,
-            evidence=[evidence],
+            confidence=proposal.confidence,
+            evidence=[proposal.evidence],
         )
 
 

@@ -1,0 +1,214 @@
+"""Reported speech scored by a model trained on annotated news (PolNeAR train).
+
+Rules cannot say how often "called" reports speech ("called X a liar") and
+how often it does not ("called a meeting"), or where the content of "urged"
+ends. So every verb outside quotation marks offers its possible contents —
+the clause it governs, or the rest of its verb phrase — and a logistic model
+over parse features scores each option; the best option of a verb above the
+model's threshold becomes a quote.
+
+The weights ship in ``saidwhat/data/attribution_model.json`` (built by
+``saidwhat train-model``); scoring needs no machine-learning library.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from spacy.tokens import Doc, Token
+
+from saidwhat.quotes.cues import PHRASAL_CUES, clausal_cue_weight
+from saidwhat.quotes.marks import QuotedRegion
+
+MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "attribution_model.json"
+
+# Right dependents that belong to what a verb reports ("urged [X] [to act]").
+_CONTENT_DEPS = {"dobj", "dative", "xcomp", "ccomp", "prep", "oprd", "attr", "acomp", "pcomp"}
+# Prepositions that belong to the cue rather than the content ("called for").
+_CUE_PREPS = {"for", "about", "on", "to", "of", "as", "against", "with", "into"}
+_STRIP_EDGE = {"that", ",", ":", ";", "—", "–", "-", "(", ")"}
+_MIN_TOKENS = 2
+
+
+@dataclass(frozen=True, slots=True)
+class ContentOption:
+    """One thing a verb may report: its cue tokens and a content token range."""
+
+    verb: int
+    cue: tuple[int, int]  # token range [start, end)
+    first: int  # content token range [first, last]
+    last: int
+    kind: str  # "clause" | "rest"
+
+
+def _inside_region(doc: Doc, token: Token, regions: Sequence[QuotedRegion]) -> bool:
+    return any(r.open <= token.idx <= r.close for r in regions)
+
+
+def _trim(doc: Doc, first: int, last: int) -> tuple[int, int] | None:
+    while first <= last and (doc[first].lower_ in _STRIP_EDGE or doc[first].is_space):
+        first += 1
+    while last >= first and (
+        (doc[last].is_punct and doc[last].text not in "”\"’'»") or doc[last].is_space
+    ):
+        last -= 1
+    if last - first + 1 < _MIN_TOKENS:
+        return None
+    return first, last
+
+
+def _cue_range(verb: Token) -> tuple[int, int]:
+    start = verb.i
+    while start > 0:
+        prev = verb.doc[start - 1]
+        if prev.head == verb and prev.dep_ in ("aux", "auxpass", "neg"):
+            start -= 1
+        else:
+            break
+    end = verb.i + 1
+    for child in verb.rights:
+        if child.dep_ == "prt" and child.i == end:
+            end = child.i + 1
+    return start, end
+
+
+def content_options(doc: Doc, regions: Sequence[QuotedRegion]) -> Iterator[ContentOption]:
+    """Every (verb, content) pair the model will score."""
+    for verb in doc:
+        if verb.pos_ not in ("VERB", "AUX") or _inside_region(doc, verb, regions):
+            continue
+        cue = _cue_range(verb)
+        clause = next((c for c in verb.children if c.dep_ == "ccomp"), None)
+        if clause is not None and not (clause.left_edge.i <= verb.i <= clause.right_edge.i):
+            trimmed = _trim(doc, clause.left_edge.i, clause.right_edge.i)
+            if trimmed:
+                yield ContentOption(verb.i, cue, trimmed[0], trimmed[1], "clause")
+        rights = [c for c in verb.rights if c.dep_ in _CONTENT_DEPS and c.i >= cue[1]]
+        if not rights:
+            continue
+        cue_end = cue[1]
+        first_child = rights[0]
+        if (
+            first_child.dep_ == "prep"
+            and first_child.i == cue_end
+            and first_child.lower_ in _CUE_PREPS
+            and len(rights) == 1
+        ):
+            # "called for X", "talked about X": the preposition joins the cue.
+            cue_end = first_child.i + 1
+            objects = [c for c in first_child.children if c.dep_ in ("pobj", "pcomp")]
+            if not objects:
+                continue
+            first, last = objects[0].left_edge.i, objects[-1].right_edge.i
+        else:
+            first, last = first_child.left_edge.i, rights[-1].right_edge.i
+        trimmed = _trim(doc, max(first, cue_end), last)
+        if trimmed is None:
+            continue
+        if clause is not None and trimmed == (clause.left_edge.i, clause.right_edge.i):
+            continue
+        yield ContentOption(verb.i, (cue[0], cue_end), trimmed[0], trimmed[1], "rest")
+
+
+def _bucket(n: int) -> str:
+    for limit in (2, 4, 8, 16, 32):
+        if n <= limit:
+            return str(limit)
+    return "more"
+
+
+def _subject(verb: Token) -> Token | None:
+    for child in verb.children:
+        if child.dep_ in ("nsubj", "nsubjpass"):
+            return child
+    if verb.dep_ in ("conj", "xcomp", "advcl") and verb.head is not verb:
+        for child in verb.head.children:
+            if child.dep_ in ("nsubj", "nsubjpass"):
+                return child
+    return None
+
+
+def option_features(doc: Doc, option: ContentOption, regions: Sequence[QuotedRegion]) -> list[str]:
+    """Sparse features of one option: parse facts around the verb and content."""
+    verb = doc[option.verb]
+    lemma = verb.lemma_.lower()
+    first, last = doc[option.first], doc[option.last]
+    content = doc[option.first : option.last + 1]
+    cue_words = "_".join(t.lower_ for t in doc[option.cue[0] : option.cue[1]] if t.i != verb.i)
+    kinds_in = sorted({c.dep_ for c in verb.children if option.first <= c.i <= option.last})
+    subject = _subject(verb)
+    start_char, end_char = first.idx, last.idx + len(last.text)
+    quoted = [r for r in regions if r.open < end_char and start_char <= r.close]
+    has_finite = any(t.tag_ in ("VBD", "VBZ", "VBP", "MD") for t in content)
+    position = "before" if option.last < option.verb else "after"
+    feats = [
+        "bias",
+        f"kind={option.kind}",
+        f"lemma={lemma}",
+        f"lemma_kind={lemma}|{option.kind}",
+        f"lemma_deps={lemma}|{'+'.join(kinds_in)}",
+        f"deps={'+'.join(kinds_in)}",
+        f"cuewords={lemma}|{cue_words}",
+        f"tag={verb.tag_}",
+        f"verbdep={verb.dep_}",
+        f"lemma_verbdep={lemma}|{verb.dep_}",
+        f"position={position}",
+        f"first={first.lower_ if first.is_stop else first.pos_}",
+        f"firstpos={first.pos_}",
+        f"len={_bucket(len(content))}",
+        f"finite={has_finite}",
+        f"kind_finite={option.kind}|{has_finite}",
+        f"quoted={'some' if quoted else 'none'}",
+        f"subject={subject.pos_ if subject is not None else 'none'}",
+        f"subject_ent={subject.ent_type_ or '-' if subject is not None else 'none'}",
+        f"lemma_subject={lemma}|{subject.pos_ if subject is not None else 'none'}",
+        f"lexicon={round(clausal_cue_weight(lemma), 1)}",
+    ]
+    if any((lemma, c.lower_) in PHRASAL_CUES for c in verb.children if c.dep_ == "prt"):
+        feats.append("phrasal_cue")
+    if quoted:
+        inside = sum(min(end_char, r.close) - max(start_char, r.open) for r in quoted)
+        share = inside / max(1, end_char - start_char)
+        feats.append(f"quoted_share={round(share, 1)}")
+    return feats
+
+
+@dataclass(frozen=True, slots=True)
+class AttributionModel:
+    """A logistic model: feature → weight, and the decision threshold."""
+
+    weights: dict[str, float]
+    threshold: float
+    meta: dict[str, Any]
+
+    def probability(self, features: Sequence[str]) -> float:
+        z = sum(self.weights.get(f, 0.0) for f in features)
+        z = max(-30.0, min(30.0, z))
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def to_json(self) -> str:
+        data = {"threshold": self.threshold, "meta": self.meta, "weights": self.weights}
+        return json.dumps(data, indent=0, sort_keys=True, ensure_ascii=False)
+
+    @classmethod
+    def from_file(cls, path: Path) -> AttributionModel:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(
+            weights={str(k): float(v) for k, v in data["weights"].items()},
+            threshold=float(data["threshold"]),
+            meta=dict(data.get("meta", {})),
+        )
+
+
+@lru_cache(maxsize=2)
+def load_model(path: Path = MODEL_PATH) -> AttributionModel | None:
+    """The shipped model, or None when the package has none (rules only)."""
+    if not path.exists():
+        return None
+    return AttributionModel.from_file(path)

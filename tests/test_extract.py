@@ -217,3 +217,14 @@ def test_possessor_is_not_the_speaker() -> None:
     text = "Mayor Elena Varga opened the bridge.\nMs Varga’s critics say the budget is unrealistic."
     quote = find(extract(text), "budget is unrealistic")
     assert speaker_name(quote) != "Elena Varga"
+
+
+def test_fragment_followed_by_another_quote_regression() -> None:
+    """A fragment's content may run past the next quotation; joining must not crash."""
+    text = (
+        "Ida Moen said that “ferry people” “do a fantastic job,” she said. "
+        "“And it matters,” she added."
+    )
+    for quote in extract(text):
+        for part in quote.content:
+            assert text[part.start : part.end] == part.text

@@ -73,3 +73,26 @@ def test_any_text_gives_spans_inside_the_text(pieces: list[str]) -> None:
             if span is not None:
                 assert 0 <= span.start <= span.end <= len(text)
                 assert text[span.start : span.end] == span.text
+
+
+def test_one_failing_article_does_not_stop_the_batch(monkeypatch: pytest.MonkeyPatch) -> None:
+    import saidwhat.pipeline as pipeline
+
+    real = pipeline.quotes_from_doc
+
+    def flaky(doc, scope):  # type: ignore[no-untyped-def]
+        if "explode" in doc.text:
+            raise RuntimeError("boom")
+        return real(doc, scope)
+
+    monkeypatch.setattr(pipeline, "quotes_from_doc", flaky)
+    articles = [
+        Article(id="a", text="“We won,” said Ida Moen."),
+        Article(id="b", text="This one will explode."),
+        Article(id="c", text="“We lost,” said Olav Brede."),
+    ]
+    results = list(extract_articles(articles))
+    assert [r.article.id for r in results] == ["a", "b", "c"]
+    assert results[1].error is not None and "boom" in results[1].error
+    assert results[1].quotes == ()
+    assert len(results[0].quotes) == 1 and len(results[2].quotes) == 1

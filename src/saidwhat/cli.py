@@ -188,6 +188,11 @@ def extract(
             for result in extract_articles(
                 _articles(inputs, summary, settings.max_article_chars), settings
             ):
+                if result.error:
+                    bad = BadRecord(result.article.id, result.error)
+                    summary.skipped.append(bad)
+                    err.print(f"[yellow]failed[/yellow] {bad}", highlight=False)
+                    continue
                 summary.articles += 1
                 summary.quotes += len(result.quotes)
                 if output:

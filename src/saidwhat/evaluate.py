@@ -169,6 +169,34 @@ class ErrorCase:
         return f"{self.kind:<14} {where} ({self.type}) {self.snippet!r}{detail}"
 
 
+CONFIDENCE_BINS = (0.9, 0.7, 0.5, 0.0)
+"""Lower bounds of the confidence bins calibration is reported in."""
+
+
+@dataclass(frozen=True, slots=True)
+class ConfidenceBin:
+    """Predictions with confidence from ``low`` up to the next bin, and how many matched."""
+
+    low: float
+    correct: int
+    total: int
+
+    @property
+    def precision(self) -> float:
+        return _ratio(self.correct, self.total)
+
+    def render(self) -> str:
+        return f"confidence ≥ {self.low:.1f}: {self.precision:.3f} ({self.correct}/{self.total})"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "low": self.low,
+            "correct": self.correct,
+            "total": self.total,
+            "precision": self.precision,
+        }
+
+
 @dataclass(frozen=True)
 class Report:
     """All figures of one evaluation run, with the errors behind them.
@@ -189,6 +217,7 @@ class Report:
     errors: tuple[ErrorCase, ...] = ()
     unpredicted_ids: tuple[str, ...] = ()
     unknown_ids: tuple[str, ...] = ()
+    calibration: tuple[ConfidenceBin, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form (what ``saidwhat evaluate --json`` prints)."""
@@ -205,6 +234,7 @@ class Report:
             "errors": [e.to_dict() for e in self.errors],
             "unpredicted_ids": list(self.unpredicted_ids),
             "unknown_ids": list(self.unknown_ids),
+            "calibration": [b.to_dict() for b in self.calibration],
         }
 
     def render(self, *, max_errors: int = 0) -> str:
@@ -218,6 +248,9 @@ class Report:
             f"cue accuracy        {self.cue.render()}",
             f"end-to-end          {_render_prf(self.end_to_end)}",
         ]
+        if self.calibration:
+            lines += ["", "share of predictions matched, by confidence:"]
+            lines += [f"  {b.render()}" for b in self.calibration]
         if max_errors > 0 and self.errors:
             shown = self.errors[:max_errors]
             lines += ["", f"errors (first {len(shown)} of {len(self.errors)}):"]
@@ -308,6 +341,7 @@ class _QuoteView:
     speaker: Interval | None
     entity: str | None
     cue: Interval | None
+    confidence: float | None = None
 
     @property
     def size(self) -> int:
@@ -339,7 +373,14 @@ def _read_quote(record: Mapping[str, Any], source: str, where: str) -> _QuoteVie
         speaker=_optional_interval(record.get("speaker"), "speaker", source, where),
         entity=_normalise_entity(record.get("speaker_entity")),
         cue=_optional_interval(record.get("cue"), "cue", source, where),
+        confidence=_confidence(record.get("confidence")),
     )
+
+
+def _confidence(value: Any) -> float | None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return None
 
 
 def _interval(value: Any, name: str, source: str, where: str) -> Interval:
@@ -526,6 +567,7 @@ class _Tally:
     cue: Accuracy = Accuracy()
     end_to_end: Counts = Counts()
     errors: list[ErrorCase] = field(default_factory=list)
+    calibration: Counter[tuple[float, bool]] = field(default_factory=Counter)
 
     def type_counts(self) -> dict[str, Counts]:
         types = sorted({t for t, _ in self.by_type} | set(STANDARD_TYPES))
@@ -564,6 +606,15 @@ def evaluate(gold: Sequence[Mapping[str, Any]], pred: Sequence[Mapping[str, Any]
         errors=tuple(tally.errors),
         unpredicted_ids=tuple(i for i in gold_by_id if i not in pred_by_id),
         unknown_ids=tuple(i for i in pred_by_id if i not in gold_by_id),
+        calibration=tuple(
+            ConfidenceBin(
+                low,
+                tally.calibration[low, True],
+                tally.calibration[low, True] + tally.calibration[low, False],
+            )
+            for low in CONFIDENCE_BINS
+            if tally.calibration[low, True] + tally.calibration[low, False]
+        ),
     )
 
 
@@ -610,6 +661,11 @@ def _score_article(
         else:
             right += 1
     tally.end_to_end += Counts(len(gold), len(pred), right, right)
+    matched = {j for _, j in pairs}
+    for j, quote in enumerate(pred):
+        if quote.confidence is not None:
+            low = next(b for b in CONFIDENCE_BINS if quote.confidence >= b)
+            tally.calibration[low, j in matched] += 1
     tally.errors += sorted(errors, key=lambda e: (e.span, e.kind))
 
 

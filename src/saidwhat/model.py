@@ -214,12 +214,19 @@ class Article:
 
 @dataclass(frozen=True, slots=True)
 class ExtractedArticle:
-    """An article with the quotes found in it."""
+    """An article with the quotes found in it.
+
+    ``error`` says why extraction failed on this article (its quotes are then
+    empty); one failing article never stops a batch.
+    """
 
     article: Article
     quotes: tuple[Quote, ...]
+    error: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out = self.article.to_dict()
         out["quotes"] = [q.to_dict(self.article.text) for q in self.quotes]
+        if self.error:
+            out["error"] = self.error
         return out

@@ -10,6 +10,7 @@ speakers (attribute, resolve).
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -28,6 +29,11 @@ from saidwhat.quotes.reported import find_reported
 from saidwhat.settings import DEFAULT_SETTINGS, Scope, Settings
 from saidwhat.speakers.attribute import mention_char_span
 from saidwhat.speakers.resolve import ArticleEntities, SpeakerTimeline
+
+log = logging.getLogger(__name__)
+
+# Precision of speaker carry-over to a cue-less quote on PolNeAR train.
+CARRY_OVER_CONFIDENCE = 0.6
 
 
 def split_for_parsing(text: str, max_chars: int) -> list[tuple[int, str]]:
@@ -108,7 +114,7 @@ def attribute(
             if source is not None and id(source) in resolved:
                 speaker, _ = resolved[id(source)]
                 candidate.carry_from = source
-                candidate.confidence = max(candidate.confidence, 0.8)
+                candidate.confidence = max(candidate.confidence, CARRY_OVER_CONFIDENCE)
                 candidate.evidence.append("speaker carried over from the quote before")
                 resolved[id(candidate)] = (speaker, None)
             done.append(candidate)
@@ -202,13 +208,23 @@ def _extract_batch(articles: Sequence[Article], settings: Settings) -> list[Extr
         for offset, piece in split_for_parsing(article.text, settings.max_chars):
             pieces.append((index, offset, piece))
     found: list[list[Quote]] = [[] for _ in articles]
+    errors: list[str | None] = [None for _ in articles]
     docs = nlp.pipe((p[2] for p in pieces), batch_size=settings.batch_size)
     for (index, offset, _), doc in zip(pieces, docs, strict=True):
         text = articles[index].text
-        for quote in quotes_from_doc(doc, settings.scope):
+        try:
+            quotes = quotes_from_doc(doc, settings.scope)
+        except Exception as exc:
+            errors[index] = f"extraction failed: {type(exc).__name__}: {exc}"
+            log.exception("extraction failed on article %s", articles[index].id)
+            continue
+        for quote in quotes:
             if quote.confidence >= settings.min_confidence:
                 found[index].append(_shift(quote, offset, text))
-    return [ExtractedArticle(a, tuple(q)) for a, q in zip(articles, found, strict=True)]
+    return [
+        ExtractedArticle(a, () if e else tuple(q), e)
+        for a, q, e in zip(articles, found, errors, strict=True)
+    ]
 
 
 def _batches(items: Iterable[Article], size: int) -> Iterator[list[Article]]:

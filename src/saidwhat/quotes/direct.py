@@ -19,6 +19,7 @@ from spacy.tokens import Doc, Token
 from saidwhat.model import QuoteType
 from saidwhat.quotes.candidate import Candidate
 from saidwhat.quotes.cues import PHRASAL_CUES, is_speech_lemma
+from saidwhat.quotes.learned import content_options
 from saidwhat.quotes.marks import QuotedRegion
 from saidwhat.speakers.attribute import cue_token_range, find_subject
 
@@ -26,6 +27,18 @@ from saidwhat.speakers.attribute import cue_token_range, find_subject
 _NAMING_WORDS = {"so-called", "dubbed", "nicknamed", "titled", "entitled", "named", "called", "as"}
 _FRAGMENT_MAX_WORDS = 5
 _AFTER_WINDOW = 16  # tokens after the closing mark where a trailing cue may sit
+# Confidence of each rule: its precision measured on 250 PolNeAR train
+# articles (share of its quotes matching a gold quote), rounded down.
+RULE_CONFIDENCE = {
+    "cue after": 0.87,
+    "cue before": 0.80,
+    "previous paragraph": 0.85,
+    "dash": 0.85,
+    "no cue": 0.5,
+    "fragment": 0.5,
+}
+# A cue whose subject the parse did not give: the speaker is a guess.
+NO_SUBJECT_FACTOR = 0.85
 _JOIN_MAX_WORDS = 40  # words between two pieces of one quote: ", she said, clapping."
 
 
@@ -153,6 +166,11 @@ def _previous_paragraph_cue(doc: Doc, region: QuotedRegion, floor: int) -> Token
     return None
 
 
+_HOW = {
+    "cue after": "cue after the closing quotation mark",
+    "cue before": "cue before the opening quotation mark",
+    "previous paragraph": "cue ending the previous paragraph",
+}
 _MINOR_WORDS = {"of", "the", "and", "a", "an", "in", "on", "for", "to", "at", "by", "with", "or"}
 
 
@@ -209,6 +227,30 @@ def _fragment_cue(doc: Doc, region: QuotedRegion) -> Token | None:
     return None
 
 
+def _fragment_content(
+    doc: Doc, cue: Token, region: QuotedRegion, regions: Sequence[QuotedRegion]
+) -> tuple[tuple[int, int], tuple[int, int]]:
+    """Content and cue of a quote built around a quoted fragment.
+
+    The fragment is part of what the cue reports: "said that “ethanol
+    people” do a fantastic job" reports the whole clause. The content is the
+    smallest of the cue's content options holding the fragment, else the
+    fragment alone.
+    """
+    fitting = [
+        o
+        for o in content_options(doc, regions)
+        if o.verb == cue.i
+        and doc[o.first].idx <= region.open
+        and region.close < doc[o.last].idx + len(doc[o.last].text)
+    ]
+    if not fitting:
+        return (region.content_start, region.content_end), cue_token_range(cue)
+    option = min(fitting, key=lambda o: o.last - o.first)
+    last = doc[option.last]
+    return (doc[option.first].idx, last.idx + len(last.text)), option.cue
+
+
 def find_direct(
     doc: Doc,
     regions: Sequence[QuotedRegion],
@@ -235,7 +277,7 @@ def find_direct(
         limit = min(next_open, next_break if next_break != -1 else len(text))
 
         cue = None
-        how = "cue after the closing quotation mark"
+        how = "cue after"
         if not _sentence_end_punct(inner) or inner.rstrip().endswith(("?", "!")):
             cue = _cue_after(doc, region, limit)
         if cue is None and _words(inner) <= _FRAGMENT_MAX_WORDS and not _sentence_end_punct(inner):
@@ -243,26 +285,27 @@ def find_direct(
             if cue is None:
                 continue
             subject = find_subject(cue)
+            content, cue_range = _fragment_content(doc, cue, region, regions)
             found.append(
                 Candidate(
-                    parts=[(start, end)],
+                    parts=[content],
                     type=QuoteType.MIXED,
-                    cue=cue_token_range(cue),
+                    cue=cue_range,
                     speaker_head=subject.i if subject is not None else None,
-                    confidence=0.7,
+                    confidence=RULE_CONFIDENCE["fragment"],
                     evidence=[f"quoted words governed by the cue “{cue.text}”"],
                 )
             )
             continue
         if cue is None:
             cue = _cue_before(doc, region, floor)
-            how = "cue before the opening quotation mark"
+            how = "cue before"
         if cue is None and index and regions[index - 1].close < para_start:
             cue = _previous_paragraph_cue(doc, region, regions[index - 1].close + 1)
-            how = "cue ending the previous paragraph"
+            how = "previous paragraph"
         if cue is None and not index:
             cue = _previous_paragraph_cue(doc, region, 0)
-            how = "cue ending the previous paragraph"
+            how = "previous paragraph"
         dashed = _dash_attribution(doc, region, limit) if cue is None else None
         if dashed is not None:
             dash, name = dashed
@@ -271,7 +314,7 @@ def find_direct(
                 type=QuoteType.DIRECT,
                 cue=(dash.i, dash.i + 1),
                 speaker_head=name.i,
-                confidence=0.85,
+                confidence=RULE_CONFIDENCE["dash"],
                 evidence=["quotation marks; a dash after the quotation names the speaker"],
             )
         elif cue is not None:
@@ -281,8 +324,9 @@ def find_direct(
                 type=QuoteType.DIRECT,
                 cue=cue_token_range(cue),
                 speaker_head=subject.i if subject is not None else None,
-                confidence=0.95 if subject is not None else 0.75,
-                evidence=[f"quotation marks; {how} “{cue.text}”"],
+                confidence=RULE_CONFIDENCE[how]
+                * (1.0 if subject is not None else NO_SUBJECT_FACTOR),
+                evidence=[f"quotation marks; {_HOW[how]} “{cue.text}”"],
             )
         else:
             # No cue: the speaker is inherited from the quote just before
@@ -293,7 +337,7 @@ def find_direct(
                 parts=[(start, end)],
                 type=QuoteType.DIRECT,
                 inherit=True,
-                confidence=0.4,
+                confidence=RULE_CONFIDENCE["no cue"],
                 evidence=["quotation marks; no cue in its sentence"],
             )
         found.append(candidate)
@@ -320,6 +364,9 @@ def _join_split_quotes(doc: Doc, found: list[Candidate]) -> list[Candidate]:
     for candidate in found:
         if joined:
             first = joined[-1]
+            if first.end > candidate.start:
+                joined.append(candidate)
+                continue
             between = text[first.end : candidate.start]
             same_paragraph = (
                 "\n" not in between

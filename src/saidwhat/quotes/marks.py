@@ -79,6 +79,8 @@ def _mark_role(text: str, i: int, line_start: int, line_end: int) -> MarkRole | 
     ch = text[i]
     prev = text[i - 1] if i > line_start else ""
     nxt = text[i + 1] if i + 1 < line_end else ""
+    if prev == "=" or (nxt == ">" and ch in "\"'"):
+        return None  # markup left in the text: <tweet id="…">
     before_space = prev == "" or prev.isspace() or prev in "([{—–-/" or prev in _ALL_MARKS
     after_space = nxt == "" or nxt.isspace() or nxt in ".,;:!?)]}—–-…" or nxt in _ALL_MARKS
 

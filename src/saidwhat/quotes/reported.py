@@ -321,6 +321,6 @@ def _according_to(according: Token, regions: Sequence[QuotedRegion]) -> Candidat
         type=_quote_type(start, end, regions),
         cue=(according.i, according.i + 2),
         speaker_head=source.i,
-        confidence=0.85,
+        confidence=0.82,  # its precision on PolNeAR train
         evidence=["“according to” names the source"],
     )

@@ -177,3 +177,38 @@ def test_evaluate_bad_file_is_a_clear_error(tmp_path: Path) -> None:
     code, _, err = run("evaluate", str(bad))
     assert code == 2
     assert "bad.jsonl" in err
+
+
+def test_user_cue_file_extends_the_lexicon(tmp_path: Path) -> None:
+    text = (
+        "Rafael Quint runs the harbour.\n"
+        "“The gates held all night and nobody got wet,” the engineer grumbletweeted.\n"
+    )
+    path = tmp_path / "a.txt"
+    path.write_text(text, encoding="utf-8")
+    code, out, err = run("extract", str(path))
+    assert code == 0, err
+    assert "grumbletweeted" not in out  # not a cue: no cue shown
+    cues = tmp_path / "cues.tsv"
+    cues.write_text("# house style\ngrumbletweet\tspeech\n", encoding="utf-8")
+    code, out, err = run("extract", str(path), "--cues", str(cues))
+    assert code == 0, err
+    assert "— grumbletweeted" in out
+    assert "engineer" in out
+
+
+def test_bad_cue_file_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text(ARTICLE, encoding="utf-8")
+    cues = tmp_path / "cues.tsv"
+    cues.write_text("mutter\tgossip\n", encoding="utf-8")
+    code, _, err = run("extract", str(path), "--cues", str(cues))
+    assert code == 2
+    assert "cues.tsv:1" in err and "gossip" in err
+
+
+def test_evaluate_compares_scopes() -> None:
+    gold = gold_file("seed.gold.jsonl")
+    code, out, err = run("evaluate", str(gold), "--compare-scopes")
+    assert code == 0, err
+    assert "with --scope attributions" in out

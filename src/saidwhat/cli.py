@@ -47,6 +47,13 @@ ScopeOption = Annotated[
         "also reported acts with a bare object or infinitive, as PolNeAR annotates them.",
     ),
 ]
+CuesOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--cues",
+        help="Extra cue lemmas: one a line, optionally a tab and speech|cognition|evidence.",
+    ),
+]
 MinConfidenceOption = Annotated[
     float,
     typer.Option("--min-confidence", min=0.0, max=1.0, help="Drop quotes below this confidence."),
@@ -152,6 +159,7 @@ def extract(
         typer.Option("--max-article-chars", min=1, help="Skip (and report) longer articles."),
     ] = DEFAULT_SETTINGS.max_article_chars,
     scope: ScopeOption = DEFAULT_SETTINGS.scope,
+    cues: CuesOption = None,
 ) -> None:
     """Find the quotes in articles: a readable listing, or JSON Lines with -o.
 
@@ -168,6 +176,7 @@ def extract(
         min_confidence=min_confidence,
         max_article_chars=max_article_chars,
         scope=scope,
+        cue_file=str(cues) if cues else None,
     )
     summary = RunSummary()
     started = time.perf_counter()
@@ -234,6 +243,14 @@ def evaluate(
     model: ModelOption = DEFAULT_MODEL,
     processes: ProcessesOption = 1,
     scope: ScopeOption = DEFAULT_SETTINGS.scope,
+    cues: CuesOption = None,
+    compare_scopes: Annotated[
+        bool,
+        typer.Option(
+            "--compare-scopes",
+            help="Also run the other scope and print what the scope decision costs.",
+        ),
+    ] = False,
 ) -> None:
     """Score extraction against gold data: quote F1 (overlap, exact) by type,
     speaker and cue accuracy, end-to-end F1 — the metrics of DESIGN.md."""
@@ -247,9 +264,19 @@ def evaluate(
             predicted = load_jsonl(pred)
         else:
             articles = [Article(id=str(r["id"]), text=str(r["text"])) for r in gold_records]
-            settings = Settings(model=model, processes=processes, scope=scope)
+            settings = Settings(
+                model=model, processes=processes, scope=scope, cue_file=str(cues) if cues else None
+            )
             predicted = [r.to_dict() for r in extract_articles(articles, settings)]
         report = score(gold_records, predicted)
+        other_report = None
+        if compare_scopes and pred is None:
+            other = Scope.ATTRIBUTIONS if scope is Scope.STATEMENTS else Scope.STATEMENTS
+            other_settings = Settings(
+                model=model, processes=processes, scope=other, cue_file=settings.cue_file
+            )
+            other_predicted = [r.to_dict() for r in extract_articles(articles, other_settings)]
+            other_report = (other, score(gold_records, other_predicted))
     except (SaidwhatError, OSError) as exc:
         err.print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(2) from exc
@@ -257,9 +284,25 @@ def evaluate(
         data = report.to_dict()
         if not errors:
             data.pop("errors", None)
+        if other_report is not None:
+            other, theirs = other_report
+            data["scope"] = scope.value
+            data["other_scope"] = {
+                "scope": other.value,
+                "overlap_f1": theirs.overlap.f1,
+                "end_to_end_f1": theirs.end_to_end.f1,
+            }
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
-    else:
-        typer.echo(report.render(max_errors=errors))
+        return
+    typer.echo(report.render(max_errors=errors))
+    if other_report is not None:
+        other, theirs = other_report
+        typer.echo(
+            f"\nscope {scope.value}: quote F1 {report.overlap.f1:.3f}, end-to-end F1 "
+            f"{report.end_to_end.f1:.3f}; with --scope {other.value}: quote F1 "
+            f"{theirs.overlap.f1:.3f}, end-to-end F1 {theirs.end_to_end.f1:.3f} "
+            f"(difference {report.overlap.f1 - theirs.overlap.f1:+.3f} quote F1)"
+        )
 
 
 @app.command("train-cues")

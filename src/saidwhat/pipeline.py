@@ -23,6 +23,7 @@ from saidwhat.clean import find_boilerplate
 from saidwhat.model import Article, ExtractedArticle, Quote, Span, Speaker
 from saidwhat.nlp import load_pipeline
 from saidwhat.quotes.candidate import Candidate
+from saidwhat.quotes.cues import load_user_cues
 from saidwhat.quotes.direct import find_direct
 from saidwhat.quotes.marks import QuotedRegion, find_quoted_regions
 from saidwhat.quotes.reported import find_reported
@@ -203,6 +204,8 @@ def quotes_from_doc(doc: Doc, scope: Scope = Scope.STATEMENTS) -> list[Quote]:
 
 def _extract_batch(articles: Sequence[Article], settings: Settings) -> list[ExtractedArticle]:
     nlp = load_pipeline(settings.model)
+    if settings.cue_file:
+        load_user_cues(settings.cue_file)
     pieces: list[tuple[int, int, str]] = []  # article index, offset, piece
     for index, article in enumerate(articles):
         for offset, piece in split_for_parsing(article.text, settings.max_chars):

@@ -35,6 +35,8 @@ class Settings:
         many characters at paragraph breaks before parsing, so one gigantic
         record cannot exhaust memory.
     scope: which attributions count as quotes (``Scope``).
+    cue_file: a file of extra cue lemmas (one a line, optionally a tab and
+        speech|cognition|evidence) that count as cues on top of the lexicon.
     max_article_chars: the command line skips (and reports) articles longer
         than this; a multi-megabyte "article" is nearly always a dump or a
         crawl error, and would hold a batch up for minutes.
@@ -47,6 +49,7 @@ class Settings:
     max_chars: int = 100_000
     max_article_chars: int = 1_000_000
     scope: Scope = Scope.STATEMENTS
+    cue_file: str | None = None
 
 
 DEFAULT_SETTINGS = Settings()

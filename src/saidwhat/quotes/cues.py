@@ -106,10 +106,65 @@ def is_speech_lemma(lemma: str) -> bool:
     return entry is not None and entry.kind is CueKind.SPEECH
 
 
+_USER_LEMMAS: set[str] = set()
+
+
 def extend_lexicon(lemmas: dict[str, str], weight: float = 0.8) -> None:
-    """Add cue lemmas (lemma → kind name) to the process-wide lexicon."""
+    """Add cue lemmas (lemma → kind name) to this process's lexicon.
+
+    A lemma a user adds counts as a cue with at least ``weight``, whatever
+    the learned counts say.
+    """
     for lemma, kind in lemmas.items():
-        _LEXICON[lemma.lower()] = CueEntry(lemma.lower(), CueKind(kind), weight)
+        key = lemma.lower()
+        _LEXICON[key] = CueEntry(key, CueKind(kind), weight)
+        _USER_LEMMAS.add(key)
+
+
+def is_user_cue(lemma: str, word: str = "") -> bool:
+    """Whether a user added this verb as a cue.
+
+    The word's own inflections are tried too, because the lemmatiser guesses
+    badly at words it has never seen ("grumbletweeted" → "grumbletweete").
+    """
+    if not _USER_LEMMAS:
+        return False
+    word = word.lower()
+    forms = {lemma.lower(), word}
+    for suffix in ("ed", "d", "s", "es", "ing"):
+        if word.endswith(suffix):
+            forms.add(word[: -len(suffix)])
+    return bool(forms & _USER_LEMMAS)
+
+
+@lru_cache(maxsize=8)
+def load_user_cues(path: str) -> int:
+    """Extend the lexicon from a file: one lemma a line, optionally a tab and a kind.
+
+    Kinds are speech (the default), cognition and evidence; ``#`` starts a
+    comment. Returns how many lemmas were added; loading a file twice in a
+    process does nothing more.
+    """
+    from saidwhat.errors import BadInput
+
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInput(f"cannot read the cue file {path}: {exc}") from exc
+    lemmas: dict[str, str] = {}
+    for number, line in enumerate(lines, 1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        lemma, _, kind = line.partition("\t")
+        kind = kind.strip() or CueKind.SPEECH.value
+        if kind not in {k.value for k in CueKind}:
+            raise BadInput(
+                f"{path}:{number}: unknown cue kind {kind!r} (speech, cognition, evidence)"
+            )
+        lemmas[lemma.strip()] = kind
+    extend_lexicon(lemmas)
+    return len(lemmas)
 
 
 def read_lexicon(path: Path = LEXICON_PATH) -> dict[str, tuple[int, int]]:
@@ -141,7 +196,7 @@ def clausal_cue_weight(lemma: str) -> float:
     entry = _LEXICON.get(lemma)
     prior = entry.weight if entry is not None else 0.0
     counts = _learned().get(lemma)
-    if counts is None:
+    if counts is None or lemma in _USER_LEMMAS:
         return prior
     positive, total = counts
     return (positive + PRIOR_STRENGTH * prior) / (total + PRIOR_STRENGTH)

@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Token
 
 from saidwhat.model import QuoteType
 from saidwhat.quotes.candidate import Candidate
-from saidwhat.quotes.cues import PHRASAL_CUES, is_speech_lemma
+from saidwhat.quotes.cues import PHRASAL_CUES, is_speech_lemma, is_user_cue
 from saidwhat.quotes.learned import content_options
 from saidwhat.quotes.marks import QuotedRegion
 from saidwhat.speakers.attribute import cue_token_range, find_subject
@@ -56,7 +56,7 @@ def _words(text: str) -> int:
 def _is_cue(token: Token) -> bool:
     if token.pos_ not in ("VERB", "AUX"):
         return False
-    if is_speech_lemma(token.lemma_):
+    if is_speech_lemma(token.lemma_) or is_user_cue(token.lemma_, token.text):
         return True
     return any(
         child.dep_ == "prt" and (token.lemma_, child.lower_) in PHRASAL_CUES

@@ -14,7 +14,14 @@ from spacy.tokens import Doc, Token
 
 from saidwhat.model import QuoteType
 from saidwhat.quotes.candidate import Candidate
-from saidwhat.quotes.cues import MIN_CLAUSAL_WEIGHT, clausal_cue_weight, is_speech_lemma
+from saidwhat.quotes.cues import (
+    MIN_CLAUSAL_WEIGHT,
+    clausal_cue_weight,
+    is_speech_lemma,
+    is_user_cue,
+)
+
+USER_CUE_WEIGHT = 0.8  # confidence of a clause governed by a cue the user added
 from saidwhat.quotes.learned import (
     AttributionModel,
     ContentOption,
@@ -154,9 +161,9 @@ class _Proposal:
     clausal: bool
 
 
-def _lexicon_proposal(token: Token) -> _Proposal | None:
+def _lexicon_proposal(token: Token, user_cue: bool = False) -> _Proposal | None:
     """Rules only: a verb of the cue lexicon governing a clause."""
-    weight = clausal_cue_weight(token.lemma_)
+    weight = USER_CUE_WEIGHT if user_cue else clausal_cue_weight(token.lemma_)
     if weight < MIN_CLAUSAL_WEIGHT:
         return None
     clauses = [c for c in token.children if c.dep_ in _CLAUSE_DEPS]
@@ -251,6 +258,8 @@ def find_reported(
                 yield candidate
             continue
         proposal = proposals.get(token.i) if model is not None else _lexicon_proposal(token)
+        if proposal is None and is_user_cue(token.lemma_, token.text):
+            proposal = _lexicon_proposal(token, user_cue=True)  # a cue the user added
         if (
             proposal is None
             and token.dep_ == "parataxis"

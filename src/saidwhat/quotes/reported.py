@@ -20,8 +20,6 @@ from saidwhat.quotes.cues import (
     is_speech_lemma,
     is_user_cue,
 )
-
-USER_CUE_WEIGHT = 0.8  # confidence of a clause governed by a cue the user added
 from saidwhat.quotes.learned import (
     AttributionModel,
     ContentOption,
@@ -33,6 +31,7 @@ from saidwhat.quotes.marks import QuotedRegion
 from saidwhat.settings import Scope
 from saidwhat.speakers.attribute import according_to_source, cue_token_range, find_subject
 
+USER_CUE_WEIGHT = 0.8  # confidence of a clause governed by a cue the user added
 _CLAUSE_DEPS = ("ccomp",)
 _STRIP_LEFT = {"that", ",", ":", "—", "–", "-"}
 _MIN_CONTENT_TOKENS = 3

@@ -228,3 +228,11 @@ def test_fragment_followed_by_another_quote_regression() -> None:
     for quote in extract(text):
         for part in quote.content:
             assert text[part.start : part.end] == part.text
+
+
+def test_relative_pronoun_speaker_resolves_to_its_noun() -> None:
+    text = "The plan was backed by Ida Moen, who insisted that the ferry would run all winter."
+    quote = find(extract(text), "ferry would run")
+    assert quote.speaker is not None and quote.speaker.mention is not None
+    assert quote.speaker.mention.text == "who"
+    assert speaker_name(quote) == "Ida Moen"

@@ -60,8 +60,8 @@ def find_subject(verb: Token) -> Token | None:
                     agent = _agent_of(current)
                     if agent is not None:
                         return agent
-                if child.lower_ in _RELATIVE and current.dep_ == "relcl":
-                    return current.head
+                # "Mr. Kamin, who emphasized that …": the mention is "who";
+                # resolution takes it to the noun it modifies.
                 if child.pos_ == "PRON" and child.lower_ == "it" and child.dep_ == "nsubjpass":
                     return None
                 return child
@@ -85,8 +85,24 @@ def _agent_of(verb: Token) -> Token | None:
     return None
 
 
+# Common nouns that can name a speaker when the parse gave the cue no subject.
+_SPEAKER_NOUNS = {
+    "official", "officials", "spokesman", "spokeswoman", "spokesperson", "source", "sources",
+    "aide", "aides", "adviser", "advisers", "analyst", "analysts", "expert", "experts",
+    "critic", "critics", "senator", "president", "minister", "chief", "leader", "leaders",
+    "director", "lawyer", "lawyers", "voter", "voters", "resident", "residents", "police",
+    "government", "ministry", "campaign", "committee", "council", "report", "study", "poll",
+    "statement", "survey", "group", "company", "union", "governor", "mayor", "secretary",
+}  # fmt: skip
+
+
 def _noun_before(verb: Token) -> Token | None:
-    """The noun phrase ending right before the cue, when the parse gave none."""
+    """The noun phrase ending right before the cue, when the parse gave none.
+
+    Only names, pronouns and nouns that can speak ("officials", "the
+    report") qualify: a guess that picks "a controversial comment" is worse
+    than no speaker.
+    """
     i = verb.i - 1
     doc = verb.doc
     while i >= 0 and (doc[i].dep_ in ("aux", "auxpass", "neg", "advmod") and doc[i].head == verb):
@@ -94,11 +110,15 @@ def _noun_before(verb: Token) -> Token | None:
     if i < 0:
         return None
     token = doc[i]
-    if token.pos_ in ("NOUN", "PROPN", "PRON") and token.is_sent_start is not True:
-        while token.dep_ in ("compound", "flat") and token.head.i > token.i:
-            token = token.head
+    while token.dep_ in ("compound", "flat") and token.head.i > token.i:
+        token = token.head
+    if token.pos_ == "PROPN" and token.ent_type_ not in ("DATE", "TIME", "GPE", "LOC"):
         return token
-    if token.pos_ in ("NOUN", "PROPN", "PRON"):
+    if token.pos_ == "PRON" and token.lower_ not in ("it", "this", "that", "what"):
+        return token
+    if token.pos_ == "NOUN" and (
+        token.lower_ in _SPEAKER_NOUNS or token.ent_type_ in ("ORG", "NORP", "PERSON")
+    ):
         return token
     return None
 

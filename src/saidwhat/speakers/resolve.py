@@ -91,6 +91,7 @@ PRONOUNS = {
     "it": (None, "neuter"), "we": (None, "first"), "i": (None, "first"),
 }  # fmt: skip
 
+_RELATIVE_PRONOUNS = {"who", "which", "that", "whom"}
 _ORG_LABELS = {"ORG", "GPE", "NORP", "FAC", "LOC"}
 _SPACE = re.compile(r"\s+")
 
@@ -408,6 +409,9 @@ class SpeakerTimeline:
 
     def resolve(self, token: Token) -> tuple[Entity | None, str | None]:
         """The entity of any subject or speaker mention headed by ``token``."""
+        if token.lower_ in _RELATIVE_PRONOUNS and token.head.dep_ == "relcl":
+            # "Mr. Kamin, who emphasized …": who is the noun the clause modifies.
+            return self.resolve(token.head.head)
         if token.lower_ in PRONOUNS:
             return self.resolve_pronoun(token)
         entity, gender = self.entities.resolve_mention(token)

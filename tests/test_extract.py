@@ -236,3 +236,32 @@ def test_relative_pronoun_speaker_resolves_to_its_noun() -> None:
     assert quote.speaker is not None and quote.speaker.mention is not None
     assert quote.speaker.mention.text == "who"
     assert speaker_name(quote) == "Ida Moen"
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "content"),
+    [
+        (
+            "Penhallow: Border talks will not be rushed\nThe talks began.",
+            "Penhallow",
+            "Border talks will not be rushed",
+        ),
+        (
+            "VARGA: We never promised a bridge by May.\nMOEN: You did.",
+            "VARGA",
+            "We never promised a bridge by May",
+        ),
+    ],
+)
+def test_name_and_colon_open_a_statement(text: str, speaker: str, content: str) -> None:
+    quote = find(extract(text), content)
+    assert quote.content[0].text == content
+    assert quote.speaker is not None and quote.speaker.mention is not None
+    assert quote.speaker.mention.text == speaker
+
+
+@pytest.mark.parametrize(
+    "text", ["READ MORE: Council backs the new bridge plan", "Photo: Ida Moen at the harbour gate"]
+)
+def test_labels_with_a_colon_are_not_statements(text: str) -> None:
+    assert extract(text) == []

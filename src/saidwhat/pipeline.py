@@ -23,6 +23,7 @@ from saidwhat.clean import find_boilerplate
 from saidwhat.model import Article, ExtractedArticle, Quote, Span, Speaker
 from saidwhat.nlp import load_pipeline
 from saidwhat.quotes.candidate import Candidate
+from saidwhat.quotes.colon import find_colon_attributions
 from saidwhat.quotes.cues import load_user_cues
 from saidwhat.quotes.direct import find_direct
 from saidwhat.quotes.marks import QuotedRegion, find_quoted_regions
@@ -86,7 +87,8 @@ def find_candidates(
     ]
     reported = list(find_reported(doc, regions, skip, scope))
     direct = find_direct(doc, regions, reported, skip)
-    return _dedupe(reported + direct), regions
+    colon = list(find_colon_attributions(doc, regions, skip))
+    return _dedupe(reported + direct + colon), regions
 
 
 def attribute(

@@ -15,7 +15,7 @@ from saidwhat.settings import Scope, Settings
 from tests.conftest import gold_file
 
 FLOORS = {
-    "overall_f1": 0.614,  # measured 0.618
+    "overall_f1": 0.62,  # measured 0.625
     "direct_recall": 0.955,  # measured 0.961
     "speaker_accuracy": 0.90,  # measured 0.905
     "cue_accuracy": 0.92,  # measured 0.925
@@ -23,10 +23,10 @@ FLOORS = {
 }
 # The same with --scope attributions (PolNeAR's own breadth).
 ATTRIBUTION_FLOORS = {
-    "overall_f1": 0.71,  # measured 0.717
-    "indirect_recall": 0.57,  # measured 0.576
-    "mixed_recall": 0.75,  # measured 0.759
-    "end_to_end_f1": 0.645,  # measured 0.651
+    "overall_f1": 0.72,  # measured 0.725
+    "indirect_recall": 0.57,  # measured 0.575
+    "mixed_recall": 0.79,  # measured 0.796
+    "end_to_end_f1": 0.65,  # measured 0.656
     "speaker_accuracy": 0.895,  # measured 0.903
     "high_confidence_precision": 0.88,  # measured 0.898 (confidence >= 0.9)
 }

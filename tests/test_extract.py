@@ -265,3 +265,14 @@ def test_name_and_colon_open_a_statement(text: str, speaker: str, content: str) 
 )
 def test_labels_with_a_colon_are_not_statements(text: str) -> None:
     assert extract(text) == []
+
+
+def test_noun_cue_with_a_source() -> None:
+    text = "Ida Moen repeated her claim that the ferry contract had been rigged."
+    quote = find(extract(text), "ferry contract had been rigged")
+    assert speaker_name(quote) == "Ida Moen"
+
+
+def test_noun_cue_without_a_source_is_not_a_statement() -> None:
+    text = "There are widespread fears that the ferry contract will collapse."
+    assert extract(text) == []

@@ -44,7 +44,7 @@ class ContentOption:
     cue: tuple[int, int]  # token range [start, end)
     first: int  # content token range [first, last]
     last: int
-    kind: str  # "clause" | "rest"
+    kind: str  # "clause" | "rest" | "noun"
 
 
 def _inside_region(doc: Doc, token: Token, regions: Sequence[QuotedRegion]) -> bool:
@@ -81,6 +81,9 @@ def _cue_range(verb: Token) -> tuple[int, int]:
 def content_options(doc: Doc, regions: Sequence[QuotedRegion]) -> Iterator[ContentOption]:
     """Every (verb, content) pair the model will score."""
     for verb in doc:
+        if verb.pos_ == "NOUN" and not _inside_region(doc, verb, regions):
+            yield from _noun_options(verb)
+            continue
         if verb.pos_ not in ("VERB", "AUX") or _inside_region(doc, verb, regions):
             continue
         cue = _cue_range(verb)
@@ -114,6 +117,20 @@ def content_options(doc: Doc, regions: Sequence[QuotedRegion]) -> Iterator[Conte
         if clause is not None and trimmed == (clause.left_edge.i, clause.right_edge.i):
             continue
         yield ContentOption(verb.i, (cue[0], cue_end), trimmed[0], trimmed[1], "rest")
+
+
+def _noun_options(noun: Token) -> Iterator[ContentOption]:
+    """ "the claim that …", "fears that …": a noun and the clause it heads."""
+    doc = noun.doc
+    for child in noun.rights:
+        if child.dep_ not in ("acl", "ccomp", "relcl"):
+            continue
+        if not any(c.dep_ == "mark" and c.lower_ == "that" for c in child.children):
+            continue
+        trimmed = _trim(doc, child.left_edge.i, child.right_edge.i)
+        if trimmed is not None:
+            yield ContentOption(noun.i, (noun.i, noun.i + 1), trimmed[0], trimmed[1], "noun")
+        return
 
 
 def _bucket(n: int) -> str:

@@ -198,6 +198,8 @@ def _model_proposals(
             parts = _clause_parts(verb, clause)
             if not parts:
                 continue
+        elif option.kind == "noun":
+            parts = [(option.first, option.last)]
         else:
             parts = [(option.first, option.last)]
         proposals[verb_i] = _Proposal(
@@ -205,7 +207,7 @@ def _model_proposals(
             option.cue,
             p,
             f"model: “{verb.text}” reports the "
-            + ("clause it governs" if option.kind == "clause" else "rest of its phrase")
+            + ("rest of its phrase" if option.kind == "rest" else "clause it governs")
             + f" (p={p:.2f})",
             _is_clausal(doc, option),
         )
@@ -214,7 +216,7 @@ def _model_proposals(
 
 def _is_clausal(doc: Doc, option: ContentOption) -> bool:
     """Whether a content is a proposition (a finite clause), not a bare object or infinitive."""
-    if option.kind == "clause":
+    if option.kind in ("clause", "noun"):
         return True
     heads = [
         t
@@ -226,6 +228,16 @@ def _is_clausal(doc: Doc, option: ContentOption) -> bool:
         or any(c.dep_ in ("nsubj", "nsubjpass") for c in t.children)
         for t in heads
     )
+
+
+def _noun_cue_source(noun: Token) -> Token | None:
+    """Who holds "the claim that …": its possessor, or the subject of its verb."""
+    for child in noun.children:
+        if child.dep_ == "poss":
+            return child
+    if noun.dep_ in ("dobj", "attr", "nsubjpass") and noun.head.pos_ in ("VERB", "AUX"):
+        return find_subject(noun.head)
+    return None
 
 
 def find_reported(
@@ -245,7 +257,11 @@ def find_reported(
     model = load_model()
     proposals = _model_proposals(doc, regions, model) if model is not None else {}
     for token in doc:
-        if token.pos_ not in ("VERB", "AUX") and token.lower_ != "according":
+        if (
+            token.pos_ not in ("VERB", "AUX")
+            and token.lower_ != "according"
+            and token.i not in proposals
+        ):
             continue
         if any(s <= token.idx < e for s, e in skip):
             continue
@@ -292,7 +308,9 @@ def find_reported(
             continue
         if _inside(start, end, regions):
             continue  # words inside one quotation: the direct finder owns them
-        subject = find_subject(token)
+        subject = _noun_cue_source(token) if token.pos_ == "NOUN" else find_subject(token)
+        if token.pos_ == "NOUN" and subject is None and scope is Scope.STATEMENTS:
+            continue  # "There are fears that …": nobody's statement
         yield Candidate(
             parts=parts,
             type=_quote_type(start, end, regions),

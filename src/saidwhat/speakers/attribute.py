@@ -114,7 +114,7 @@ def _noun_before(verb: Token) -> Token | None:
         token = token.head
     if token.pos_ == "PROPN" and token.ent_type_ not in ("DATE", "TIME", "GPE", "LOC"):
         return token
-    if token.pos_ == "PRON" and token.lower_ not in ("it", "this", "that", "what"):
+    if token.pos_ == "PRON" and token.lower_ not in ("it", "this", "that", "what", "there"):
         return token
     if token.pos_ == "NOUN" and (
         token.lower_ in _SPEAKER_NOUNS or token.ent_type_ in ("ORG", "NORP", "PERSON")

@@ -311,31 +311,17 @@ def train_cues(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Where to write the lexicon TSV.")
     ] = None,
+    cache: Annotated[
+        Path | None, typer.Option("--cache", help="Keep the parses here (a spaCy DocBin).")
+    ] = None,
     model: ModelOption = DEFAULT_MODEL,
 ) -> None:
     """Rebuild the learned cue lexicon (weights of clause-governing verbs) from gold data."""
     from saidwhat.evaluate import load_jsonl
-    from saidwhat.nlp import load_pipeline
     from saidwhat.train_cues import LEXICON_PATH, count_clausal_cues, file_sha256, write_lexicon
 
     records = load_jsonl(train)
-    nlp = load_pipeline(model)
-    with Progress(
-        TextColumn("[bold]parsing"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-    ) as bar:
-        task = bar.add_task("parse", total=len(records))
-
-        def pairs() -> Iterator[tuple[Any, dict[str, Any]]]:
-            texts = (str(r["text"]) for r in records)
-            for record, doc in zip(records, nlp.pipe(texts, batch_size=16), strict=True):
-                bar.advance(task)
-                yield doc, record
-
-        counts = count_clausal_cues(pairs())
+    counts = count_clausal_cues(_parsed_records(records, model, cache))
     target = output or LEXICON_PATH
     write_lexicon(
         counts,

@@ -25,6 +25,7 @@ from spacy.tokens import Doc, Token
 
 from saidwhat.quotes.cues import PHRASAL_CUES, clausal_cue_weight
 from saidwhat.quotes.marks import QuotedRegion
+from saidwhat.speakers.attribute import cue_token_range
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "attribution_model.json"
 
@@ -51,31 +52,23 @@ def _inside_region(doc: Doc, token: Token, regions: Sequence[QuotedRegion]) -> b
     return any(r.open <= token.idx <= r.close for r in regions)
 
 
-def _trim(doc: Doc, first: int, last: int) -> tuple[int, int] | None:
+def trim_tokens(
+    doc: Doc, first: int, last: int, min_tokens: int = _MIN_TOKENS
+) -> tuple[int, int] | None:
+    """Token range ``[first, last]`` without edge punctuation and a leading "that".
+
+    Closing quotation marks stay: they belong to a mixed quote's content.
+    None when fewer than ``min_tokens`` tokens are left.
+    """
     while first <= last and (doc[first].lower_ in _STRIP_EDGE or doc[first].is_space):
         first += 1
     while last >= first and (
         (doc[last].is_punct and doc[last].text not in "”\"’'»") or doc[last].is_space
     ):
         last -= 1
-    if last - first + 1 < _MIN_TOKENS:
+    if last - first + 1 < min_tokens:
         return None
     return first, last
-
-
-def _cue_range(verb: Token) -> tuple[int, int]:
-    start = verb.i
-    while start > 0:
-        prev = verb.doc[start - 1]
-        if prev.head == verb and prev.dep_ in ("aux", "auxpass", "neg"):
-            start -= 1
-        else:
-            break
-    end = verb.i + 1
-    for child in verb.rights:
-        if child.dep_ == "prt" and child.i == end:
-            end = child.i + 1
-    return start, end
 
 
 def content_options(doc: Doc, regions: Sequence[QuotedRegion]) -> Iterator[ContentOption]:
@@ -86,10 +79,10 @@ def content_options(doc: Doc, regions: Sequence[QuotedRegion]) -> Iterator[Conte
             continue
         if verb.pos_ not in ("VERB", "AUX") or _inside_region(doc, verb, regions):
             continue
-        cue = _cue_range(verb)
+        cue = cue_token_range(verb)
         clause = next((c for c in verb.children if c.dep_ == "ccomp"), None)
         if clause is not None and not (clause.left_edge.i <= verb.i <= clause.right_edge.i):
-            trimmed = _trim(doc, clause.left_edge.i, clause.right_edge.i)
+            trimmed = trim_tokens(doc, clause.left_edge.i, clause.right_edge.i)
             if trimmed:
                 yield ContentOption(verb.i, cue, trimmed[0], trimmed[1], "clause")
         rights = [c for c in verb.rights if c.dep_ in _CONTENT_DEPS and c.i >= cue[1]]
@@ -111,7 +104,7 @@ def content_options(doc: Doc, regions: Sequence[QuotedRegion]) -> Iterator[Conte
             first, last = objects[0].left_edge.i, objects[-1].right_edge.i
         else:
             first, last = first_child.left_edge.i, rights[-1].right_edge.i
-        trimmed = _trim(doc, max(first, cue_end), last)
+        trimmed = trim_tokens(doc, max(first, cue_end), last)
         if trimmed is None:
             continue
         if clause is not None and trimmed == (clause.left_edge.i, clause.right_edge.i):
@@ -127,7 +120,7 @@ def _noun_options(noun: Token) -> Iterator[ContentOption]:
             continue
         if not any(c.dep_ == "mark" and c.lower_ == "that" for c in child.children):
             continue
-        trimmed = _trim(doc, child.left_edge.i, child.right_edge.i)
+        trimmed = trim_tokens(doc, child.left_edge.i, child.right_edge.i)
         if trimmed is not None:
             yield ContentOption(noun.i, (noun.i, noun.i + 1), trimmed[0], trimmed[1], "noun")
         return

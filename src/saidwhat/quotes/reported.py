@@ -26,6 +26,7 @@ from saidwhat.quotes.learned import (
     content_options,
     load_model,
     option_features,
+    trim_tokens,
 )
 from saidwhat.quotes.marks import QuotedRegion
 from saidwhat.settings import Scope
@@ -33,7 +34,6 @@ from saidwhat.speakers.attribute import according_to_source, cue_token_range, fi
 
 USER_CUE_WEIGHT = 0.8  # confidence of a clause governed by a cue the user added
 _CLAUSE_DEPS = ("ccomp",)
-_STRIP_LEFT = {"that", ",", ":", "—", "–", "-"}
 _MIN_CONTENT_TOKENS = 3
 
 
@@ -45,16 +45,7 @@ def _inside(start: int, end: int, regions: Sequence[QuotedRegion]) -> QuotedRegi
 
 
 def _trim(doc: Doc, first: int, last: int) -> tuple[int, int] | None:
-    """Token range ``[first, last]`` without edge punctuation and "that"."""
-    while first <= last and (doc[first].lower_ in _STRIP_LEFT or doc[first].is_space):
-        first += 1
-    while last >= first and (
-        (doc[last].is_punct and doc[last].text not in "”\"’'»") or doc[last].is_space
-    ):
-        last -= 1
-    if last - first + 1 < _MIN_CONTENT_TOKENS:
-        return None
-    return first, last
+    return trim_tokens(doc, first, last, _MIN_CONTENT_TOKENS)
 
 
 def _char_range(doc: Doc, first: int, last: int) -> tuple[int, int]:

@@ -15,7 +15,7 @@ import trafilatura
 
 from saidwhat.errors import BadRecord
 from saidwhat.model import Article
-from saidwhat.read.text import decode_bytes, normalise_text, source_stem
+from saidwhat.read.text import decode_bytes, normalise_text, read_single_article, source_stem
 
 
 def _field(document: Any, name: str) -> str | None:
@@ -59,13 +59,4 @@ def article_from_html_bytes(data: bytes, source: str, url: str | None = None) ->
 
 def read_html_file(path: str | Path) -> Iterator[Article | BadRecord]:
     """Yield the one Article of an HTML file, or the BadRecord saying why not."""
-    source = str(path)
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        yield BadRecord(source, exc.strerror or str(exc))
-        return
-    try:
-        yield article_from_html_bytes(data, source)
-    except BadRecord as bad:
-        yield bad
+    return read_single_article(path, article_from_html_bytes)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import charset_normalizer
@@ -172,8 +172,10 @@ def article_from_text(data: bytes, source: str, article_id: str | None = None) -
     return Article(id=article_id or source_stem(source), text=text)
 
 
-def read_text_file(path: str | Path) -> Iterator[Article | BadRecord]:
-    """Yield the one Article of a plain-text file, or the BadRecord saying why not."""
+def read_single_article(
+    path: str | Path, make: Callable[[bytes, str], Article]
+) -> Iterator[Article | BadRecord]:
+    """Yield the one Article ``make`` builds from a file's bytes, or why it could not."""
     source = str(path)
     try:
         data = Path(path).read_bytes()
@@ -181,6 +183,11 @@ def read_text_file(path: str | Path) -> Iterator[Article | BadRecord]:
         yield BadRecord(source, exc.strerror or str(exc))
         return
     try:
-        yield article_from_text(data, source)
+        yield make(data, source)
     except BadRecord as bad:
         yield bad
+
+
+def read_text_file(path: str | Path) -> Iterator[Article | BadRecord]:
+    """Yield the one Article of a plain-text file, or the BadRecord saying why not."""
+    return read_single_article(path, article_from_text)

@@ -276,3 +276,20 @@ def test_noun_cue_with_a_source() -> None:
 def test_noun_cue_without_a_source_is_not_a_statement() -> None:
     text = "There are widespread fears that the ferry contract will collapse."
     assert extract(text) == []
+
+
+def test_second_cue_coordinated_into_the_reported_clause() -> None:
+    text = (
+        "The city transport authority said the rotas met national rules and warned that a "
+        "strike would punish passengers."
+    )
+    quotes = extract(text)
+    contents = sorted(q.content[0].text for q in quotes)
+    assert contents == ["a strike would punish passengers", "the rotas met national rules"]
+    assert {speaker_name(q) for q in quotes} == {"city transport authority"}
+
+
+def test_name_in_apposition_missed_by_ner() -> None:
+    text = "Its director of operations, Piers Landry, said he was disappointed by the vote."
+    [quote] = extract(text)
+    assert speaker_name(quote) == "Piers Landry"

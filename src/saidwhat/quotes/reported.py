@@ -78,7 +78,10 @@ def _clause_parts(verb: Token, clause: Token) -> list[tuple[int, int]] | None:
             token.i != clause.i
             and token.dep_ == "conj"
             and is_speech_lemma(token.lemma_)
-            and any(c.dep_ in ("nsubj", "nsubjpass") for c in token.children)
+            and (
+                token.head.i == clause.i
+                or any(c.dep_ in ("nsubj", "nsubjpass") for c in token.children)
+            )
         ):
             last = min(last, token.left_edge.i - 1)
             while last > first and (doc[last].dep_ == "cc" or doc[last].is_punct):

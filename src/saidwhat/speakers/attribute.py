@@ -65,6 +65,17 @@ def find_subject(verb: Token) -> Token | None:
                 if child.pos_ == "PRON" and child.lower_ == "it" and child.dep_ == "nsubjpass":
                     return None
                 return child
+        if (
+            current.dep_ == "conj"
+            and current.head.dep_ == "ccomp"
+            and _is_speech(verb)
+            and _is_speech(current.head.head)
+        ):
+            # "The authority said the rotas met the rules and warned that …":
+            # the parser hung "warned" on the reported clause; it is the
+            # speaker's second cue.
+            current = current.head.head
+            continue
         if current.dep_ in ("conj", "xcomp", "advcl", "acl") and current.head is not current:
             if current.dep_ in ("advcl", "acl") and current.tag_ not in ("VBG", "VBN"):
                 break
@@ -74,6 +85,12 @@ def find_subject(verb: Token) -> Token | None:
             return current.head
         break
     return _noun_before(verb)
+
+
+def _is_speech(token: Token) -> bool:
+    from saidwhat.quotes.cues import is_speech_lemma
+
+    return token.pos_ in ("VERB", "AUX") and is_speech_lemma(token.lemma_)
 
 
 def _agent_of(verb: Token) -> Token | None:

@@ -314,6 +314,15 @@ class ArticleEntities:
                     if head.lower_ in _MALE_NOUNS | _FEMALE_NOUNS and not known.gender:
                         known.gender = "male" if head.lower_ in _MALE_NOUNS else "female"
                     return known.entity, known.gender
+                if head.pos_ == "NOUN" and (
+                    child.ent_type_ in ("", "PERSON")
+                    or head.lower_ in JOB_TITLES | SPOKESPERSON_NOUNS
+                ):
+                    # A name the NER missed, in apposition to a job: "Its
+                    # director of operations, Piers Landry,".
+                    name_tokens = [t for t in child.subtree if t.dep_ in ("compound", "flat")]
+                    name = _clean(_join([*name_tokens, child]))
+                    return Entity(name, EntityKind.PERSON, role=head.lower_), None
         return None
 
     def _org_named_by(self, noun: str) -> str:

@@ -3,9 +3,9 @@
 Nothing here touches files or the network; readers feed ``Article`` records
 in and the caller decides where results go.
 
-Per article: boilerplate spans (clean) → parse (nlp) → quoted regions
-(marks) → reported clauses (reported) → direct quotations (direct) →
-speakers (attribute, resolve).
+Per article: parse (nlp) → quote candidates (quotes.find: boilerplate,
+quotation marks, reported speech, name-and-colon lines) → speakers
+(speakers.assign, which uses attribute and resolve).
 """
 
 from __future__ import annotations
@@ -19,23 +19,14 @@ from typing import Any
 
 from spacy.tokens import Doc
 
-from saidwhat.clean import find_boilerplate
 from saidwhat.model import Article, ExtractedArticle, Quote, Span, Speaker
 from saidwhat.nlp import load_pipeline
-from saidwhat.quotes.candidate import Candidate
-from saidwhat.quotes.colon import find_colon_attributions
 from saidwhat.quotes.cues import load_user_cues
-from saidwhat.quotes.direct import find_direct
-from saidwhat.quotes.marks import QuotedRegion, find_quoted_regions
-from saidwhat.quotes.reported import find_reported
+from saidwhat.quotes.find import find_candidates
 from saidwhat.settings import DEFAULT_SETTINGS, Scope, Settings
-from saidwhat.speakers.attribute import mention_char_span
-from saidwhat.speakers.resolve import ArticleEntities, SpeakerTimeline
+from saidwhat.speakers.assign import assign_speakers
 
 log = logging.getLogger(__name__)
-
-# Precision of speaker carry-over to a cue-less quote on PolNeAR train.
-CARRY_OVER_CONFIDENCE = 0.6
 
 
 def split_for_parsing(text: str, max_chars: int) -> list[tuple[int, str]]:
@@ -61,129 +52,6 @@ def split_for_parsing(text: str, max_chars: int) -> list[tuple[int, str]]:
     return pieces
 
 
-def _dedupe(candidates: list[Candidate]) -> list[Candidate]:
-    """Drop candidates that mostly repeat a more confident one."""
-    kept: list[Candidate] = []
-    for candidate in sorted(candidates, key=lambda c: (-c.confidence, c.start)):
-        clash = False
-        for other in kept:
-            shared = other.overlap(candidate.start, candidate.end)
-            if shared and 2 * shared >= min(candidate.length, other.length):
-                clash = True
-                break
-        if not clash:
-            kept.append(candidate)
-    return sorted(kept, key=lambda c: c.start)
-
-
-def find_candidates(
-    doc: Doc, scope: Scope = Scope.STATEMENTS
-) -> tuple[list[Candidate], list[QuotedRegion]]:
-    """Every quote candidate of a parsed text, in text order, speakers unresolved."""
-    text = doc.text
-    skip = [(s.start, s.end) for s in find_boilerplate(text)]
-    regions = [
-        r for r in find_quoted_regions(text) if not any(s < r.close and r.open < e for s, e in skip)
-    ]
-    reported = list(find_reported(doc, regions, skip, scope))
-    direct = find_direct(doc, regions, reported, skip)
-    colon = list(find_colon_attributions(doc, regions, skip))
-    return _dedupe(reported + direct + colon), regions
-
-
-def attribute(
-    doc: Doc, candidates: Sequence[Candidate], regions: Sequence[QuotedRegion]
-) -> list[Quote]:
-    """Resolve every candidate's speaker, reading the article in order."""
-    text = doc.text
-    quoted = [(r.open, r.close + 1) for r in regions]
-    entities = ArticleEntities(doc, quoted)
-    timeline = SpeakerTimeline(entities)
-    by_head: dict[int, list[Candidate]] = {}
-    for candidate in candidates:
-        if candidate.speaker_head is not None:
-            by_head.setdefault(candidate.speaker_head, []).append(candidate)
-    resolved: dict[int, tuple[Speaker | None, str | None]] = {}  # id(candidate) -> speaker, gender
-    pending = sorted((c for c in candidates if c.speaker_head is None), key=lambda c: c.start)
-    pending_index = 0
-    done: list[Candidate] = []
-
-    def settle_pending(upto: int) -> None:
-        nonlocal pending_index
-        while pending_index < len(pending) and pending[pending_index].start <= upto:
-            candidate = pending[pending_index]
-            pending_index += 1
-            source = _carry_source(text, candidate, done) if candidate.inherit else None
-            if source is not None and id(source) in resolved:
-                speaker, _ = resolved[id(source)]
-                candidate.carry_from = source
-                candidate.confidence = max(candidate.confidence, CARRY_OVER_CONFIDENCE)
-                candidate.evidence.append("speaker carried over from the quote before")
-                resolved[id(candidate)] = (speaker, None)
-            done.append(candidate)
-
-    for token in doc:
-        settle_pending(token.idx)
-        is_speaker = token.i in by_head
-        if not is_speaker and (
-            token.dep_ not in ("nsubj", "nsubjpass") or any(s <= token.idx < e for s, e in quoted)
-        ):
-            continue
-        entity, gender = timeline.resolve(token)
-        if entity is not None:
-            timeline.add(token, entity, gender, speaker=is_speaker)
-        if is_speaker:
-            start, end = mention_char_span(token)
-            speaker = Speaker(Span.of(text, start, end), entity)
-            for candidate in by_head[token.i]:
-                resolved[id(candidate)] = (speaker, gender)
-                done.append(candidate)
-    settle_pending(len(text) + 1)
-
-    return [_to_quote(doc, c, resolved.get(id(c), (None, None))[0]) for c in candidates]
-
-
-def _to_quote(doc: Doc, candidate: Candidate, speaker: Speaker | None) -> Quote:
-    """The public record of a candidate whose speaker is settled."""
-    text = doc.text
-    cue = None
-    if candidate.cue is not None:
-        first, last = candidate.cue
-        cue = Span.of(text, doc[first].idx, doc[last - 1].idx + len(doc[last - 1].text))
-    confidence = candidate.confidence
-    if speaker is None or speaker.entity is None:
-        confidence *= 0.8
-    return Quote(
-        content=tuple(Span.of(text, s, e) for s, e in candidate.parts),
-        type=candidate.type,
-        cue=cue,
-        speaker=speaker,
-        confidence=round(min(1.0, confidence), 3),
-        evidence="; ".join(candidate.evidence),
-    )
-
-
-def _carry_source(text: str, candidate: Candidate, done: Sequence[Candidate]) -> Candidate | None:
-    """The quote a cue-less quote inherits its speaker from, if close enough.
-
-    The quote before it counts when it ends in the same paragraph or the one
-    before (a quote-only paragraph, or “…,” he said. “…”).
-    """
-    before = [c for c in done if c.end <= candidate.start]
-    if not before:
-        return None
-    source = max(before, key=lambda c: c.end)
-    para_start = text.rfind("\n", 0, candidate.start) + 1
-    # Skip blank lines between paragraphs.
-    prev_break = para_start - 1
-    while prev_break > 0 and text[prev_break - 1] in "\n \t":
-        prev_break -= 1
-    prev_para_start = text.rfind("\n", 0, prev_break) + 1
-    if source.end >= prev_para_start:
-        return source
-    return None
-
-
 def _shift(quote: Quote, offset: int, text: str) -> Quote:
     if offset == 0:
         return quote
@@ -201,7 +69,7 @@ def _shift(quote: Quote, offset: int, text: str) -> Quote:
 def quotes_from_doc(doc: Doc, scope: Scope = Scope.STATEMENTS) -> list[Quote]:
     """All quotes of one parsed text."""
     candidates, regions = find_candidates(doc, scope)
-    return attribute(doc, candidates, regions)
+    return assign_speakers(doc, candidates, regions)
 
 
 def _extract_batch(articles: Sequence[Article], settings: Settings) -> list[ExtractedArticle]:

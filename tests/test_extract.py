@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from saidwhat import Quote, QuoteType, extract
+from saidwhat import Article, Quote, QuoteType, extract, extract_articles
 
 
 def find(quotes: list[Quote], fragment: str) -> Quote:
@@ -293,3 +293,20 @@ def test_name_in_apposition_missed_by_ner() -> None:
     text = "Its director of operations, Piers Landry, said he was disappointed by the vote."
     [quote] = extract(text)
     assert speaker_name(quote) == "Piers Landry"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ida Moen said that the council will “win",  # regression: unclosed mark at the very end
+        "Ida Moen said that “the council will win",
+        "“Ida Moen said that the council will win",
+    ],
+)
+def test_unclosed_mark_at_end_of_text(text: str) -> None:
+    [result] = extract_articles([Article(id="t", text=text)])
+    assert result.error is None
+    for quote in result.quotes:
+        for part in quote.content:
+            assert 0 <= part.start <= part.end <= len(text)
+            assert text[part.start : part.end] == part.text

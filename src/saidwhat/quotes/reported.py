@@ -136,6 +136,7 @@ def _respect_quotes(
             # ends the content, so keep its closing mark.
             stopped_inside = bool(text[end : region.close].strip(" .,;:!?…"))
             end = region.open if stopped_inside else region.close + 1
+    end = min(end, len(text))
     while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:—–-("):
         end -= 1
     if end - start < 2:

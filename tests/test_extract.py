@@ -310,3 +310,12 @@ def test_unclosed_mark_at_end_of_text(text: str) -> None:
         for part in quote.content:
             assert 0 <= part.start <= part.end <= len(text)
             assert text[part.start : part.end] == part.text
+
+
+def test_possessive_role_belongs_to_the_last_institution() -> None:
+    text = (
+        "The Harbour Authority said the gates would stay shut.\n"
+        "Its director told reporters that repairs would take a week."
+    )
+    quote = find(extract(text), "repairs would take a week")
+    assert speaker_name(quote) == "Harbour Authority"

@@ -424,6 +424,17 @@ class SpeakerTimeline:
         if token.lower_ in PRONOUNS:
             return self.resolve_pronoun(token)
         entity, gender = self.entities.resolve_mention(token)
+        owner = next((c for c in token.children if c.dep_ == "poss"), None)
+        if (
+            entity is not None
+            and owner is not None
+            and owner.lower_ in ("its", "their")
+            and entity.kind in (EntityKind.UNKNOWN, EntityKind.GROUP)
+        ):
+            # "Its director said": the post belongs to the institution last named.
+            organisation = self.latest_organisation(token.idx)
+            if organisation is not None:
+                return Entity(organisation.name, organisation.kind, role=token.lower_), gender
         if (
             entity is not None
             and token.lower_ in _SPOKESPERSON_SINGULAR

@@ -403,6 +403,7 @@ def train_model(
             "command": f"saidwhat train-model {train.name} --c {c_value}",
         },
         c_value=c_value,
+        pairs=pairs,
     )
     target = output or MODEL_PATH
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -216,9 +217,28 @@ class AttributionModel:
         )
 
 
-@lru_cache(maxsize=2)
+_OVERRIDE: list[AttributionModel] = []
+
+
+@contextmanager
+def use_model(model: AttributionModel) -> Iterator[None]:
+    """Score with ``model`` instead of the shipped one inside the block (training)."""
+    _OVERRIDE.append(model)
+    try:
+        yield
+    finally:
+        _OVERRIDE.pop()
+
+
 def load_model(path: Path = MODEL_PATH) -> AttributionModel | None:
-    """The shipped model, or None when the package has none (rules only)."""
+    """The model in use: an override, else the shipped one, else None (rules only)."""
+    if _OVERRIDE:
+        return _OVERRIDE[-1]
+    return _load_file(path)
+
+
+@lru_cache(maxsize=2)
+def _load_file(path: Path) -> AttributionModel | None:
     if not path.exists():
         return None
     return AttributionModel.from_file(path)

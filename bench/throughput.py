@@ -1,10 +1,12 @@
 """Throughput of saidwhat extraction against the bare spaCy parse, in one run.
 
-    python bench/throughput.py [CORPUS.jsonl] [--repeat N]
+    python bench/throughput.py [CORPUS.jsonl] [--repeat N] [--against GIT-REF]
 
 Prints articles/s for (A) ``nlp.pipe`` over the texts with every component
 and (B) saidwhat's full extraction, the ratio B/A, and the peak RSS of this
-process. The corpus defaults to PolNeAR dev when ../shared is beside the
+process. With ``--against REF`` it also runs the extraction of an earlier
+commit (checked out in a temporary git worktree, run in a subprocess) on
+the same texts, and prints this tree's speed as a ratio of that one's. The corpus defaults to PolNeAR dev when ../shared is beside the
 project, else to the bundled samples repeated. Figures are only comparable
 within one run: the machines are noisy.
 """
@@ -14,7 +16,9 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -34,10 +38,51 @@ def load(path: Path, repeat: int) -> list[Article]:
     return articles * repeat
 
 
+_TIMER = """
+import json, sys, time
+sys.path.insert(0, sys.argv[1] + "/src")
+from saidwhat.model import Article
+from saidwhat.pipeline import extract_articles
+records = [json.loads(l) for l in open(sys.argv[2], encoding="utf-8") if l.strip()]
+articles = [Article(id=str(r["id"]), text=str(r["text"])) for r in records] * int(sys.argv[3])
+list(extract_articles(articles[:1]))
+start = time.perf_counter()
+quotes = sum(len(r.quotes) for r in extract_articles(articles))
+print(json.dumps({"seconds": time.perf_counter() - start, "quotes": quotes}))
+"""
+
+
+def time_ref(ref: str, corpus: Path, repeat: int) -> tuple[float, int]:
+    """Seconds and quotes for the extraction of commit ``ref`` on the corpus."""
+    with tempfile.TemporaryDirectory() as tmp:
+        tree = Path(tmp) / "tree"
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), ref],
+            check=True,
+            capture_output=True,
+        )
+        try:
+            out = subprocess.run(
+                [sys.executable, "-c", _TIMER, str(tree), str(corpus), str(repeat)],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+        finally:
+            subprocess.run(
+                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],
+                check=False,
+                capture_output=True,
+            )
+    result = json.loads(out.strip().splitlines()[-1])
+    return float(result["seconds"]), int(result["quotes"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", nargs="?", type=Path)
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--against", help="an earlier commit to compare with (e.g. HEAD~5)")
     args = parser.parse_args()
     corpus = args.corpus or (DEV if DEV.exists() else SAMPLES)
     repeat = args.repeat if args.corpus or DEV.exists() else max(args.repeat, 20)
@@ -62,6 +107,11 @@ def main() -> None:
     print(f"B  saidwhat extraction:             {n / full:8.2f} articles/s  ({quotes} quotes)")
     print(f"B/A throughput ratio: {bare / full:.3f}")
     print(f"peak RSS: {rss_mb:.0f} MB")
+    if args.against:
+        seconds, old_quotes = time_ref(args.against, corpus, repeat)
+        print(f"C  saidwhat at {args.against}:{' ' * max(1, 22 - len(args.against))}"
+              f"{n / seconds:8.2f} articles/s  ({old_quotes} quotes)")
+        print(f"B/C throughput ratio (this tree against {args.against}): {seconds / full:.3f}")
     sys.stdout.flush()
 
 

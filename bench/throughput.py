@@ -6,8 +6,9 @@ Prints articles/s for (A) ``nlp.pipe`` over the texts with every component
 and (B) saidwhat's full extraction, the ratio B/A, and the peak RSS of this
 process. With ``--against REF`` it also runs the extraction of an earlier
 commit (checked out in a temporary git worktree, run in a subprocess) on
-the same texts, and prints this tree's speed as a ratio of that one's. The corpus defaults to PolNeAR dev when ../shared is beside the
-project, else to the bundled samples repeated. Figures are only comparable
+the same texts, and prints this tree's speed as a ratio of that one's. The
+corpus defaults to PolNeAR dev when ../shared is beside the project, else to
+the bundled samples repeated. Figures are only comparable
 within one run: the machines are noisy.
 """
 
@@ -109,8 +110,10 @@ def main() -> None:
     print(f"peak RSS: {rss_mb:.0f} MB")
     if args.against:
         seconds, old_quotes = time_ref(args.against, corpus, repeat)
-        print(f"C  saidwhat at {args.against}:{' ' * max(1, 22 - len(args.against))}"
-              f"{n / seconds:8.2f} articles/s  ({old_quotes} quotes)")
+        print(
+            f"C  saidwhat at {args.against}:{' ' * max(1, 22 - len(args.against))}"
+            f"{n / seconds:8.2f} articles/s  ({old_quotes} quotes)"
+        )
         print(f"B/C throughput ratio (this tree against {args.against}): {seconds / full:.3f}")
     sys.stdout.flush()
 

@@ -54,6 +54,10 @@ CuesOption = Annotated[
         help="Extra cue lemmas: one a line, optionally a tab and speech|cognition|evidence.",
     ),
 ]
+CacheOption = Annotated[
+    Path | None, typer.Option("--cache", help="Keep the parses here (a spaCy DocBin).")
+]
+TrainInput = Annotated[Path, typer.Argument(help="Annotated JSON Lines (PolNeAR train).")]
 MinConfidenceOption = Annotated[
     float,
     typer.Option("--min-confidence", min=0.0, max=1.0, help="Drop quotes below this confidence."),
@@ -307,13 +311,11 @@ def evaluate(
 
 @app.command("train-cues")
 def train_cues(
-    train: Annotated[Path, typer.Argument(help="Annotated JSON Lines (PolNeAR train).")],
+    train: TrainInput,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Where to write the lexicon TSV.")
     ] = None,
-    cache: Annotated[
-        Path | None, typer.Option("--cache", help="Keep the parses here (a spaCy DocBin).")
-    ] = None,
+    cache: CacheOption = None,
     model: ModelOption = DEFAULT_MODEL,
 ) -> None:
     """Rebuild the learned cue lexicon (weights of clause-governing verbs) from gold data."""
@@ -372,13 +374,11 @@ def _parsed_records(
 
 @app.command("train-model")
 def train_model(
-    train: Annotated[Path, typer.Argument(help="Annotated JSON Lines (PolNeAR train).")],
+    train: TrainInput,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Where to write the model JSON.")
     ] = None,
-    cache: Annotated[
-        Path | None, typer.Option("--cache", help="Keep the parses here (a spaCy DocBin).")
-    ] = None,
+    cache: CacheOption = None,
     c_value: Annotated[float, typer.Option("--c", help="Inverse regularisation strength.")] = 0.5,
     model: ModelOption = DEFAULT_MODEL,
 ) -> None:

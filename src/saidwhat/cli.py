@@ -384,7 +384,7 @@ def train_model(
 ) -> None:
     """Train the reported-speech model from gold data.
 
-    Needs scikit-learn: pip install -e '.[train]'.
+    Needs scikit-learn: install the package with its "train" extra.
     """
     from saidwhat.evaluate import load_jsonl
     from saidwhat.quotes.learned import MODEL_PATH

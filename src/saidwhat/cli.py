@@ -256,8 +256,12 @@ def evaluate(
         ),
     ] = False,
 ) -> None:
-    """Score extraction against gold data: quote F1 (overlap, exact) by type,
-    speaker and cue accuracy, end-to-end F1 — the metrics of DESIGN.md."""
+    """Score extraction against gold data with the metrics of DESIGN.md.
+
+    Quote F1 (overlap and exact) overall and by type, speaker and cue
+    accuracy, end-to-end F1, and how often predictions are right at each
+    confidence level. Runs extraction on the gold texts unless --pred is given.
+    """
     from saidwhat.evaluate import evaluate as score
     from saidwhat.evaluate import load_jsonl
     from saidwhat.pipeline import extract_articles

@@ -319,3 +319,14 @@ def test_possessive_role_belongs_to_the_last_institution() -> None:
     )
     quote = find(extract(text), "repairs would take a week")
     assert speaker_name(quote) == "Harbour Authority"
+
+
+def test_quotation_coordinated_with_a_reported_clause_joins_it() -> None:
+    text = (
+        "Ida Moen is claiming that ferry fraud is “a big, big problem” but "
+        "“nobody has the courage to talk about it.”"
+    )
+    [quote] = extract(text)
+    assert quote.type is QuoteType.MIXED
+    assert quote.content[-1].text.endswith("talk about it.”")
+    assert speaker_name(quote) == "Ida Moen"

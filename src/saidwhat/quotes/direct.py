@@ -270,6 +270,22 @@ def find_direct(
         # A region already inside a reported clause is part of that quote.
         if any(c.start <= start and end <= c.end + 1 for c in reported):
             continue
+        # One coordinated with a reported clause continues it: claiming that
+        # fraud is “a big problem” but “nobody has the guts to say so.”
+        continued = next(
+            (
+                c
+                for c in reported
+                if c.end <= region.open
+                and text[c.end : region.open].strip(" ,") in ("", "and", "but", "or", "and that")
+            ),
+            None,
+        )
+        if continued is not None:
+            last_start, _ = continued.parts[-1]
+            continued.parts[-1] = (last_start, region.close + 1 if region.closed else end)
+            continued.type = QuoteType.MIXED
+            continue
         para_start = text.rfind("\n", 0, region.open) + 1
         floor = max(para_start, regions[index - 1].close + 1 if index else 0)
         next_open = regions[index + 1].open if index + 1 < len(regions) else len(text)

@@ -19,7 +19,7 @@ from spacy.tokens import Doc, Token
 from saidwhat.model import QuoteType
 from saidwhat.quotes.candidate import Candidate
 from saidwhat.quotes.cues import PHRASAL_CUES, is_speech_lemma, is_user_cue
-from saidwhat.quotes.learned import content_options
+from saidwhat.quotes.learned import options_of
 from saidwhat.quotes.marks import QuotedRegion
 from saidwhat.speakers.attribute import cue_token_range, find_subject
 
@@ -228,7 +228,7 @@ def _fragment_cue(doc: Doc, region: QuotedRegion) -> Token | None:
 
 
 def _fragment_content(
-    doc: Doc, cue: Token, region: QuotedRegion, regions: Sequence[QuotedRegion]
+    doc: Doc, cue: Token, region: QuotedRegion
 ) -> tuple[tuple[int, int], tuple[int, int]]:
     """Content and cue of a quote built around a quoted fragment.
 
@@ -239,9 +239,8 @@ def _fragment_content(
     """
     fitting = [
         o
-        for o in content_options(doc, regions)
-        if o.verb == cue.i
-        and doc[o.first].idx <= region.open
+        for o in options_of(cue)
+        if doc[o.first].idx <= region.open
         and region.close < doc[o.last].idx + len(doc[o.last].text)
     ]
     if not fitting:
@@ -301,7 +300,7 @@ def find_direct(
             if cue is None:
                 continue
             subject = find_subject(cue)
-            content, cue_range = _fragment_content(doc, cue, region, regions)
+            content, cue_range = _fragment_content(doc, cue, region)
             found.append(
                 Candidate(
                     parts=[content],

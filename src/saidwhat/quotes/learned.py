@@ -73,44 +73,54 @@ def trim_tokens(
 
 
 def content_options(doc: Doc, regions: Sequence[QuotedRegion]) -> Iterator[ContentOption]:
-    """Every (verb, content) pair the model will score."""
-    for verb in doc:
-        if verb.pos_ == "NOUN" and not _inside_region(doc, verb, regions):
-            yield from _noun_options(verb)
-            continue
-        if verb.pos_ not in ("VERB", "AUX") or _inside_region(doc, verb, regions):
-            continue
-        cue = cue_token_range(verb)
-        clause = next((c for c in verb.children if c.dep_ == "ccomp"), None)
-        if clause is not None and not (clause.left_edge.i <= verb.i <= clause.right_edge.i):
-            trimmed = trim_tokens(doc, clause.left_edge.i, clause.right_edge.i)
-            if trimmed:
-                yield ContentOption(verb.i, cue, trimmed[0], trimmed[1], "clause")
-        rights = [c for c in verb.rights if c.dep_ in _CONTENT_DEPS and c.i >= cue[1]]
-        if not rights:
-            continue
-        cue_end = cue[1]
-        first_child = rights[0]
-        if (
-            first_child.dep_ == "prep"
-            and first_child.i == cue_end
-            and first_child.lower_ in _CUE_PREPS
-            and len(rights) == 1
-        ):
-            # "called for X", "talked about X": the preposition joins the cue.
-            cue_end = first_child.i + 1
-            objects = [c for c in first_child.children if c.dep_ in ("pobj", "pcomp")]
-            if not objects:
-                continue
-            first, last = objects[0].left_edge.i, objects[-1].right_edge.i
-        else:
-            first, last = first_child.left_edge.i, rights[-1].right_edge.i
-        trimmed = trim_tokens(doc, max(first, cue_end), last)
-        if trimmed is None:
-            continue
-        if clause is not None and trimmed == (clause.left_edge.i, clause.right_edge.i):
-            continue
-        yield ContentOption(verb.i, (cue[0], cue_end), trimmed[0], trimmed[1], "rest")
+    """Every (verb or noun, content) pair the model will score."""
+    for token in doc:
+        if token.pos_ in ("NOUN", "VERB", "AUX") and not _inside_region(doc, token, regions):
+            yield from options_of(token)
+
+
+def options_of(token: Token) -> Iterator[ContentOption]:
+    """The content options of one verb (or of a noun heading a "that" clause)."""
+    if token.pos_ == "NOUN":
+        yield from _noun_options(token)
+    elif token.pos_ in ("VERB", "AUX"):
+        yield from _verb_options(token)
+
+
+def _verb_options(verb: Token) -> Iterator[ContentOption]:
+    """The clause a verb governs, and the rest of its verb phrase."""
+    doc = verb.doc
+    cue = cue_token_range(verb)
+    clause = next((c for c in verb.children if c.dep_ == "ccomp"), None)
+    if clause is not None and not (clause.left_edge.i <= verb.i <= clause.right_edge.i):
+        trimmed = trim_tokens(doc, clause.left_edge.i, clause.right_edge.i)
+        if trimmed:
+            yield ContentOption(verb.i, cue, trimmed[0], trimmed[1], "clause")
+    rights = [c for c in verb.rights if c.dep_ in _CONTENT_DEPS and c.i >= cue[1]]
+    if not rights:
+        return
+    cue_end = cue[1]
+    first_child = rights[0]
+    if (
+        first_child.dep_ == "prep"
+        and first_child.i == cue_end
+        and first_child.lower_ in _CUE_PREPS
+        and len(rights) == 1
+    ):
+        # "called for X", "talked about X": the preposition joins the cue.
+        cue_end = first_child.i + 1
+        objects = [c for c in first_child.children if c.dep_ in ("pobj", "pcomp")]
+        if not objects:
+            return
+        first, last = objects[0].left_edge.i, objects[-1].right_edge.i
+    else:
+        first, last = first_child.left_edge.i, rights[-1].right_edge.i
+    trimmed = trim_tokens(doc, max(first, cue_end), last)
+    if trimmed is None:
+        return
+    if clause is not None and trimmed == (clause.left_edge.i, clause.right_edge.i):
+        return
+    yield ContentOption(verb.i, (cue[0], cue_end), trimmed[0], trimmed[1], "rest")
 
 
 def _noun_options(noun: Token) -> Iterator[ContentOption]:

@@ -29,6 +29,22 @@ def split_at_line_breaks(doc: Doc) -> Doc:
     return doc
 
 
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, computed once per Doc.
+
+    spaCy rebuilds ``Doc.text`` from the tokens on every access, which made
+    it the most expensive call in quote finding.
+    """
+    text = doc.user_data.get(_TEXT_KEY)
+    if text is None:
+        text = doc.text
+        doc.user_data[_TEXT_KEY] = text
+    return str(text)
+
+
+_TEXT_KEY = "saidwhat_text"
+
+
 @lru_cache(maxsize=4)
 def load_pipeline(model: str) -> Any:
     """Load ``model`` (a package name or a path) once per process."""

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 from spacy.tokens import Doc
 
 from saidwhat.model import QuoteType
+from saidwhat.nlp import doc_text
 from saidwhat.quotes.candidate import Candidate
 from saidwhat.quotes.marks import QuotedRegion
 
@@ -39,7 +40,7 @@ def find_colon_attributions(
     doc: Doc, regions: Sequence[QuotedRegion], skip: Sequence[tuple[int, int]]
 ) -> Iterator[Candidate]:
     """Candidates for lines of the form "Name: what they said"."""
-    text = doc.text
+    text = doc_text(doc)
     for match in _LEAD.finditer(text):
         name_start, name_end = match.span("name")
         words = match.group("name").split()

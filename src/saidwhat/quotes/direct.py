@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from spacy.tokens import Doc, Token
 
 from saidwhat.model import QuoteType
+from saidwhat.nlp import doc_text
 from saidwhat.quotes.candidate import Candidate
 from saidwhat.quotes.cues import PHRASAL_CUES, is_speech_lemma, is_user_cue
 from saidwhat.quotes.learned import options_of
@@ -106,7 +107,7 @@ def _ends_sentence(token: Token) -> bool:
 
 def _dash_attribution(doc: Doc, region: QuotedRegion, limit: int) -> tuple[Token, Token] | None:
     """The dash and the name after it closing a quotation: “…” ― Ida Moen."""
-    text = doc.text
+    text = doc_text(doc)
     pos = region.close + 1
     while pos < limit and text[pos] in " \u00a0":
         pos += 1
@@ -130,7 +131,7 @@ def _cue_before(doc: Doc, region: QuotedRegion, floor: int) -> Token | None:
     open_tok = _token_at(doc, region.open)
     if open_tok is None:
         return None
-    lead = doc.text[floor : region.open].rstrip()
+    lead = doc_text(doc)[floor : region.open].rstrip()
     if not lead or (lead.endswith((".", "!", "?", "”", '"')) and not lead.endswith(":")):
         return None
     i = open_tok.i - 1
@@ -146,7 +147,7 @@ def _cue_before(doc: Doc, region: QuotedRegion, floor: int) -> Token | None:
 
 def _previous_paragraph_cue(doc: Doc, region: QuotedRegion, floor: int) -> Token | None:
     """The cue of a paragraph ending in "…said:" right before a quote paragraph."""
-    text = doc.text
+    text = doc_text(doc)
     para_start = text.rfind("\n", 0, region.open) + 1
     if text[para_start : region.open].strip():
         return None
@@ -197,8 +198,8 @@ def _fragment_cue(doc: Doc, region: QuotedRegion) -> Token | None:
     before = [t for t in doc[max(0, open_tok.i - 3) : open_tok.i] if not t.is_punct]
     if before and before[-1].lower_ in _NAMING_WORDS:
         return None
-    inner = doc.text[region.content_start : region.content_end]
-    if _title_cased(inner) and not _title_cased(_line_around(doc.text, region)):
+    inner = doc_text(doc)[region.content_start : region.content_end]
+    if _title_cased(inner) and not _title_cased(_line_around(doc_text(doc), region)):
         return None  # a title-cased name in running text: ‘Coalition of the Willing’
     # Walk up from the fragment's tokens to a governing cue.
     for token in doc.char_span(region.content_start, region.content_end, "expand") or []:
@@ -257,7 +258,7 @@ def find_direct(
     skip: Sequence[tuple[int, int]],
 ) -> list[Candidate]:
     """Candidates for the quoted regions not already inside reported speech."""
-    text = doc.text
+    text = doc_text(doc)
     found: list[Candidate] = []
     for index, region in enumerate(regions):
         start, end = region.content_start, region.content_end
@@ -374,7 +375,7 @@ def _join_split_quotes(doc: Doc, found: list[Candidate]) -> list[Candidate]:
     The second piece joins the first when it sits in the same paragraph,
     right after the cue, and has no cue of its own (or shares the first's).
     """
-    text = doc.text
+    text = doc_text(doc)
     joined: list[Candidate] = []
     for candidate in found:
         if joined:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from spacy.tokens import Doc
 
 from saidwhat.clean import find_boilerplate
+from saidwhat.nlp import doc_text
 from saidwhat.quotes.candidate import Candidate
 from saidwhat.quotes.colon import find_colon_attributions
 from saidwhat.quotes.direct import find_direct
@@ -32,7 +33,7 @@ def find_candidates(
     doc: Doc, scope: Scope = Scope.STATEMENTS
 ) -> tuple[list[Candidate], list[QuotedRegion]]:
     """Every quote candidate of a parsed text, in text order, speakers unresolved."""
-    text = doc.text
+    text = doc_text(doc)
     skip = [(s.start, s.end) for s in find_boilerplate(text)]
     regions = [
         r for r in find_quoted_regions(text) if not any(s < r.close and r.open < e for s, e in skip)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Token
 
 from saidwhat.model import QuoteType
+from saidwhat.nlp import doc_text
 from saidwhat.quotes.candidate import Candidate
 from saidwhat.quotes.cues import (
     MIN_CLAUSAL_WEIGHT,
@@ -294,7 +295,7 @@ def find_reported(
         if proposal.clausal and not _has_verb(tokens):
             continue
         parts = _respect_quotes(
-            doc.text, [_char_range(doc, a, b) for a, b in proposal.parts], regions
+            doc_text(doc), [_char_range(doc, a, b) for a, b in proposal.parts], regions
         )
         if not parts:
             continue

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from spacy.tokens import Doc
 
 from saidwhat.model import Quote, Span, Speaker
+from saidwhat.nlp import doc_text
 from saidwhat.quotes.candidate import Candidate
 from saidwhat.quotes.marks import QuotedRegion
 from saidwhat.speakers.attribute import mention_char_span
@@ -25,7 +26,7 @@ def assign_speakers(
     doc: Doc, candidates: Sequence[Candidate], regions: Sequence[QuotedRegion]
 ) -> list[Quote]:
     """Resolve every candidate's speaker, reading the article in order."""
-    text = doc.text
+    text = doc_text(doc)
     quoted = [(r.open, r.close + 1) for r in regions]
     entities = ArticleEntities(doc, quoted)
     timeline = SpeakerTimeline(entities)
@@ -75,7 +76,7 @@ def assign_speakers(
 
 def _to_quote(doc: Doc, candidate: Candidate, speaker: Speaker | None) -> Quote:
     """The public record of a candidate whose speaker is settled."""
-    text = doc.text
+    text = doc_text(doc)
     cue = None
     if candidate.cue is not None:
         first, last = candidate.cue

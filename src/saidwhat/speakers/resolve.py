@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Span, Token
 
 from saidwhat.model import Entity, EntityKind
+from saidwhat.nlp import doc_text
 from saidwhat.speakers.attribute import mention_char_span
 
 TITLES = {
@@ -115,7 +116,7 @@ def _join(tokens: Sequence[Token]) -> str:
     if not tokens:
         return ""
     doc = tokens[0].doc
-    return doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
+    return doc_text(doc)[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
 
 
 def _role_key(word: str) -> frozenset[str]:
@@ -132,6 +133,7 @@ class ArticleEntities:
     def __init__(self, doc: Doc, quoted: Sequence[tuple[int, int]]) -> None:
         self.doc = doc
         self.quoted = quoted
+        self.ents = list(doc.ents)  # spaCy rebuilds doc.ents on every access
         self.people: dict[str, _Known] = {}  # surname (lower) -> known person
         self._index_people()
 
@@ -139,7 +141,7 @@ class ArticleEntities:
         return any(s <= char < e for s, e in self.quoted)
 
     def _index_people(self) -> None:
-        persons = [e for e in self.doc.ents if e.label_ == "PERSON"]
+        persons = [e for e in self.ents if e.label_ == "PERSON"]
         for ent in persons:
             name = self._person_name(ent)
             if not name:
@@ -214,7 +216,7 @@ class ArticleEntities:
         """
         tokens = list(name_tokens)
         if len(tokens) == 1:
-            for ent in self.doc.ents:
+            for ent in self.ents:
                 if ent.label_ == "PERSON" and ent.start <= tokens[0].i < ent.end:
                     tokens = list(ent)
                     break
@@ -247,7 +249,7 @@ class ArticleEntities:
             return appositive
         # A named person heading the mention: "NATO boss Mark Rutte", "Mr Starmer"
         # (not "Ms Varga’s critics", whose head is "critics").
-        for ent in span.ents:
+        for ent in (e for e in self.ents if span.start <= e.start and e.end <= span.end):
             if ent.label_ == "PERSON" and ent.start <= head.i < ent.end:
                 known = self.person_for(list(ent))
                 if known is not None:
@@ -369,7 +371,7 @@ class ArticleEntities:
     def _org_name(self, tokens: Sequence[Token]) -> str | None:
         if not tokens:
             return None
-        for ent in self.doc.ents:
+        for ent in self.ents:
             if ent.start <= tokens[0].i < ent.end and ent.label_ in _ORG_LABELS:
                 name = _clean(ent.text)
                 name = re.sub(r"^the\s+", "", name, flags=re.IGNORECASE)

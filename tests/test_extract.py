@@ -330,3 +330,26 @@ def test_quotation_coordinated_with_a_reported_clause_joins_it() -> None:
     assert quote.type is QuoteType.MIXED
     assert quote.content[-1].text.endswith("talk about it.”")
     assert speaker_name(quote) == "Ida Moen"
+
+
+def test_cue_inside_the_statement_gives_one_quote_in_two_parts() -> None:
+    text = "Mayor Elena Varga opened the bridge.\nThe plan, she said, is finished and paid for."
+    quote = find(extract(text), "The plan")
+    assert [p.text for p in quote.content] == ["The plan", "is finished and paid for"]
+    assert quote.cue is not None and quote.cue.text == "said"
+    assert speaker_name(quote) == "Elena Varga"
+
+
+def test_passive_cue_has_no_speaker() -> None:
+    text = "It was announced on Monday that the ferry would stop running in winter."
+    [quote] = extract(text)
+    assert "the ferry would stop running in winter" in quote.content[0].text
+    assert quote.cue is not None and quote.cue.text == "was announced"
+    assert speaker_name(quote) is None
+
+
+def test_according_to_after_the_content() -> None:
+    text = "The harbour will reopen next month, according to harbour officials."
+    [quote] = extract(text)
+    assert quote.content[0].text == "The harbour will reopen next month"
+    assert quote.cue is not None and quote.cue.text == "according to"

@@ -185,7 +185,8 @@ def extract(
     summary = RunSummary()
     started = time.perf_counter()
     out: TextIO = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
-    show_bar = progress and output is not None and err.is_terminal
+    # The bar goes to stderr; over a listing printed to the same terminal it would garble it.
+    show_bar = progress and err.is_terminal and (output is not None or not sys.stdout.isatty())
     try:
         with Progress(
             TextColumn("[bold]extracting"),

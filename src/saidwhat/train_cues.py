@@ -62,7 +62,7 @@ def count_clausal_cues(pairs: Iterable[tuple[Doc, Mapping[str, Any]]]) -> list[C
         for token in doc:
             if token.pos_ not in ("VERB", "AUX"):
                 continue
-            if any(r.open <= token.idx <= r.close for r in regions):
+            if any(r.covers(token.idx) for r in regions):
                 continue
             clauses = [c for c in token.children if c.dep_ == "ccomp"]
             if not clauses:

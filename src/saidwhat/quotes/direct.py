@@ -132,7 +132,7 @@ def _cue_before(doc: Doc, region: QuotedRegion, floor: int) -> Token | None:
     if open_tok is None:
         return None
     lead = doc_text(doc)[floor : region.open].rstrip()
-    if not lead or (lead.endswith((".", "!", "?", "”", '"')) and not lead.endswith(":")):
+    if not lead or lead.endswith((".", "!", "?", "”", '"')):
         return None
     i = open_tok.i - 1
     while i >= 0 and doc[i].idx >= floor:

@@ -50,7 +50,7 @@ class ContentOption:
 
 
 def _inside_region(doc: Doc, token: Token, regions: Sequence[QuotedRegion]) -> bool:
-    return any(r.open <= token.idx <= r.close for r in regions)
+    return any(r.covers(token.idx) for r in regions)
 
 
 def trim_tokens(

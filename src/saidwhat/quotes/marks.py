@@ -37,6 +37,10 @@ class QuotedRegion:
     closed: bool = True
     paragraphs: int = 1
 
+    def covers(self, char: int) -> bool:
+        """Whether the character at ``char`` is inside the marks (or is one of them)."""
+        return self.open <= char <= self.close
+
     @property
     def content_start(self) -> int:
         return self.open + 1

@@ -15,6 +15,8 @@ Rules, each for a pattern common in news prose:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from spacy.tokens import Doc, Token
 
 _SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
@@ -93,13 +95,19 @@ def _is_speech(token: Token) -> bool:
     return token.pos_ in ("VERB", "AUX") and is_speech_lemma(token.lemma_)
 
 
-def _agent_of(verb: Token) -> Token | None:
-    for child in verb.children:
-        if child.dep_ == "agent":
+def _object_under(head: Token, is_preposition: Callable[[Token], bool]) -> Token | None:
+    """The object of the first child of ``head`` that ``is_preposition`` accepts."""
+    for child in head.children:
+        if is_preposition(child):
             for grandchild in child.children:
                 if grandchild.dep_ == "pobj":
                     return grandchild
     return None
+
+
+def _agent_of(verb: Token) -> Token | None:
+    """X in "was announced by X"."""
+    return _object_under(verb, lambda t: t.dep_ == "agent")
 
 
 # Common nouns that can name a speaker when the parse gave the cue no subject.
@@ -142,12 +150,7 @@ def _noun_before(verb: Token) -> Token | None:
 
 def according_to_source(according: Token) -> Token | None:
     """X in "according to X"."""
-    for child in according.children:
-        if child.lower_ == "to":
-            for grandchild in child.children:
-                if grandchild.dep_ == "pobj":
-                    return grandchild
-    return None
+    return _object_under(according, lambda t: t.lower_ == "to")
 
 
 def mention_char_span(head: Token) -> tuple[int, int]:

@@ -19,8 +19,7 @@ class Candidate:
     parts: character spans of the content, in order.
     cue: token range ``[start, end)`` of the cue, if any.
     speaker_head: token index of the head of the speaker mention.
-    inherit: no cue of its own; the speaker comes from the quote before.
-    carry_from: an earlier candidate whose speaker this one inherits
+    inherit: no cue of its own; the speaker comes from the quote before
         (a quote-only paragraph, or a second quote after "…,” he said.").
     """
 
@@ -30,7 +29,6 @@ class Candidate:
     speaker_head: int | None = None
     speaker_span: tuple[int, int] | None = None
     inherit: bool = False
-    carry_from: Candidate | None = None
     confidence: float = 0.5
     evidence: list[str] = field(default_factory=list)
 

@@ -34,7 +34,7 @@ def assign_speakers(
     for candidate in candidates:
         if candidate.speaker_head is not None:
             by_head.setdefault(candidate.speaker_head, []).append(candidate)
-    resolved: dict[int, tuple[Speaker | None, str | None]] = {}  # id(candidate) -> speaker, gender
+    resolved: dict[int, Speaker] = {}  # id(candidate) -> its speaker
     pending = sorted((c for c in candidates if c.speaker_head is None), key=lambda c: c.start)
     pending_index = 0
     done: list[Candidate] = []
@@ -46,11 +46,9 @@ def assign_speakers(
             pending_index += 1
             source = _carry_source(text, candidate, done) if candidate.inherit else None
             if source is not None and id(source) in resolved:
-                speaker, _ = resolved[id(source)]
-                candidate.carry_from = source
                 candidate.confidence = max(candidate.confidence, CARRY_OVER_CONFIDENCE)
                 candidate.evidence.append("speaker carried over from the quote before")
-                resolved[id(candidate)] = (speaker, None)
+                resolved[id(candidate)] = resolved[id(source)]
             done.append(candidate)
 
     for token in doc:
@@ -67,11 +65,11 @@ def assign_speakers(
             start, end = mention_char_span(token)
             speaker = Speaker(Span.of(text, start, end), entity)
             for candidate in by_head[token.i]:
-                resolved[id(candidate)] = (speaker, gender)
+                resolved[id(candidate)] = speaker
                 done.append(candidate)
     settle_pending(len(text) + 1)
 
-    return [_to_quote(doc, c, resolved.get(id(c), (None, None))[0]) for c in candidates]
+    return [_to_quote(doc, c, resolved.get(id(c))) for c in candidates]
 
 
 def _to_quote(doc: Doc, candidate: Candidate, speaker: Speaker | None) -> Quote:

@@ -66,8 +66,8 @@ def _is_cue(token: Token) -> bool:
 
 
 def _sentence_end_punct(text: str) -> bool:
-    stripped = text.rstrip()
-    return stripped.endswith((".", "…")) and not stripped.endswith("...,")
+    """Whether the quoted words end a sentence ("…win." rather than "…win,")."""
+    return text.rstrip().endswith((".", "…"))
 
 
 def _cue_after(doc: Doc, region: QuotedRegion, limit: int) -> Token | None:

@@ -353,3 +353,34 @@ def test_according_to_after_the_content() -> None:
     [quote] = extract(text)
     assert quote.content[0].text == "The harbour will reopen next month"
     assert quote.cue is not None and quote.cue.text == "according to"
+
+
+@pytest.mark.parametrize(
+    ("text", "content"),
+    [
+        (
+            "Mayor Ilse Varga said the bridge would reopen in May, "
+            "although she gave no date for the new tolls.",
+            "the bridge would reopen in May",
+        ),
+        (
+            "The harbour board said the dredging would cost 4 million euros, "
+            "which is twice the first estimate.",
+            "the dredging would cost 4 million euros",
+        ),
+    ],
+)
+def test_trailing_aside_is_not_reported_content(text: str, content: str) -> None:
+    [quote] = extract(text)
+    assert [part.text for part in quote.content] == [content]
+
+
+def test_rules_only_path_without_the_shipped_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without the model file, the cue lexicon and the clause rule still report speech."""
+    import saidwhat.quotes.reported as reported
+
+    monkeypatch.setattr(reported, "load_model", lambda: None)
+    text = "Ida Moen insisted that the council had followed every rule, which few believed."
+    [quote] = extract(text)
+    assert quote.content[0].text == "the council had followed every rule"
+    assert speaker_name(quote) == "Ida Moen"

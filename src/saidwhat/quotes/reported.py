@@ -49,6 +49,46 @@ def _trim(doc: Doc, first: int, last: int) -> tuple[int, int] | None:
     return trim_tokens(doc, first, last, _MIN_CONTENT_TOKENS)
 
 
+# Words that open an aside after a comma: a non-restrictive relative clause
+# (", which would cost …") or a concessive or circumstantial adjunct
+# (", although he refused …", ", despite weeks of …"). Annotators leave these
+# out of what the speaker reported; the parser hangs them inside the clause.
+_ASIDE_OPENERS = frozenset(
+    [
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "although",
+        "though",
+        "while",
+        "whereas",
+        "despite",
+        "amid",
+        "aside",
+    ]
+)
+
+
+def _drop_trailing_aside(doc: Doc, first: int, last: int) -> tuple[int, int]:
+    """``[first, last]`` without a comma-led aside that runs to its end."""
+    for k in range(first + _MIN_CONTENT_TOKENS, last):
+        if doc[k].text != "," or doc[k + 1].lower_ not in _ASIDE_OPENERS:
+            continue
+        opener = doc[k + 1]
+        phrase = next(
+            (
+                a
+                for a in (opener, *opener.ancestors)
+                if a.left_edge.i == opener.i and a.dep_ in ("relcl", "advcl", "prep")
+            ),
+            None,
+        )
+        if phrase is not None and phrase.right_edge.i >= last:
+            return first, k - 1
+    return first, last
+
+
 def _char_range(doc: Doc, first: int, last: int) -> tuple[int, int]:
     return doc[first].idx, doc[last].idx + len(doc[last].text)
 
@@ -167,6 +207,7 @@ def _lexicon_proposal(token: Token, user_cue: bool = False) -> _Proposal | None:
     parts = _clause_parts(token, clauses[0])
     if not parts:
         return None
+    parts = [*parts[:-1], _drop_trailing_aside(token.doc, *parts[-1])]
     subject = find_subject(token)
     return _Proposal(
         parts,
@@ -194,10 +235,9 @@ def _model_proposals(
             parts = _clause_parts(verb, clause)
             if not parts:
                 continue
-        elif option.kind == "noun":
-            parts = [(option.first, option.last)]
         else:
             parts = [(option.first, option.last)]
+        parts = [*parts[:-1], _drop_trailing_aside(doc, *parts[-1])]
         proposals[verb_i] = _Proposal(
             parts,
             option.cue,

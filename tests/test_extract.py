@@ -384,3 +384,22 @@ def test_rules_only_path_without_the_shipped_model(monkeypatch: pytest.MonkeyPat
     [quote] = extract(text)
     assert quote.content[0].text == "the council had followed every rule"
     assert speaker_name(quote) == "Ida Moen"
+
+
+def test_described_name_is_a_person_and_its_surname_follows() -> None:
+    """The small NER calls "nurse Petra Sand" an organisation; the description settles it."""
+    text = (
+        "The clinic will close on Sundays, nurse Petra Sand said on Monday.\n\n"
+        "“We cannot staff it,” Sand told the Harwick Gazette."
+    )
+    quotes = extract(text)
+    assert [speaker_name(q) for q in quotes] == ["Petra Sand", "Petra Sand"]
+    assert quotes[0].speaker is not None and quotes[0].speaker.entity is not None
+    assert quotes[0].speaker.entity.role == "nurse"
+
+
+def test_described_institution_stays_an_institution() -> None:
+    [quote] = extract("“Fares will rise in May,” ferry firm Harwick Lines said on Monday.")
+    assert quote.speaker is not None and quote.speaker.entity is not None
+    assert quote.speaker.entity.name == "Harwick Lines"
+    assert quote.speaker.entity.kind.value == "organisation"

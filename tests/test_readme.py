@@ -15,7 +15,8 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 TEST_COMMAND = "python3 -m venv .venv && .venv/bin/pip install -e '.[dev]' && .venv/bin/pytest"
 RUN_COMMAND = (
     "python3 -m venv .venv && .venv/bin/pip install -e . && "
-    ".venv/bin/saidwhat extract src/saidwhat/samples/"
+    ".venv/bin/saidwhat ingest src/saidwhat/samples/ --db news.db && "
+    ".venv/bin/saidwhat speakers --db news.db && .venv/bin/saidwhat search --db news.db"
 )
 
 
@@ -36,16 +37,25 @@ def test_every_cli_command_is_documented() -> None:
 
 
 @pytest.mark.slow
-def test_readme_run_command_works_on_the_samples() -> None:
-    """The run command's last step, with the interpreter running these tests."""
-    result = subprocess.run(
-        [sys.executable, "-m", "saidwhat.cli", "extract", "src/saidwhat/samples/"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "0 skipped" in result.stderr
-    assert "Elena Varga" in result.stdout
+def test_readme_run_command_works_on_the_samples(tmp_path: Path) -> None:
+    """The run command's steps after set-up, with the interpreter running these tests."""
+    db = str(tmp_path / "news.db")
+    outputs = []
+    for step in (
+        ["ingest", "src/saidwhat/samples/", "--db", db],
+        ["speakers", "--db", db],
+        ["search", "--db", db],
+    ):
+        result = subprocess.run(
+            [sys.executable, "-m", "saidwhat", *step],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        outputs.append(result)
+    assert "9 stored" in outputs[0].stderr and "0 records skipped" in outputs[0].stderr
+    assert "Varga" in outputs[1].stdout
+    assert "quotes" in outputs[2].stdout

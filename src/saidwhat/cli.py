@@ -141,7 +141,8 @@ def extract(
     inputs: Annotated[
         list[str],
         typer.Argument(
-            help="Files (.txt, .html, .jsonl), folders, or - for standard input.",
+            help="Files (.txt .html .jsonl .warc .warc.gz .xml .rss .atom .urls), folders, "
+            "http(s) URLs, or - for standard input.",
             show_default=False,
         ),
     ],
@@ -417,5 +418,5 @@ def train_model(
     err.print(json.dumps(trained.meta, indent=2), highlight=False)
 
 
-if __name__ == "__main__":  # pragma: no cover
-    app()
+# The store commands (ingest, search, speakers, export) register themselves on ``app``.
+from saidwhat import cli_store  # noqa: E402, F401

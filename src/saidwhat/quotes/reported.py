@@ -84,7 +84,9 @@ def _drop_trailing_aside(doc: Doc, first: int, last: int) -> tuple[int, int]:
             ),
             None,
         )
-        if phrase is not None and phrase.right_edge.i >= last:
+        quoting = any(t.text in "“”\"‘’'«»" and not t.is_alpha for t in doc[k + 1 : last + 1])
+        if phrase is not None and phrase.right_edge.i >= last and not quoting:
+            # An aside holding quoted words is part of a mixed quote: keep it.
             return first, k - 1
     return first, last
 

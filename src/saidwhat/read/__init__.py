@@ -5,7 +5,8 @@ are yielded as ``BadRecord`` objects, not raised, so a batch counts them and
 goes on: a missing file among several never stops the others.
 
 A new reader is one module with a ``read_<kind>_file(path)`` generator and
-one line in ``READERS``.
+one line in ``READERS`` per file name ending it reads, which may be a double
+one (``.warc.gz``: the longest ending a file name has wins).
 """
 
 from __future__ import annotations
@@ -14,34 +15,68 @@ import codecs
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from itertools import chain
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import BinaryIO
 
 from saidwhat.errors import BadRecord
 from saidwhat.model import Article
+from saidwhat.read.feed import read_feed_file
+from saidwhat.read.fetch import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_OPTIONS,
+    DEFAULT_TIMEOUT,
+    FetchOptions,
+    read_url,
+    read_urls_file,
+)
 from saidwhat.read.html import article_from_html_bytes, read_html_file
 from saidwhat.read.jsonl import CHUNK_SIZE, read_jsonl, read_jsonl_chunks, read_jsonl_file
 from saidwhat.read.text import article_from_text, read_text_file, wide_encoding
+from saidwhat.read.warc import read_warc_file
 
 __all__ = ["READERS", "read_inputs", "read_jsonl", "read_path", "read_stdin"]
 
 Reader = Callable[[Path], Iterator[Article | BadRecord]]
 
-# File extension (lower case) → reader.
+# File name ending (lower case) → reader.
 READERS: dict[str, Reader] = {
     ".txt": read_text_file,
     ".html": read_html_file,
     ".htm": read_html_file,
     ".jsonl": read_jsonl_file,
     ".ndjson": read_jsonl_file,
+    ".warc": read_warc_file,
+    ".warc.gz": read_warc_file,
+    ".xml": read_feed_file,
+    ".rss": read_feed_file,
+    ".atom": read_feed_file,
+    ".urls": read_urls_file,  # one URL a line; read_path passes the run's fetch options
 }
+
+URL_PREFIXES = ("http://", "https://")
 
 STDIN = "-"
 
 
 def _known_extensions() -> str:
     return ", ".join(sorted(READERS))
+
+
+def _registered_suffix(path: PurePath) -> str | None:
+    """The ``READERS`` key a file name ends in, the longest winning: ``.warc.gz``, not ``.gz``.
+
+    ``Path.suffix`` sees only the last dot, so it cannot find double endings.
+    """
+    name = path.name.lower()
+    matches = [suffix for suffix in READERS if name.endswith(suffix) and name != suffix]
+    return max(matches, key=len, default=None)
+
+
+def _reader_for(path: PurePath) -> Reader | None:
+    suffix = _registered_suffix(path)
+    return READERS[suffix] if suffix else None
 
 
 def _files_below(directory: Path) -> list[Path]:
@@ -52,30 +87,42 @@ def _files_below(directory: Path) -> list[Path]:
         found.extend(
             Path(root, name)
             for name in files
-            if not name.startswith(".") and Path(name).suffix.lower() in READERS
+            if not name.startswith(".") and _registered_suffix(Path(name))
         )
     return sorted(found, key=lambda path: path.relative_to(directory).parts)
 
 
-def read_path(path: Path) -> Iterator[Article | BadRecord]:
-    """The records of one file, or of every readable file below a directory."""
+def _with_options(reader: Reader, fetch: FetchOptions) -> Reader:
+    """``reader``, given this run's fetch options when it reads a list of URLs."""
+    return partial(read_urls_file, options=fetch) if reader is read_urls_file else reader
+
+
+def read_path(
+    path: Path, *, fetch: FetchOptions = DEFAULT_OPTIONS
+) -> Iterator[Article | BadRecord]:
+    """The records of one file, or of every readable file below a directory.
+
+    ``fetch`` limits the fetching of URLs listed in ``.urls`` files.
+    """
     source = str(path)
     if path.is_dir():
         files = _files_below(path)
         if not files:
             yield BadRecord(source, f"no files ending in {_known_extensions()} in this directory")
         for file in files:
-            yield from READERS[file.suffix.lower()](file)
+            reader = _reader_for(file)
+            if reader is not None:  # always: _files_below keeps only such files
+                yield from _with_options(reader, fetch)(file)
         return
     if not path.exists():
         yield BadRecord(source, "no such file or directory")
         return
-    reader = READERS.get(path.suffix.lower())
+    reader = _reader_for(path)
     if reader is None:
         kind = f"file type '{path.suffix}'" if path.suffix else "file without an extension"
         yield BadRecord(source, f"unknown {kind}; known: {_known_extensions()}")
         return
-    yield from reader(path)
+    yield from _with_options(reader, fetch)(path)
 
 
 def _first_character(prefix: bytes) -> str | None:
@@ -116,16 +163,33 @@ def read_stdin(stream: BinaryIO) -> Iterator[Article | BadRecord]:
 
 
 def read_inputs(
-    inputs: Sequence[str], stdin: BinaryIO | None = None
+    inputs: Sequence[str],
+    stdin: BinaryIO | None = None,
+    *,
+    allow_private: bool = False,
+    fetch_timeout: float = DEFAULT_TIMEOUT,
+    max_fetch_bytes: int = DEFAULT_MAX_BYTES,
 ) -> Iterator[Article | BadRecord]:
     """Yield the Articles of every input in order, and a BadRecord for each thing that failed.
 
     Each input is a path (``.txt``, ``.html``/``.htm``, ``.jsonl``/``.ndjson``,
-    or a directory, read recursively in sorted order) or ``-`` for standard
-    input (``stdin`` when given, else ``sys.stdin.buffer``).
+    ``.warc``/``.warc.gz``, or a directory, read recursively in sorted order)
+    or ``-`` for standard input (``stdin`` when given, else ``sys.stdin.buffer``).
+
+    An ``http://`` or ``https://`` input is fetched and read as a feed (each
+    entry's linked page fetched too), an HTML page, plain text or JSON Lines;
+    so is every URL listed in a ``.urls`` file, and ``.xml``/``.rss``/``.atom``
+    files are feeds. Fetching refuses addresses on private networks unless
+    ``allow_private``, and stops after ``fetch_timeout`` seconds or
+    ``max_fetch_bytes`` bytes (see ``saidwhat.read.fetch``).
     """
+    fetch = FetchOptions(
+        allow_private=allow_private, timeout=fetch_timeout, max_bytes=max_fetch_bytes
+    )
     for item in inputs:
         if item == STDIN:
             yield from read_stdin(stdin if stdin is not None else sys.stdin.buffer)
+        elif item.lower().startswith(URL_PREFIXES):
+            yield from read_url(item, fetch)
         else:
-            yield from read_path(Path(item))
+            yield from read_path(Path(item), fetch=fetch)

@@ -92,6 +92,15 @@ PRONOUNS = {
     "it": (None, "neuter"), "we": (None, "first"), "i": (None, "first"),
 }  # fmt: skip
 
+# Words that make a proper name an institution's ("Harwick Lines", "Lindby Council").
+_INSTITUTION_WORDS = {
+    "council", "party", "ministry", "department", "agency", "office", "bank", "group",
+    "company", "corporation", "corp", "inc", "ltd", "plc", "llc", "lines", "airlines",
+    "university", "college", "school", "hospital", "club", "association", "union",
+    "institute", "foundation", "trust", "committee", "commission", "court", "police",
+    "times", "post", "gazette", "news", "herald", "journal", "tribune", "press", "radio",
+    "tv", "international", "services", "partners", "holdings", "fund", "board", "authority",
+}  # fmt: skip
 _RELATIVE_PRONOUNS = {"who", "which", "that", "whom"}
 _ORG_LABELS = {"ORG", "GPE", "NORP", "FAC", "LOC"}
 _SPACE = re.compile(r"\s+")
@@ -117,6 +126,13 @@ def _join(tokens: Sequence[Token]) -> str:
         return ""
     doc = tokens[0].doc
     return doc_text(doc)[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
+
+
+def _only_names_of(span: Span, entity: Entity) -> bool:
+    """Whether every word of ``span`` is one of the words of ``entity``'s name."""
+    names = {w.lower() for w in entity.name.split()}
+    words = [t.lower_ for t in span if not t.is_punct and t.lower_ not in ("the", "’s", "'s")]
+    return bool(words) and all(w in names for w in words)
 
 
 def _role_key(word: str) -> frozenset[str]:
@@ -261,11 +277,13 @@ class ArticleEntities:
         if titled is not None:
             return titled
         is_role_word = head.lower_ in JOB_TITLES or head.pos_ == "NOUN"
-        if head.ent_type_ == "PERSON" or (
-            head.pos_ == "PROPN" and head.ent_type_ == "" and not is_role_word
-        ):
+        if head.ent_type_ == "PERSON" or (head.pos_ == "PROPN" and not is_role_word):
             known = self.person_for([head])
-            if known is not None:
+            # The NER may call "Varga" an organisation after "councillor Ilse Varga":
+            # a mention made only of that person's names is still the person.
+            if known is not None and (
+                head.ent_type_ in ("PERSON", "") or _only_names_of(span, known.entity)
+            ):
                 return known.entity, known.gender
         head_word = head.lower_
         org_words = [t for t in span if t.ent_type_ in _ORG_LABELS and t.i != head.i]
@@ -358,15 +376,33 @@ class ArticleEntities:
             words[i].lower_.rstrip(".") in JOB_TITLES or words[i].lower_ in TITLES
         ):
             i += 1
+        described = False
+        if i == start:
+            # "nurse Petra Sand", "head teacher Maren Holt": lower-case nouns
+            # describing a two- or three-word name; not "ferry firm Harwick Lines".
+            while i < len(words) and words[i].pos_ == "NOUN" and words[i].text.islower():
+                i += 1
+            described = i > start
         rest = words[i:]
         if i == start or not rest or not all(t.pos_ == "PROPN" for t in rest):
+            return None
+        if described and (
+            not 2 <= len(rest) <= 3
+            or any(t.lower_ in _INSTITUTION_WORDS or not t.text[:1].isupper() for t in rest)
+        ):
             return None
         known = self.person_for(rest)
         gender = TITLES.get(words[start].lower_)
         if known is not None:
             return known.entity, known.gender or gender
         role = " ".join(t.text for t in words[start:i])
-        return Entity(_clean(_join(rest)), EntityKind.PERSON, role=role), gender
+        entity = Entity(_clean(_join(rest)), EntityKind.PERSON, role=role)
+        # Later mentions by surname ("Varga told …") are this person.
+        self.people.setdefault(
+            entity.name.split()[-1].lower(),
+            _Known(entity, gender=gender, roles={t.lower_ for t in words[start:i]}),
+        )
+        return entity, gender
 
     def _org_name(self, tokens: Sequence[Token]) -> str | None:
         if not tokens:

@@ -1,0 +1,254 @@
+"""What the store costs: ingest against extraction alone, memory, and search latency.
+
+    python bench/ingest.py [--corpus CORPUS.jsonl] [--repeat N] [--quotes 100000]
+
+Prints, from one run (the machines are noisy, so compare only within a run):
+
+1. articles/s of ``extract_articles`` alone and of ``ingest_records`` into a
+   fresh store on the same articles, and the ratio (target ≥ 0.9);
+2. peak RSS of an ingest of the corpus and of ten times as many articles,
+   each in a fresh process, and the ratio (target < 1.2);
+3. median and p95 latency of ``search_quotes`` over a store of ``--quotes``
+   quotes (target: median < 100 ms) for a set of typical queries.
+
+The corpus defaults to PolNeAR dev when ../shared is beside the project, else
+to the bundled samples. Copies of an article get a distinct first line, since
+the store would rightly skip a repeated text.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from saidwhat.ingest import ingest_records
+from saidwhat.model import (
+    Article,
+    Entity,
+    EntityKind,
+    ExtractedArticle,
+    Quote,
+    QuoteType,
+    Span,
+    Speaker,
+)
+from saidwhat.pipeline import extract_articles
+from saidwhat.store import Store
+from saidwhat.store.search import QuoteFilter, search_quotes
+
+ROOT = Path(__file__).resolve().parents[1]
+DEV = ROOT.parent / "shared" / "eval" / "polnear-dev.jsonl"
+SAMPLES = ROOT / "src" / "saidwhat" / "samples" / "news.jsonl"
+
+
+def load(path: Path, copies: int) -> list[Article]:
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    return [
+        Article(id=f"{r['id']}-{k}", text=f"Edition {k}.\n\n{r['text']}", outlet=r.get("outlet"))
+        for k in range(copies)
+        for r in records
+    ]
+
+
+def throughput(articles: list[Article]) -> None:
+    list(extract_articles(articles[:1]))  # load the model outside the timing
+    start = time.perf_counter()
+    quotes = sum(len(r.quotes) for r in extract_articles(articles))
+    extract_s = time.perf_counter() - start
+    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "bench.db") as store:
+        start = time.perf_counter()
+        summary = ingest_records(articles, store)
+        ingest_s = time.perf_counter() - start
+    assert summary.stored == len(articles), summary
+    n = len(articles)
+    print(f"articles: {n}, quotes: {quotes}")
+    print(f"extract alone : {n / extract_s:7.2f} articles/s")
+    print(f"ingest (store): {n / ingest_s:7.2f} articles/s")
+    print(f"ingest / extract = {extract_s / ingest_s:.3f}  (target >= 0.9)")
+
+
+_RSS = """
+import json, resource, sys, tempfile
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from ingest import load
+from saidwhat.ingest import ingest_records
+from saidwhat.store import Store
+articles = iter(load(Path(sys.argv[2]), int(sys.argv[3])))
+with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "rss.db") as store:
+    summary = ingest_records(articles, store)
+print(json.dumps({"stored": summary.stored,
+                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def peak_rss(corpus: Path, copies: int) -> tuple[int, float]:
+    out = subprocess.run(
+        [sys.executable, "-c", _RSS, str(Path(__file__).parent), str(corpus), str(copies)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    data = json.loads(out.strip().splitlines()[-1])
+    return int(data["stored"]), float(data["rss_mb"])
+
+
+def memory(corpus: Path, copies: int) -> None:
+    small_n, small = peak_rss(corpus, copies)
+    large_n, large = peak_rss(corpus, copies * 10)
+    print(f"peak RSS ingesting {small_n:6} articles: {small:7.1f} MB")
+    print(f"peak RSS ingesting {large_n:6} articles: {large:7.1f} MB")
+    print(f"ratio = {large / small:.3f}  (target < 1.2)")
+
+
+_WORDS = [
+    *[
+        "we",
+        "will",
+        "not",
+        "accept",
+        "the",
+        "plan",
+        "bridge",
+        "harbour",
+        "council",
+        "budget",
+        "ferry",
+        "school",
+        "clinic",
+        "tax",
+    ],
+    *[
+        "minister",
+        "mayor",
+        "election",
+        "vote",
+        "police",
+        "strike",
+        "winter",
+        "energy",
+        "prices",
+        "war",
+        "peace",
+        "talks",
+    ],
+    *[
+        "russia",
+        "ukraine",
+        "nato",
+        "target",
+        "threat",
+        "border",
+        "trade",
+        "deal",
+        "jobs",
+        "housing",
+        "rent",
+        "water",
+        "rail",
+    ],
+    *[
+        "road",
+        "safety",
+        "climate",
+        "flood",
+        "storm",
+        "court",
+        "judge",
+        "law",
+        "reform",
+        "health",
+        "nurses",
+        "doctors",
+        "pay",
+    ],
+]
+_NAMES = [f"{g} {s}" for g in ("Ilse", "Tomas", "Maren", "Oskar", "Petra", "Jon", "Ada")
+          for s in ("Varga", "Berg", "Holt", "Lund", "Sand", "Moen", "Falk", "Dahl")]  # fmt: skip
+
+
+def build_search_store(path: Path, n_quotes: int, seed: int = 11) -> None:
+    """A store of ``n_quotes`` synthetic quotes (no parsing: this measures search only)."""
+    rng = random.Random(seed)
+    weights = [1 / (rank + 1) for rank in range(len(_WORDS))]  # Zipf-like, as text is
+    per_article = 10
+    with Store(path) as store:
+        for a in range(n_quotes // per_article):
+            sentences = [
+                " ".join(rng.choices(_WORDS, weights, k=rng.randint(6, 25))).capitalize() + "."
+                for _ in range(per_article)
+            ]
+            text = f"Article {a}\n\n" + "\n\n".join(sentences)
+            quotes = []
+            for sentence in sentences:
+                start = text.index(sentence)
+                name = rng.choice(_NAMES)
+                quotes.append(
+                    Quote(
+                        content=(Span.of(text, start, start + len(sentence)),),
+                        type=QuoteType.INDIRECT,
+                        speaker=Speaker(None, Entity(name, EntityKind.PERSON)),
+                        confidence=rng.random(),
+                    )
+                )
+            day = f"2025-{1 + a % 12:02d}-{1 + a % 28:02d}"
+            article = Article(id=str(a), text=text, outlet=f"Outlet {a % 25}", published=day)
+            store.add(ExtractedArticle(article, tuple(quotes)))
+
+
+def search_latency(n_quotes: int) -> None:
+    queries = [
+        QuoteFilter(text="next target"),
+        QuoteFilter(text='"peace talks"'),
+        QuoteFilter(text="nurses pay"),
+        QuoteFilter(text="flood OR storm"),
+        QuoteFilter(speaker="Ilse Varga"),
+        QuoteFilter(text="budget", speaker="Berg", since="2025-06-01"),
+        QuoteFilter(text="bridge", outlet="Outlet 3"),
+        QuoteFilter(text="harb*", min_confidence=0.5),
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "search.db"
+        start = time.perf_counter()
+        build_search_store(path, n_quotes)
+        print(f"built a store of {n_quotes} quotes in {time.perf_counter() - start:.1f}s")
+        with Store(path, read_only=True) as store:
+            timings = []
+            for _ in range(5):
+                for query in queries:
+                    start = time.perf_counter()
+                    search_quotes(store, query, limit=20)
+                    timings.append((time.perf_counter() - start) * 1000)
+    timings.sort()
+    p95 = timings[int(len(timings) * 0.95) - 1]
+    print(
+        f"search over {n_quotes} quotes: median {statistics.median(timings):.1f} ms, "
+        f"p95 {p95:.1f} ms, max {timings[-1]:.1f} ms  (target: median < 100 ms)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=DEV if DEV.exists() else SAMPLES)
+    parser.add_argument("--repeat", type=int, default=1, help="copies of the corpus (throughput)")
+    parser.add_argument("--quotes", type=int, default=100_000, help="quotes in the search store")
+    parser.add_argument("--skip", nargs="*", default=[], choices=["throughput", "memory", "search"])
+    args = parser.parse_args()
+    print(f"corpus: {args.corpus}")
+    if "throughput" not in args.skip:
+        throughput(load(args.corpus, args.repeat))
+    if "memory" not in args.skip:
+        memory(args.corpus, args.repeat)
+    if "search" not in args.skip:
+        search_latency(args.quotes)
+
+
+if __name__ == "__main__":
+    main()

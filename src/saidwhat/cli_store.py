@@ -1,0 +1,370 @@
+"""Store commands of ``saidwhat``: ingest, search, speakers, export.
+
+Registered on the one ``app`` of ``saidwhat.cli``; kept apart because they
+share the store options and output formats, not the extraction ones.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import sys
+import time
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from saidwhat.cli import (
+    BatchOption,
+    CuesOption,
+    MinConfidenceOption,
+    ModelOption,
+    ProcessesOption,
+    ScopeOption,
+    app,
+    err,
+)
+from saidwhat.errors import BadRecord, SaidwhatError
+from saidwhat.model import QuoteType
+from saidwhat.read.fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
+from saidwhat.settings import DEFAULT_MODEL, DEFAULT_SETTINGS, Settings
+
+DEFAULT_DB = Path("saidwhat.db")
+
+DbOption = Annotated[
+    Path, typer.Option("--db", help="The store: one SQLite file (created when missing).")
+]
+LimitOption = Annotated[int, typer.Option("--limit", "-n", min=1, help="Rows to show.")]
+OffsetOption = Annotated[int, typer.Option("--offset", min=0, help="Rows to skip (paging).")]
+
+
+class ListFormat(StrEnum):
+    TABLE = "table"
+    JSONL = "jsonl"
+    CSV = "csv"
+
+
+FormatOption = Annotated[
+    ListFormat,
+    typer.Option("--format", "-f", help="table (readable), jsonl or csv (for scripts)."),
+]
+
+
+def _fail(exc: Exception, code: int = 2) -> typer.Exit:
+    err.print(f"[red]error:[/red] {exc}", highlight=False)
+    return typer.Exit(code)
+
+
+def _print_records(records: list[dict[str, Any]], fmt: ListFormat, table: Table) -> None:
+    if fmt is ListFormat.JSONL:
+        for record in records:
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+    elif fmt is ListFormat.CSV:
+        if records:
+            writer = csv.DictWriter(sys.stdout, fieldnames=list(records[0]))
+            writer.writeheader()
+            for record in records:
+                writer.writerow(
+                    {k: "|".join(v) if isinstance(v, list) else v for k, v in record.items()}
+                )
+    else:
+        from rich.console import Console
+
+        Console(soft_wrap=False).print(table)
+
+
+@app.command()
+def ingest(
+    inputs: Annotated[
+        list[str],
+        typer.Argument(
+            help="Files (.txt .html .jsonl .warc .warc.gz .xml .rss .atom .urls), folders, "
+            "http(s) URLs of pages or feeds, or - for standard input.",
+            show_default=False,
+        ),
+    ],
+    db: DbOption = DEFAULT_DB,
+    kb: Annotated[
+        Path | None,
+        typer.Option(
+            "--kb",
+            help="Knowledge base (.csv or .jsonl: id, name, aliases, kind, description); "
+            "its entries win over guessed speakers and their ids are kept.",
+        ),
+    ] = None,
+    model: ModelOption = DEFAULT_MODEL,
+    batch_size: BatchOption = 16,
+    processes: ProcessesOption = 1,
+    min_confidence: MinConfidenceOption = 0.0,
+    scope: ScopeOption = DEFAULT_SETTINGS.scope,
+    cues: CuesOption = None,
+    max_article_chars: Annotated[
+        int,
+        typer.Option("--max-article-chars", min=1, help="Skip (and report) longer articles."),
+    ] = DEFAULT_SETTINGS.max_article_chars,
+    allow_private: Annotated[
+        bool,
+        typer.Option(
+            "--allow-private",
+            help="Let URLs reach private and loopback addresses (refused by default).",
+        ),
+    ] = False,
+    fetch_timeout: Annotated[
+        float, typer.Option("--fetch-timeout", min=0.1, help="Seconds allowed per URL fetched.")
+    ] = DEFAULT_TIMEOUT,
+    max_fetch_bytes: Annotated[
+        int, typer.Option("--max-fetch-bytes", min=1, help="Largest response body read from a URL.")
+    ] = DEFAULT_MAX_BYTES,
+    progress: Annotated[
+        bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")
+    ] = True,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Do not list each skipped record.")
+    ] = False,
+) -> None:
+    """Read articles into the store (--db), with their quotes and speakers.
+
+    Ingesting the same article twice changes nothing (articles are keyed by
+    their text and URL), so an interrupted run can simply be run again. Each
+    article is committed with its quotes in one transaction. Bad records are
+    listed, counted by reason in the summary and kept in the store.
+    """
+    from saidwhat.ingest import IngestSummary, ingest_records
+    from saidwhat.read import read_inputs
+    from saidwhat.store import Store
+    from saidwhat.store.identity import read_knowledge_base
+
+    settings = Settings(
+        model=model,
+        batch_size=batch_size,
+        processes=processes,
+        min_confidence=min_confidence,
+        max_article_chars=max_article_chars,
+        scope=scope,
+        cue_file=str(cues) if cues else None,
+    )
+    try:
+        store = Store(db)
+    except SaidwhatError as exc:
+        raise _fail(exc) from exc
+    with store:
+        if kb is not None:
+            try:
+                entries = []
+                for entry in read_knowledge_base(kb):
+                    if isinstance(entry, BadRecord):
+                        err.print(f"[yellow]skipped[/yellow] {entry}", highlight=False)
+                    else:
+                        entries.append(entry)
+            except SaidwhatError as exc:
+                raise _fail(exc) from exc
+            count, merged = store.load_knowledge_base(entries)
+            err.print(f"knowledge base: {count} entries ({merged} guessed speakers merged in)")
+
+        def on_bad(bad: BadRecord) -> None:
+            if not quiet:
+                err.print(f"[yellow]skipped[/yellow] {bad}", highlight=False)
+
+        started = time.perf_counter()
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("[bold]ingesting"),
+            TextColumn(
+                "{task.fields[stored]} articles · {task.fields[rate]} articles/s · "
+                "{task.fields[quotes]} quotes · {task.fields[dups]} already stored"
+            ),
+            TimeElapsedColumn(),
+            console=err,
+            disable=not (progress and err.is_terminal),
+        ) as bar:
+            task = bar.add_task("ingest", total=None, stored=0, rate="0.0", quotes=0, dups=0)
+
+            def on_progress(summary: IngestSummary) -> None:
+                bar.update(
+                    task,
+                    stored=summary.stored,
+                    rate=f"{summary.rate():.1f}",
+                    quotes=summary.quotes,
+                    dups=summary.duplicates,
+                )
+
+            try:
+                records = read_inputs(
+                    inputs,
+                    allow_private=allow_private,
+                    fetch_timeout=fetch_timeout,
+                    max_fetch_bytes=max_fetch_bytes,
+                )
+                summary = ingest_records(
+                    records, store, settings, on_progress=on_progress, on_bad_record=on_bad
+                )
+            except SaidwhatError as exc:
+                raise _fail(exc) from exc
+        elapsed = time.perf_counter() - started
+        totals = store.counts()
+    err.print(
+        f"read {summary.read} articles: {summary.stored} stored, {summary.duplicates} already "
+        f"stored; {summary.quotes} quotes, {summary.new_speakers} new speakers; "
+        f"{summary.skipped_total} records skipped; {elapsed:.1f}s "
+        f"({summary.stored / elapsed if elapsed else 0:.1f} articles/s)",
+        highlight=False,
+    )
+    for reason, count in summary.skipped.most_common():
+        err.print(f"  skipped {count}× {reason}", highlight=False)
+    if summary.failed:
+        err.print(f"  extraction failed on {summary.failed} (stored without quotes)")
+    err.print(
+        f"{db}: {totals['articles']} articles, {totals['quotes']} quotes, "
+        f"{totals['speakers']} speakers",
+        highlight=False,
+    )
+    if summary.read == 0 and summary.skipped_total > 0:
+        err.print("[red]error:[/red] nothing could be read", highlight=False)
+        raise typer.Exit(1)
+
+
+def _open_existing(db: Path) -> Any:
+    from saidwhat.store import Store
+
+    try:
+        return Store(db, read_only=True)
+    except SaidwhatError as exc:
+        raise _fail(exc) from exc
+
+
+@app.command()
+def search(
+    query: Annotated[
+        str | None,
+        typer.Argument(
+            help='Words in the quote: all must occur; "a phrase" in quotes; OR, NOT; '
+            "prefix*. Leave out to list by the filters alone.",
+        ),
+    ] = None,
+    db: DbOption = DEFAULT_DB,
+    speaker: Annotated[
+        str | None,
+        typer.Option("--speaker", "-s", help="Name, alias, surname or knowledge-base id."),
+    ] = None,
+    outlet: Annotated[str | None, typer.Option("--outlet", help="Only this outlet.")] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Published on or after (YYYY-MM-DD).")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help="Published on or before (YYYY-MM-DD).")
+    ] = None,
+    quote_type: Annotated[
+        QuoteType | None, typer.Option("--type", help="direct, indirect or mixed.")
+    ] = None,
+    min_confidence: MinConfidenceOption = 0.0,
+    limit: LimitOption = 20,
+    offset: OffsetOption = 0,
+    fmt: FormatOption = ListFormat.TABLE,
+) -> None:
+    """Search the stored quotes: full text over the quote, with speaker, outlet and date."""
+    from saidwhat.store.search import QuoteFilter, search_quotes
+
+    with _open_existing(db) as store:
+        try:
+            result = search_quotes(
+                store,
+                QuoteFilter(
+                    text=query,
+                    speaker=speaker,
+                    outlet=outlet,
+                    since=since,
+                    until=until,
+                    type=quote_type,
+                    min_confidence=min_confidence,
+                ),
+                limit=limit,
+                offset=offset,
+            )
+        except SaidwhatError as exc:
+            raise _fail(exc) from exc
+    records = [dataclasses.asdict(hit) for hit in result.hits]
+    table = Table(title=f"{result.total} quotes" + (f" for {query!r}" if query else ""))
+    for column in ("speaker", "quote", "outlet", "date", "type"):
+        table.add_column(column, overflow="fold", ratio=4 if column == "quote" else 1)
+    for hit in result.hits:
+        table.add_row(
+            hit.speaker or (f"“{hit.mention}”" if hit.mention else "?"),
+            hit.content,
+            hit.outlet or "",
+            (hit.published or "")[:10],
+            hit.type,
+        )
+    _print_records(records, fmt, table)
+    if fmt is ListFormat.TABLE and result.total > offset + len(result.hits):
+        err.print(
+            f"showing {offset + 1}–{offset + len(result.hits)} of {result.total}; "
+            "see more with --offset/--limit",
+            highlight=False,
+        )
+
+
+@app.command()
+def speakers(
+    db: DbOption = DEFAULT_DB,
+    name: Annotated[
+        str | None, typer.Option("--name", help="Only the speaker(s) this name refers to.")
+    ] = None,
+    limit: LimitOption = 20,
+    offset: OffsetOption = 0,
+    fmt: FormatOption = ListFormat.TABLE,
+) -> None:
+    """Who is quoted most: quotes, articles and outlets per speaker, with aliases."""
+    from saidwhat.store.search import top_speakers
+
+    with _open_existing(db) as store:
+        rows = top_speakers(store, limit=limit, offset=offset, name=name)
+    table = Table(title="speakers by quotes")
+    for column in ("speaker", "kind", "quotes", "articles", "outlets", "also called", "id"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(
+            row.name,
+            row.kind,
+            str(row.quotes),
+            str(row.articles),
+            str(row.outlets),
+            ", ".join(row.aliases[:5]),
+            row.external_id or "",
+        )
+    _print_records([dataclasses.asdict(r) for r in rows], fmt, table)
+
+
+@app.command()
+def export(
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Directory to write <table>.<format> files in.")
+    ],
+    db: DbOption = DEFAULT_DB,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="parquet, csv or jsonl.")] = "parquet",
+    tables: Annotated[
+        list[str] | None,
+        typer.Option("--table", "-t", help="quotes, articles, speakers (default: all)."),
+    ] = None,
+) -> None:
+    """Export the store: quotes (with speaker and article fields), articles and speakers."""
+    from saidwhat.store.export import TABLES, ExportFormat, export_store
+
+    try:
+        export_format = ExportFormat(fmt.lower())
+    except ValueError:
+        raise _fail(
+            ValueError(f"--format must be one of parquet, csv, jsonl (not {fmt!r})")
+        ) from None
+    chosen = tables or list(TABLES)
+    unknown = [t for t in chosen if t not in TABLES]
+    if unknown:
+        raise _fail(ValueError(f"unknown table {', '.join(unknown)}; known: {', '.join(TABLES)}"))
+    with _open_existing(db) as store:
+        written = export_store(store, export_format, output, chosen)
+    for path, count in written.items():
+        err.print(f"wrote {path} ({count} rows)", highlight=False)

@@ -1,0 +1,163 @@
+"""The store's schema, as an ordered list of migrations.
+
+``PRAGMA user_version`` records how many migrations a database has had, so
+opening an older store brings it up to date in place, and opening a store
+made by a newer saidwhat fails clearly instead of misreading it. A new
+migration is appended, never edited: stores in the field already ran the old
+ones.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from saidwhat.errors import SaidwhatError
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: articles, speakers with aliases, quotes, full-text indexes, ingest errors.
+    """
+    CREATE TABLE articles (
+        id           INTEGER PRIMARY KEY,
+        content_hash TEXT NOT NULL UNIQUE,   -- sha256 of the text: one row per article
+        url          TEXT,
+        source_id    TEXT NOT NULL,          -- the id the input gave it
+        source       TEXT,                   -- file or URL it was read from
+        outlet       TEXT,
+        published    TEXT,                   -- ISO date or date-time as given
+        title        TEXT,
+        language     TEXT NOT NULL DEFAULT 'en',
+        text         TEXT NOT NULL,
+        extra        TEXT,                   -- JSON of the input's other fields
+        error        TEXT,                   -- why extraction failed, when it did
+        ingested_at  TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX articles_url ON articles(url) WHERE url IS NOT NULL;
+    CREATE INDEX articles_published ON articles(published);
+    CREATE INDEX articles_outlet ON articles(outlet);
+
+    CREATE TABLE speakers (
+        id          INTEGER PRIMARY KEY,
+        name        TEXT NOT NULL,
+        kind        TEXT NOT NULL,           -- person | organisation | unknown
+        role        TEXT,
+        external_id TEXT UNIQUE,             -- from a knowledge base (e.g. a Wikidata QID)
+        description TEXT,
+        surname     TEXT,                    -- normalised, for people: matching across articles
+        given       TEXT                     -- normalised first given name, for people
+    );
+    CREATE INDEX speakers_surname ON speakers(surname);
+
+    CREATE TABLE speaker_aliases (
+        speaker_id INTEGER NOT NULL REFERENCES speakers(id) ON DELETE CASCADE,
+        alias      TEXT NOT NULL,
+        norm       TEXT NOT NULL,
+        PRIMARY KEY (speaker_id, norm)
+    );
+    CREATE INDEX speaker_aliases_norm ON speaker_aliases(norm);
+
+    CREATE TABLE quotes (
+        id            INTEGER PRIMARY KEY,
+        article_id    INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        seq           INTEGER NOT NULL,      -- order in the article
+        start         INTEGER NOT NULL,
+        end           INTEGER NOT NULL,
+        content       TEXT NOT NULL,
+        parts         TEXT,                  -- JSON [[start, end], ...] when in several pieces
+        type          TEXT NOT NULL,
+        cue           TEXT,
+        cue_start     INTEGER,
+        cue_end       INTEGER,
+        speaker_id    INTEGER REFERENCES speakers(id),
+        mention       TEXT,
+        mention_start INTEGER,
+        mention_end   INTEGER,
+        confidence    REAL NOT NULL,
+        evidence      TEXT,
+        UNIQUE (article_id, seq)
+    );
+    CREATE INDEX quotes_speaker ON quotes(speaker_id);
+    CREATE INDEX quotes_article ON quotes(article_id);
+
+    CREATE VIRTUAL TABLE quotes_fts USING fts5(
+        content, content='quotes', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER quotes_fts_insert AFTER INSERT ON quotes BEGIN
+        INSERT INTO quotes_fts(rowid, content) VALUES (new.id, new.content);
+    END;
+    CREATE TRIGGER quotes_fts_delete AFTER DELETE ON quotes BEGIN
+        INSERT INTO quotes_fts(quotes_fts, rowid, content) VALUES ('delete', old.id, old.content);
+    END;
+
+    CREATE VIRTUAL TABLE articles_fts USING fts5(
+        title, text, content='articles', content_rowid='id',
+        tokenize='unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+    END;
+    CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, title, text)
+        VALUES ('delete', old.id, old.title, old.text);
+    END;
+
+    CREATE TABLE ingest_errors (
+        id       INTEGER PRIMARY KEY,
+        source   TEXT NOT NULL,
+        location TEXT,
+        reason   TEXT NOT NULL,
+        at       TEXT NOT NULL
+    );
+    """,
+)
+
+
+class StoreVersionError(SaidwhatError):
+    """The store was written by a newer saidwhat than this one."""
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply the migrations ``conn`` has not had yet; return the new version.
+
+    Each migration runs in its own transaction with the version bump, so a
+    crash mid-migration leaves the store at the previous version.
+    """
+    version = schema_version(conn)
+    if version > len(MIGRATIONS):
+        raise StoreVersionError(
+            f"the store has schema version {version}, but this saidwhat knows only "
+            f"{len(MIGRATIONS)}; upgrade saidwhat to open it"
+        )
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if schema_version(conn) >= number:  # another process migrated meanwhile
+                conn.execute("ROLLBACK")
+                continue
+            for statement in _statements(script):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return schema_version(conn)
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements (triggers hold ``;`` inside BEGIN … END)."""
+    statements: list[str] = []
+    current = ""
+    for line in script.splitlines():
+        if line.strip().startswith("--"):
+            continue
+        current += line + "\n"
+        if sqlite3.complete_statement(current):
+            statements.append(current.strip())
+            current = ""
+    if current.strip():
+        statements.append(current.strip())
+    return statements

@@ -1,0 +1,278 @@
+"""Search over stored quotes: full text, speaker, outlet, dates, type, confidence.
+
+Users type queries like ``next target``, ``"next target"``, ``Russia's
+threat``, ``nato OR alliance``, ``sanction*``. FTS5's own syntax rejects
+an apostrophe or a hyphen in a bare word, so the query is rewritten: every
+word becomes a quoted FTS5 string, and only ``AND``/``OR``/``NOT``, quoted
+phrases and a trailing ``*`` keep their meaning. The result always goes to
+SQLite as a parameter, never into the SQL text.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import date
+
+from saidwhat.errors import SaidwhatError
+from saidwhat.model import EntityKind, QuoteType
+from saidwhat.store.identity import person_name
+from saidwhat.store.store import Store
+
+_OPERATORS = {"AND", "OR", "NOT"}
+_TOKEN = re.compile(r'"([^"]*)"|(\S+)')
+
+
+class SearchError(SaidwhatError):
+    """A search the user asked for cannot run as written; the message says why."""
+
+
+def _quoted(words: str) -> str:
+    return '"' + words.replace('"', '""') + '"'
+
+
+def fts_query(query: str) -> str:
+    """The FTS5 query for what a user typed; SearchError when it cannot mean anything.
+
+    >>> fts_query("Russia's next target")
+    '"Russia\\'s" "next" "target"'
+    >>> fts_query('"next target" OR sanction*')
+    '"next target" OR "sanction"*'
+    """
+    if query.count('"') % 2:
+        raise SearchError(f"unbalanced quotation mark in the query {query!r}: close the phrase")
+    parts: list[str] = []
+    previous_operator = True  # at the start an operator is as wrong as after another one
+    for match in _TOKEN.finditer(query):
+        phrase, word = match.group(1), match.group(2)
+        if word is not None and word in _OPERATORS:
+            if previous_operator:
+                raise SearchError(
+                    f"'{word}' in {query!r} needs words on both sides (e.g. 'nato {word} alliance')"
+                )
+            parts.append(word)
+            previous_operator = True
+            continue
+        if phrase is not None:
+            if not phrase.strip():
+                continue
+            parts.append(_quoted(phrase))
+        else:
+            prefix = word.endswith("*") and len(word.strip("*")) > 0
+            text = word.strip("*")
+            if not any(c.isalnum() for c in text):
+                continue  # punctuation alone matches nothing
+            parts.append(_quoted(text) + ("*" if prefix else ""))
+        previous_operator = False
+    if not parts:
+        raise SearchError(f"the query {query!r} has no words to search for")
+    if previous_operator:
+        raise SearchError(f"the query {query!r} ends with an operator: add the words it joins")
+    return " ".join(parts)
+
+
+def parse_day(value: str, option: str) -> str:
+    """An ISO date from a ``--since``/``--until`` value, or SearchError naming the option."""
+    try:
+        return date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        raise SearchError(f"{option} takes a date as YYYY-MM-DD, not {value!r}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteHit:
+    """One quote found, with what a reader needs to judge it."""
+
+    quote_id: int
+    content: str
+    type: str
+    confidence: float
+    speaker: str | None
+    speaker_id: int | None
+    external_id: str | None
+    mention: str | None
+    cue: str | None
+    article_id: int
+    title: str | None
+    outlet: str | None
+    published: str | None
+    url: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    total: int
+    hits: list[QuoteHit] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteFilter:
+    """What to look for; every field is optional."""
+
+    text: str | None = None
+    speaker: str | None = None
+    outlet: str | None = None
+    since: str | None = None  # YYYY-MM-DD, inclusive
+    until: str | None = None  # YYYY-MM-DD, inclusive
+    type: QuoteType | None = None
+    min_confidence: float = 0.0
+    article_id: int | None = None
+
+
+def speaker_ids(store: Store, name: str) -> list[int]:
+    """Stored speakers a user's name refers to: a knowledge-base id, a name or an alias."""
+    rows = store.conn.execute(
+        "SELECT id FROM speakers WHERE external_id = ?", (name.strip(),)
+    ).fetchall()
+    if rows:
+        return [int(r["id"]) for r in rows]
+    found = store.find_speaker(name, EntityKind.UNKNOWN)
+    if found is not None:
+        return [found]
+    # A bare surname ("Rutte") means every person who has it.
+    person = person_name(name)
+    if person is None or person.given is not None:
+        return []
+    rows = store.conn.execute(
+        "SELECT id FROM speakers WHERE surname = ? AND kind = ?",
+        (person.surname, EntityKind.PERSON.value),
+    ).fetchall()
+    return [int(r["id"]) for r in rows]
+
+
+def search_quotes(
+    store: Store, where: QuoteFilter, *, limit: int = 20, offset: int = 0
+) -> SearchResult:
+    """Quotes matching ``where``: best text matches first, else newest first."""
+    joins = [
+        "JOIN articles a ON a.id = q.article_id",
+        "LEFT JOIN speakers s ON s.id = q.speaker_id",
+    ]
+    conditions: list[str] = []
+    params: list[object] = []
+    order = "a.published DESC, q.id DESC"
+    if where.text:
+        joins.insert(0, "JOIN quotes_fts f ON f.rowid = q.id")
+        conditions.append("quotes_fts MATCH ?")
+        params.append(fts_query(where.text))
+        order = "f.rank, q.id"
+    if where.speaker:
+        ids = speaker_ids(store, where.speaker)
+        if not ids:
+            return SearchResult(0)
+        conditions.append(f"q.speaker_id IN ({','.join('?' * len(ids))})")
+        params.extend(ids)
+    if where.outlet:
+        conditions.append("a.outlet = ? COLLATE NOCASE")
+        params.append(where.outlet)
+    if where.since:
+        conditions.append("substr(a.published, 1, 10) >= ?")
+        params.append(parse_day(where.since, "--since"))
+    if where.until:
+        conditions.append("substr(a.published, 1, 10) <= ?")
+        params.append(parse_day(where.until, "--until"))
+    if where.type is not None:
+        conditions.append("q.type = ?")
+        params.append(where.type.value)
+    if where.min_confidence > 0:
+        conditions.append("q.confidence >= ?")
+        params.append(where.min_confidence)
+    if where.article_id is not None:
+        conditions.append("q.article_id = ?")
+        params.append(where.article_id)
+    body = " ".join(["FROM quotes q", *joins])
+    if conditions:
+        body += " WHERE " + " AND ".join(conditions)
+    select = (
+        "SELECT q.id, q.content, q.type, q.confidence, s.name AS speaker, q.speaker_id,"
+        " s.external_id, q.mention, q.cue, q.article_id, a.title, a.outlet, a.published, a.url "
+        + body
+        + f" ORDER BY {order} LIMIT ? OFFSET ?"
+    )
+    try:
+        total = int(store.conn.execute("SELECT count(*) " + body, params).fetchone()[0])
+        rows = store.conn.execute(select, [*params, limit, offset]).fetchall()
+    except sqlite3.OperationalError as exc:
+        if "fts5" in str(exc) or "MATCH" in str(exc):
+            raise SearchError(f"the query {where.text!r} cannot be searched: {exc}") from exc
+        raise
+    hits = [
+        QuoteHit(
+            quote_id=int(r["id"]),
+            content=r["content"],
+            type=r["type"],
+            confidence=float(r["confidence"]),
+            speaker=r["speaker"],
+            speaker_id=r["speaker_id"],
+            external_id=r["external_id"],
+            mention=r["mention"],
+            cue=r["cue"],
+            article_id=int(r["article_id"]),
+            title=r["title"],
+            outlet=r["outlet"],
+            published=r["published"],
+            url=r["url"],
+        )
+        for r in rows
+    ]
+    return SearchResult(total, hits)
+
+
+@dataclass(frozen=True, slots=True)
+class SpeakerCount:
+    speaker_id: int
+    name: str
+    kind: str
+    role: str | None
+    external_id: str | None
+    quotes: int
+    articles: int
+    outlets: int
+    aliases: list[str]
+
+
+def top_speakers(
+    store: Store, *, limit: int = 20, offset: int = 0, name: str | None = None
+) -> list[SpeakerCount]:
+    """Speakers by how often they are quoted (most first), optionally only those named."""
+    condition = ""
+    params: list[object] = []
+    if name:
+        ids = speaker_ids(store, name)
+        if not ids:
+            return []
+        condition = f"WHERE s.id IN ({','.join('?' * len(ids))})"
+        params.extend(ids)
+    rows = store.conn.execute(
+        "SELECT s.id, s.name, s.kind, s.role, s.external_id, count(q.id) AS quotes,"
+        " count(DISTINCT q.article_id) AS articles, count(DISTINCT a.outlet) AS outlets"
+        " FROM speakers s JOIN quotes q ON q.speaker_id = s.id"
+        " JOIN articles a ON a.id = q.article_id "
+        + condition
+        + " GROUP BY s.id ORDER BY quotes DESC, s.name LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    ).fetchall()
+    out = []
+    for r in rows:
+        aliases = [
+            a["alias"]
+            for a in store.conn.execute(
+                "SELECT alias FROM speaker_aliases WHERE speaker_id = ? ORDER BY alias", (r["id"],)
+            )
+            if a["alias"] != r["name"]
+        ]
+        out.append(
+            SpeakerCount(
+                speaker_id=int(r["id"]),
+                name=r["name"],
+                kind=r["kind"],
+                role=r["role"],
+                external_id=r["external_id"],
+                quotes=int(r["quotes"]),
+                articles=int(r["articles"]),
+                outlets=int(r["outlets"]),
+                aliases=aliases,
+            )
+        )
+    return out

@@ -1,0 +1,395 @@
+"""The embedded store: one SQLite file of articles, quotes and speakers.
+
+Every article goes in with its quotes in one transaction, so a process
+killed at any moment leaves either the whole article or none of it, and a
+re-run picks up where it stopped: an article whose text (or URL) is already
+stored is recognised and skipped before any parsing. WAL mode and a busy
+timeout let two ingests share a store; readers never block writers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from saidwhat.errors import BadRecord, SaidwhatError
+from saidwhat.model import Article, Entity, EntityKind, ExtractedArticle
+from saidwhat.store.identity import (
+    KnownEntity,
+    canonical_organisation,
+    given_names_agree,
+    normalise,
+    person_name,
+)
+from saidwhat.store.schema import migrate
+
+BUSY_TIMEOUT_S = 60.0
+_LOCK_RETRIES = 5
+
+
+class StoreError(SaidwhatError):
+    """The store cannot be opened or used (not a database, read-only, locked too long)."""
+
+
+def content_hash(text: str) -> str:
+    """The key that makes the same article ingested twice one row."""
+    return hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True, slots=True)
+class Added:
+    """What storing one article did: its row (None for a duplicate) and what it added."""
+
+    article_id: int | None
+    quotes: int = 0
+    new_speakers: int = 0
+
+
+class Store:
+    """A saidwhat store at ``path`` (created, and migrated to the current schema, on open)."""
+
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+        self.path = Path(path)
+        if read_only and not self.path.is_file():
+            raise StoreError(f"{self.path}: no such store (create one with `saidwhat ingest`)")
+        try:
+            if read_only:
+                uri = f"{self.path.resolve().as_uri()}?mode=ro"
+                conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            else:
+                conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            self.conn = conn
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            conn.execute("PRAGMA foreign_keys = ON")
+            if not read_only:
+                conn.execute("PRAGMA journal_mode = WAL")
+                # WAL + NORMAL: a killed process loses nothing committed; only a
+                # power cut can drop the last transactions, never corrupt the file.
+                conn.execute("PRAGMA synchronous = NORMAL")
+                migrate(conn)
+            else:
+                conn.execute("SELECT count(*) FROM articles").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: not a saidwhat store ({exc})") from exc
+
+    # -- life cycle -----------------------------------------------------------------------
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _write(self) -> _Transaction:
+        return _Transaction(self.conn)
+
+    # -- articles -------------------------------------------------------------------------
+
+    def has_article(self, article: Article) -> bool:
+        """Whether this article (same text, or same URL) is stored already."""
+        row = self.conn.execute(
+            "SELECT 1 FROM articles WHERE content_hash = ? OR (url IS NOT NULL AND url = ?)",
+            (content_hash(article.text), article.url),
+        ).fetchone()
+        return row is not None
+
+    def add(self, result: ExtractedArticle, source: str | None = None) -> Added:
+        """Store one article and its quotes in one transaction; a duplicate changes nothing."""
+        for attempt in range(_LOCK_RETRIES):
+            try:
+                with self._write():
+                    return self._add(result, source)
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                if attempt == _LOCK_RETRIES - 1:
+                    raise StoreError(f"{self.path}: the store stayed locked ({exc})") from exc
+                time.sleep(0.2 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    def _add(self, result: ExtractedArticle, source: str | None) -> Added:
+        article = result.article
+        if self.has_article(article):
+            return Added(None)
+        extra = None
+        if article.extra:
+            extra = json.dumps(article.extra, ensure_ascii=False, default=str)
+        cursor = self.conn.execute(
+            "INSERT INTO articles (content_hash, url, source_id, source, outlet, published,"
+            " title, language, text, extra, error, ingested_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                content_hash(article.text),
+                article.url,
+                article.id,
+                source,
+                article.outlet,
+                article.published,
+                article.title,
+                article.language,
+                article.text,
+                extra,
+                result.error,
+                _now(),
+            ),
+        )
+        article_id = int(cursor.lastrowid or 0)
+        new_speakers = 0
+        speaker_ids: dict[Entity, int] = {}
+        rows = []
+        for seq, quote in enumerate(result.quotes):
+            speaker = quote.speaker
+            entity = speaker.entity if speaker else None
+            mention = speaker.mention if speaker else None
+            speaker_id = None
+            if entity is not None:
+                if entity not in speaker_ids:
+                    speaker_ids[entity], created = self._speaker_for(entity)
+                    new_speakers += created
+                speaker_id = speaker_ids[entity]
+            parts = (
+                json.dumps([p.to_pair() for p in quote.content]) if len(quote.content) > 1 else None
+            )
+            rows.append(
+                (
+                    article_id,
+                    seq,
+                    quote.start,
+                    quote.end,
+                    article.text[quote.start : quote.end],
+                    parts,
+                    quote.type.value,
+                    quote.cue.text if quote.cue else None,
+                    quote.cue.start if quote.cue else None,
+                    quote.cue.end if quote.cue else None,
+                    speaker_id,
+                    mention.text if mention else None,
+                    mention.start if mention else None,
+                    mention.end if mention else None,
+                    quote.confidence,
+                    quote.evidence,
+                )
+            )
+        self.conn.executemany(
+            "INSERT INTO quotes (article_id, seq, start, end, content, parts, type, cue,"
+            " cue_start, cue_end, speaker_id, mention, mention_start, mention_end, confidence,"
+            " evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        return Added(article_id, len(rows), new_speakers)
+
+    def add_error(self, bad: BadRecord) -> None:
+        """Keep a record that could not be used, so the store says what it is missing."""
+        with self._write():
+            self.conn.execute(
+                "INSERT INTO ingest_errors (source, location, reason, at) VALUES (?, ?, ?, ?)",
+                (bad.source, bad.location, bad.reason, _now()),
+            )
+
+    # -- speakers -------------------------------------------------------------------------
+
+    def _speaker_for(self, entity: Entity) -> tuple[int, bool]:
+        """The speaker row of ``entity`` (inside a write transaction); True when it is new."""
+        if entity.external_id:
+            row = self.conn.execute(
+                "SELECT id FROM speakers WHERE external_id = ?", (entity.external_id,)
+            ).fetchone()
+            if row is not None:
+                return int(row["id"]), False
+        name = entity.name
+        if entity.kind is not EntityKind.PERSON:
+            name = canonical_organisation(name)
+        found = self.find_speaker(name, entity.kind)
+        person = person_name(name) if entity.kind is EntityKind.PERSON else None
+        if found is not None:
+            self._add_alias(found, entity.name)
+            if person is not None and person.given and len(person.given) > 1:
+                # Known by an initial so far ("M. Rutte"); now the full name is known.
+                self.conn.execute(
+                    "UPDATE speakers SET name = ?, given = ? WHERE id = ? AND external_id IS NULL"
+                    " AND length(given) = 1",
+                    (name, person.given, found),
+                )
+            return found, False
+        cursor = self.conn.execute(
+            "INSERT INTO speakers (name, kind, role, external_id, surname, given)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                name,
+                entity.kind.value,
+                entity.role,
+                entity.external_id,
+                person.surname if person else None,
+                person.given if person else None,
+            ),
+        )
+        speaker_id = int(cursor.lastrowid or 0)
+        self._add_alias(speaker_id, name)
+        if name != entity.name:
+            self._add_alias(speaker_id, entity.name)
+        return speaker_id, True
+
+    def _add_alias(self, speaker_id: int, alias: str) -> None:
+        norm = normalise(alias)
+        if norm:
+            self.conn.execute(
+                "INSERT OR IGNORE INTO speaker_aliases (speaker_id, alias, norm) VALUES (?, ?, ?)",
+                (speaker_id, alias, norm),
+            )
+
+    def find_speaker(self, name: str, kind: EntityKind = EntityKind.UNKNOWN) -> int | None:
+        """The stored speaker ``name`` refers to, or None.
+
+        An exact name or alias wins (a knowledge-base entry first); then, for
+        people, the same surname with a compatible first name or initial —
+        a bare surname only when one person has it.
+        """
+        norm = normalise(name)
+        rows = self.conn.execute(
+            "SELECT s.id, s.kind, s.external_id FROM speaker_aliases a"
+            " JOIN speakers s ON s.id = a.speaker_id WHERE a.norm = ?"
+            " ORDER BY s.external_id IS NULL, s.id",
+            (norm,),
+        ).fetchall()
+        for row in rows:
+            if _kinds_agree(kind, EntityKind(row["kind"])):
+                return int(row["id"])
+        if kind not in (EntityKind.PERSON, EntityKind.UNKNOWN):
+            return None
+        person = person_name(name)
+        if person is None:
+            return None
+        candidates = self.conn.execute(
+            "SELECT id, given, external_id FROM speakers WHERE surname = ? AND kind = ?"
+            " ORDER BY external_id IS NULL, id",
+            (person.surname, EntityKind.PERSON.value),
+        ).fetchall()
+        agreeing = [c for c in candidates if given_names_agree(person.given, c["given"])]
+        if person.given is None or len(person.given) == 1:
+            # "Rutte" or "M. Rutte": only when it cannot be anyone else.
+            distinct = {c["given"] for c in agreeing}
+            if len(distinct) == 1 and (person.given is not None or kind is EntityKind.PERSON):
+                return int(agreeing[0]["id"])
+            return None
+        exact = [c for c in agreeing if c["given"] == person.given]
+        if exact:
+            return int(exact[0]["id"])
+        return int(agreeing[0]["id"]) if agreeing else None
+
+    def load_knowledge_base(self, entries: Iterable[KnownEntity]) -> tuple[int, int]:
+        """Add or update knowledge-base entries; return (entries, guessed speakers merged in).
+
+        A speaker saidwhat guessed earlier whose name is one of an entry's
+        names is merged into the entry: its quotes move over.
+        """
+        count = merged = 0
+        with self._write():
+            for entry in entries:
+                count += 1
+                person = person_name(entry.name) if entry.kind is EntityKind.PERSON else None
+                row = self.conn.execute(
+                    "SELECT id FROM speakers WHERE external_id = ?", (entry.id,)
+                ).fetchone()
+                values = (
+                    entry.name,
+                    entry.kind.value,
+                    entry.description,
+                    person.surname if person else None,
+                    person.given if person else None,
+                )
+                if row is None:
+                    cursor = self.conn.execute(
+                        "INSERT INTO speakers (name, kind, description, surname, given,"
+                        " external_id) VALUES (?, ?, ?, ?, ?, ?)",
+                        (*values, entry.id),
+                    )
+                    speaker_id = int(cursor.lastrowid or 0)
+                else:
+                    speaker_id = int(row["id"])
+                    self.conn.execute(
+                        "UPDATE speakers SET name = ?, kind = ?, description = ?, surname = ?,"
+                        " given = ? WHERE id = ?",
+                        (*values, speaker_id),
+                    )
+                for alias in (entry.name, *entry.aliases):
+                    self._add_alias(speaker_id, alias)
+                    merged += self._merge_guessed(speaker_id, normalise(alias))
+        return count, merged
+
+    def _merge_guessed(self, into: int, norm: str) -> int:
+        guessed = self.conn.execute(
+            "SELECT DISTINCT s.id FROM speaker_aliases a JOIN speakers s ON s.id = a.speaker_id"
+            " WHERE a.norm = ? AND s.external_id IS NULL AND s.id != ?",
+            (norm, into),
+        ).fetchall()
+        for row in guessed:
+            old = int(row["id"])
+            self.conn.execute("UPDATE quotes SET speaker_id = ? WHERE speaker_id = ?", (into, old))
+            self.conn.execute(
+                "INSERT OR IGNORE INTO speaker_aliases (speaker_id, alias, norm)"
+                " SELECT ?, alias, norm FROM speaker_aliases WHERE speaker_id = ?",
+                (into, old),
+            )
+            self.conn.execute("DELETE FROM speakers WHERE id = ?", (old,))
+        return len(guessed)
+
+    # -- reading --------------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        """How many articles, quotes, speakers and recorded input errors the store holds."""
+        out = {}
+        for table in ("articles", "quotes", "speakers", "ingest_errors"):
+            out[table] = int(self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+        return out
+
+    def rows(self, sql: str, params: Iterable[Any] = (), size: int = 2000) -> Iterator[sqlite3.Row]:
+        """Stream the rows of a query in chunks (exports of any size in flat memory)."""
+        cursor = self.conn.execute(sql, tuple(params))
+        while chunk := cursor.fetchmany(size):
+            yield from chunk
+
+
+def _kinds_agree(a: EntityKind, b: EntityKind) -> bool:
+    return a == b or EntityKind.UNKNOWN in (a, b)
+
+
+class _Transaction:
+    """``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any exception (even KeyboardInterrupt)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> None:
+        self.conn.execute("BEGIN IMMEDIATE")
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if kind is None:
+            self.conn.execute("COMMIT")
+        else:
+            self.conn.execute("ROLLBACK")

@@ -1,0 +1,350 @@
+"""The embedded store: idempotent ingest, speakers across articles, search, export.
+
+Articles here are built by hand (no parsing) so each test pins one behaviour
+of the store; tests/test_ingest.py runs the whole path from files.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from saidwhat.model import (
+    Article,
+    Entity,
+    EntityKind,
+    ExtractedArticle,
+    Quote,
+    QuoteType,
+    Span,
+    Speaker,
+)
+from saidwhat.store import Store, StoreError
+from saidwhat.store.export import ExportFormat, export_store
+from saidwhat.store.identity import KnownEntity, person_name, read_knowledge_base
+from saidwhat.store.schema import MIGRATIONS, StoreVersionError
+from saidwhat.store.search import QuoteFilter, SearchError, fts_query, search_quotes, top_speakers
+
+
+def article_with(
+    text: str,
+    said: list[tuple[str, str, EntityKind]],
+    *,
+    article_id: str = "a1",
+    url: str | None = None,
+    outlet: str | None = "Harwick Gazette",
+    published: str | None = "2025-03-04",
+) -> ExtractedArticle:
+    """An article whose quotes are the given (content, speaker name, kind) triples."""
+    quotes = []
+    for content, name, kind in said:
+        start = text.index(content)
+        quotes.append(
+            Quote(
+                content=(Span.of(text, start, start + len(content)),),
+                type=QuoteType.DIRECT,
+                speaker=Speaker(None, Entity(name, kind)),
+                confidence=0.9,
+            )
+        )
+    article = Article(id=article_id, text=text, url=url, outlet=outlet, published=published)
+    return ExtractedArticle(article, tuple(quotes))
+
+
+PERSON = EntityKind.PERSON
+ORG = EntityKind.ORGANISATION
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store(tmp_path / "news.db")
+
+
+def test_same_article_twice_is_stored_once(store: Store) -> None:
+    result = article_with(
+        "“The bridge opens in May,” said Ilse Varga.",
+        [("The bridge opens in May,", "Ilse Varga", PERSON)],
+    )
+    first = store.add(result)
+    second = store.add(result)
+    assert first.article_id is not None and first.quotes == 1 and first.new_speakers == 1
+    assert second.article_id is None
+    assert store.counts() == {"articles": 1, "quotes": 1, "speakers": 1, "ingest_errors": 0}
+
+
+def test_same_url_with_other_text_is_a_duplicate(store: Store) -> None:
+    url = "https://gazette.example/bridge"
+    store.add(article_with("First version of the story.", [], url=url))
+    assert store.has_article(Article(id="x", text="An edited version.", url=url))
+    assert store.add(article_with("An edited version.", [], url=url)).article_id is None
+    assert store.counts()["articles"] == 1
+
+
+def test_failed_write_leaves_nothing_behind(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object) -> tuple[int, bool]:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(store, "_speaker_for", broken)
+    with pytest.raises(RuntimeError):
+        store.add(article_with("“Yes,” said Ilse Varga.", [("Yes,", "Ilse Varga", PERSON)]))
+    assert store.counts()["articles"] == 0
+    assert store.conn.execute("SELECT count(*) FROM articles_fts").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Mr. Mark Rutte", ("mark", "rutte")),
+        ("Dr Ana de la Cruz", ("ana", "la cruz")),
+        ("Rutte", (None, "rutte")),
+        ("M. Rutte", ("m", "rutte")),
+        ("Martin Luther King Jr.", ("martin", "king")),
+        ("Mayor Ilse Varga", ("ilse", "varga")),
+    ],
+)
+def test_person_name_parts(name: str, expected: tuple[str | None, str]) -> None:
+    parts = person_name(name)
+    assert parts is not None and (parts.given, parts.surname) == expected
+
+
+def test_one_person_across_articles(store: Store) -> None:
+    store.add(
+        article_with("“No,” said Mark Rutte.", [("No,", "Mark Rutte", PERSON)], article_id="1")
+    )
+    store.add(article_with("“Yes,” said Mr Rutte.", [("Yes,", "Mr Rutte", PERSON)], article_id="2"))
+    store.add(
+        article_with("“Maybe,” said M. Rutte.", [("Maybe,", "M. Rutte", PERSON)], article_id="3")
+    )
+    store.add(
+        article_with(
+            "“Never,” said Anna Rutte.", [("Never,", "Anna Rutte", PERSON)], article_id="4"
+        )
+    )
+    names = sorted((r.name, r.quotes) for r in top_speakers(store))
+    assert names == [("Anna Rutte", 1), ("Mark Rutte", 3)]
+
+
+def test_bare_surname_shared_by_two_people_is_not_guessed(store: Store) -> None:
+    store.add(article_with("“A,” said Anna Berg.", [("A,", "Anna Berg", PERSON)], article_id="1"))
+    store.add(article_with("“B,” said Tomas Berg.", [("B,", "Tomas Berg", PERSON)], article_id="2"))
+    store.add(article_with("“C,” said Berg.", [("C,", "Berg", PERSON)], article_id="3"))
+    assert len(top_speakers(store)) == 3
+
+
+def test_initial_then_full_name_becomes_the_full_name(store: Store) -> None:
+    store.add(article_with("“A,” said M. Rutte.", [("A,", "M. Rutte", PERSON)], article_id="1"))
+    store.add(article_with("“B,” said Mark Rutte.", [("B,", "Mark Rutte", PERSON)], article_id="2"))
+    [speaker] = top_speakers(store)
+    assert speaker.name == "Mark Rutte" and speaker.quotes == 2
+    assert "M. Rutte" in speaker.aliases
+
+
+def test_institution_aliases_are_one_speaker(store: Store) -> None:
+    store.add(
+        article_with("“No comment,” said No10.", [("No comment,", "No10", ORG)], article_id="1")
+    )
+    store.add(
+        article_with("“Later,” said Number 10.", [("Later,", "Number 10", ORG)], article_id="2")
+    )
+    store.add(
+        article_with(
+            "“Soon,” said Downing Street.", [("Soon,", "Downing Street", ORG)], article_id="3"
+        )
+    )
+    [speaker] = top_speakers(store)
+    assert speaker.name == "Downing Street" and speaker.quotes == 3
+    assert {"No10", "Number 10"} <= set(speaker.aliases)
+
+
+def test_person_and_institution_with_one_name_stay_apart(store: Store) -> None:
+    store.add(article_with("“A,” said Jordan.", [("A,", "Jordan", ORG)], article_id="1"))
+    store.add(article_with("“B,” said Ali Jordan.", [("B,", "Ali Jordan", PERSON)], article_id="2"))
+    assert len(top_speakers(store)) == 2
+
+
+def write_kb(tmp_path: Path) -> Path:
+    path = tmp_path / "kb.csv"
+    path.write_text(
+        "id,name,aliases,kind,description\n"
+        "Q9001,Ilse Varga,Councillor Varga|I. Varga,person,Leader of Harwick town council\n"
+        "Q9002,Harwick town council,the council;HTC,organisation,\n"
+        ",Nameless,,person,\n"
+        "Q9003,Bad Kind,,planet,\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_knowledge_base_rows_and_bad_rows(tmp_path: Path) -> None:
+    rows = list(read_knowledge_base(write_kb(tmp_path)))
+    good = [r for r in rows if isinstance(r, KnownEntity)]
+    bad = [r for r in rows if not isinstance(r, KnownEntity)]
+    assert [g.id for g in good] == ["Q9001", "Q9002"]
+    assert good[1].aliases == ("the council", "HTC") and good[1].kind is ORG
+    assert [b.location for b in bad] == ["line 4", "line 5"]
+    assert "planet" in bad[1].reason
+
+
+def test_knowledge_base_wins_and_merges_guesses(store: Store, tmp_path: Path) -> None:
+    store.add(article_with("“A,” said I. Varga.", [("A,", "I. Varga", PERSON)], article_id="1"))
+    entries = [r for r in read_knowledge_base(write_kb(tmp_path)) if isinstance(r, KnownEntity)]
+    assert store.load_knowledge_base(entries) == (2, 1)
+    store.add(article_with("“B,” said Ilse Varga.", [("B,", "Ilse Varga", PERSON)], article_id="2"))
+    store.add(article_with("“C,” said HTC.", [("C,", "HTC", ORG)], article_id="3"))
+    speakers = {s.name: s for s in top_speakers(store)}
+    assert speakers["Ilse Varga"].external_id == "Q9001" and speakers["Ilse Varga"].quotes == 2
+    assert speakers["Harwick town council"].external_id == "Q9002"
+    assert len(speakers) == 2
+    hits = search_quotes(store, QuoteFilter(speaker="Q9001")).hits
+    assert {h.content for h in hits} == {"A,", "B,"}
+
+
+@pytest.fixture
+def filled(store: Store) -> Store:
+    store.add(
+        article_with(
+            "“We are the next target,” said Ilse Varga. “Russia's threat is real,” she added.",
+            [
+                ("We are the next target,", "Ilse Varga", PERSON),
+                ("Russia's threat is real,", "Ilse Varga", PERSON),
+            ],
+            article_id="1",
+            published="2025-01-10",
+        )
+    )
+    store.add(
+        article_with(
+            "“The harbour will not be the next target of cuts,” the council said.",
+            [("The harbour will not be the next target of cuts,", "Harwick town council", ORG)],
+            article_id="2",
+            outlet="Lindby Post",
+            published="2024-12-01",
+        )
+    )
+    return store
+
+
+def contents(store: Store, where: QuoteFilter) -> set[str]:
+    return {hit.content for hit in search_quotes(store, where, limit=100).hits}
+
+
+def test_full_text_search(filled: Store) -> None:
+    assert len(contents(filled, QuoteFilter(text="next target"))) == 2
+    assert contents(filled, QuoteFilter(text='"are the next target"')) == {
+        "We are the next target,"
+    }
+    assert contents(filled, QuoteFilter(text="Russia's")) == {"Russia's threat is real,"}
+    assert contents(filled, QuoteFilter(text="harb*")) == {
+        "The harbour will not be the next target of cuts,"
+    }
+    assert len(contents(filled, QuoteFilter(text="threat OR harbour"))) == 2
+    assert contents(filled, QuoteFilter(text="target NOT harbour")) == {"We are the next target,"}
+
+
+def test_filters(filled: Store) -> None:
+    assert len(contents(filled, QuoteFilter(speaker="Varga"))) == 2
+    assert len(contents(filled, QuoteFilter(speaker="Ms Ilse Varga"))) == 2
+    assert contents(filled, QuoteFilter(speaker="Nobody Known")) == set()
+    assert len(contents(filled, QuoteFilter(since="2025-01-01"))) == 2
+    assert len(contents(filled, QuoteFilter(until="2024-12-31"))) == 1
+    assert len(contents(filled, QuoteFilter(outlet="lindby post"))) == 1
+    result = search_quotes(filled, QuoteFilter(text="next target", since="2025-01-01"))
+    assert result.total == 1 and result.hits[0].speaker == "Ilse Varga"
+    assert result.hits[0].outlet == "Harwick Gazette" and result.hits[0].published == "2025-01-10"
+
+
+def test_paging(filled: Store) -> None:
+    first = search_quotes(filled, QuoteFilter(), limit=2)
+    rest = search_quotes(filled, QuoteFilter(), limit=2, offset=2)
+    assert first.total == 3 and len(first.hits) == 2 and len(rest.hits) == 1
+    assert {h.quote_id for h in first.hits}.isdisjoint({h.quote_id for h in rest.hits})
+
+
+@pytest.mark.parametrize(
+    "query", ['"unclosed phrase', "OR target", "target AND", "target AND OR harbour", "!!! ..."]
+)
+def test_bad_queries_say_what_is_wrong(filled: Store, query: str) -> None:
+    with pytest.raises(SearchError) as caught:
+        search_quotes(filled, QuoteFilter(text=query))
+    assert repr(query) in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "'; DROP TABLE quotes; --",
+        "target) OR (1=1",
+        "NEAR(target harbour)",
+        "content:target",
+        "{quotes_fts}",
+        "^target",
+    ],
+)
+def test_hostile_queries_are_only_text(filled: Store, query: str) -> None:
+    search_quotes(filled, QuoteFilter(text=query))  # no exception, no effect
+    assert filled.counts()["quotes"] == 3
+
+
+def test_bad_dates_are_refused(filled: Store) -> None:
+    with pytest.raises(SearchError, match="--since"):
+        search_quotes(filled, QuoteFilter(since="last week"))
+
+
+def test_fts_query_rewriting() -> None:
+    assert fts_query("hello-world") == '"hello-world"'
+    assert fts_query('say "it again"') == '"say" "it again"'
+
+
+@pytest.mark.parametrize("fmt", list(ExportFormat))
+def test_export_every_format(filled: Store, tmp_path: Path, fmt: ExportFormat) -> None:
+    written = export_store(filled, fmt, tmp_path / "out")
+    counts = {path.name: n for path, n in written.items()}
+    assert counts == {f"quotes.{fmt}": 3, f"articles.{fmt}": 2, f"speakers.{fmt}": 2}
+    quotes_path = tmp_path / "out" / f"quotes.{fmt}"
+    if fmt is ExportFormat.PARQUET:
+        rows = pq.read_table(quotes_path).to_pylist()
+    elif fmt is ExportFormat.CSV:
+        with quotes_path.open(encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+    else:
+        rows = [json.loads(line) for line in quotes_path.read_text(encoding="utf-8").splitlines()]
+    by_content = {r["content"]: r for r in rows}
+    row = by_content["We are the next target,"]
+    assert row["speaker"] == "Ilse Varga" and row["outlet"] == "Harwick Gazette"
+    assert row["published"] == "2025-01-10"
+
+
+def test_export_of_an_empty_store(store: Store, tmp_path: Path) -> None:
+    written = export_store(store, ExportFormat.PARQUET, tmp_path / "out", ["quotes"])
+    assert list(written.values()) == [0]
+    assert pq.read_table(tmp_path / "out" / "quotes.parquet").num_rows == 0
+
+
+def test_schema_version_and_reopen(tmp_path: Path) -> None:
+    path = tmp_path / "news.db"
+    Store(path).close()
+    with Store(path) as again:
+        assert again.conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+
+
+def test_store_from_a_newer_saidwhat_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "news.db"
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    conn.close()
+    with pytest.raises(StoreVersionError, match="upgrade saidwhat"):
+        Store(path)
+
+
+def test_a_file_that_is_not_a_store(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_bytes(b"these are my notes, not a database" * 100)
+    with pytest.raises(StoreError, match="not a saidwhat store"):
+        Store(path)
+    with pytest.raises(StoreError, match="no such store"):
+        Store(tmp_path / "missing.db", read_only=True)

@@ -57,5 +57,5 @@ def test_readme_run_command_works_on_the_samples(tmp_path: Path) -> None:
         assert result.returncode == 0, result.stderr
         outputs.append(result)
     assert "9 stored" in outputs[0].stderr and "0 records skipped" in outputs[0].stderr
-    assert "Varga" in outputs[1].stdout
+    assert "Aldric Penhallow" in outputs[1].stdout
     assert "quotes" in outputs[2].stdout

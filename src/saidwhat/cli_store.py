@@ -289,14 +289,15 @@ def search(
             raise _fail(exc) from exc
     records = [dataclasses.asdict(hit) for hit in result.hits]
     table = Table(title=f"{result.total} quotes" + (f" for {query!r}" if query else ""))
-    for column in ("speaker", "quote", "outlet", "date", "type"):
-        table.add_column(column, overflow="fold", ratio=4 if column == "quote" else 1)
+    table.add_column("speaker", max_width=18)
+    table.add_column("quote", ratio=1, min_width=24)
+    table.add_column("outlet, date", max_width=16)
+    table.add_column("type", no_wrap=True)
     for hit in result.hits:
         table.add_row(
             hit.speaker or (f"“{hit.mention}”" if hit.mention else "?"),
             hit.content,
-            hit.outlet or "",
-            (hit.published or "")[:10],
+            "\n".join(x for x in (hit.outlet, (hit.published or "")[:10]) if x),
             hit.type,
         )
     _print_records(records, fmt, table)
@@ -324,8 +325,12 @@ def speakers(
     with _open_existing(db) as store:
         rows = top_speakers(store, limit=limit, offset=offset, name=name)
     table = Table(title="speakers by quotes")
-    for column in ("speaker", "kind", "quotes", "articles", "outlets", "also called", "id"):
-        table.add_column(column, overflow="fold")
+    table.add_column("speaker", no_wrap=True)
+    table.add_column("kind")
+    for column in ("quotes", "articles", "outlets"):
+        table.add_column(column, justify="right")
+    table.add_column("also called", overflow="fold")
+    table.add_column("id", no_wrap=True)
     for row in rows:
         table.add_row(
             row.name,

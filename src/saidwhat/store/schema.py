@@ -61,7 +61,7 @@ MIGRATIONS: tuple[str, ...] = (
         seq           INTEGER NOT NULL,      -- order in the article
         start         INTEGER NOT NULL,
         end           INTEGER NOT NULL,
-        content       TEXT NOT NULL,
+        content       TEXT NOT NULL,         -- the quoted words: its parts joined by a space
         parts         TEXT,                  -- JSON [[start, end], ...] when in several pieces
         type          TEXT NOT NULL,
         cue           TEXT,

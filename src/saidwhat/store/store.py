@@ -177,7 +177,7 @@ class Store:
                     seq,
                     quote.start,
                     quote.end,
-                    article.text[quote.start : quote.end],
+                    " ".join(part.text.strip() for part in quote.content),
                     parts,
                     quote.type.value,
                     quote.cue.text if quote.cue else None,

@@ -521,3 +521,27 @@ def test_quotes_and_speakers_from_a_feed_url(site: Site) -> None:
         if "reopen its doors in September" in library.article.text[q.start : q.end]
     }
     assert found == {"Ilse Varga"}
+
+
+def test_cli_ingests_a_feed_url_and_refuses_loopback_without_the_option(
+    site: Site, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from saidwhat.cli import app
+
+    db = str(tmp_path / "news.db")
+    runner = CliRunner()
+    refused = runner.invoke(app, ["ingest", site.url("/feed.xml"), "--db", db, "--no-progress"])
+    assert refused.exit_code == 1 and "is loopback" in refused.output
+    assert site.requests == []
+
+    allowed = ["ingest", site.url("/feed.xml"), "--db", db, "--no-progress", "--allow-private"]
+    result = runner.invoke(app, allowed)
+    assert result.exit_code == 0, result.output
+    assert "3 stored" in result.output
+    found = runner.invoke(
+        app, ["search", "September", "--speaker", "Varga", "--db", db, "-f", "jsonl"]
+    )
+    assert found.exit_code == 0 and '"speaker": "Ilse Varga"' in found.stdout
+    assert '"outlet": "Harwick Gazette"' in found.stdout

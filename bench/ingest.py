@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from saidwhat.ingest import ingest_records
@@ -108,88 +109,76 @@ def memory(corpus: Path, copies: int) -> None:
     print(f"ratio = {large / small:.3f}  (target < 1.2)")
 
 
-_WORDS = [
-    *[
-        "we",
-        "will",
-        "not",
-        "accept",
-        "the",
-        "plan",
-        "bridge",
-        "harbour",
-        "council",
-        "budget",
-        "ferry",
-        "school",
-        "clinic",
-        "tax",
-    ],
-    *[
-        "minister",
-        "mayor",
-        "election",
-        "vote",
-        "police",
-        "strike",
-        "winter",
-        "energy",
-        "prices",
-        "war",
-        "peace",
-        "talks",
-    ],
-    *[
-        "russia",
-        "ukraine",
-        "nato",
-        "target",
-        "threat",
-        "border",
-        "trade",
-        "deal",
-        "jobs",
-        "housing",
-        "rent",
-        "water",
-        "rail",
-    ],
-    *[
-        "road",
-        "safety",
-        "climate",
-        "flood",
-        "storm",
-        "court",
-        "judge",
-        "law",
-        "reform",
-        "health",
-        "nurses",
-        "doctors",
-        "pay",
-    ],
-]
+_TOPIC_WORDS = (
+    "we will not accept the plan bridge harbour council budget ferry school clinic tax "
+    "minister mayor election vote police strike winter energy prices war peace talks "
+    "russia ukraine nato target threat border trade deal jobs housing rent water rail "
+    "road safety climate flood storm court judge law reform health nurses doctors pay"
+)
+_SYLLABLES = ["ka", "lo", "mi", "ne", "ru", "sa", "to", "vi", "de", "an", "or", "el", "um", "is"]
+# News text has a vocabulary of thousands with a few very common words: the topic
+# words first (most frequent), then made-up words, ranked for a Zipf-like draw.
+_WORDS = (
+    _TOPIC_WORDS.split()
+    + sorted({a + b + c for a in _SYLLABLES for b in _SYLLABLES for c in _SYLLABLES})[:4000]
+)
 _NAMES = [f"{g} {s}" for g in ("Ilse", "Tomas", "Maren", "Oskar", "Petra", "Jon", "Ada")
           for s in ("Varga", "Berg", "Holt", "Lund", "Sand", "Moen", "Falk", "Dahl")]  # fmt: skip
 
 
-def build_search_store(path: Path, n_quotes: int, seed: int = 11) -> None:
-    """A store of ``n_quotes`` synthetic quotes (no parsing: this measures search only)."""
+def _variant(rng: random.Random, words: list[str]) -> list[str]:
+    """How outlets alter a quote: trim its end, excerpt it, or change one word."""
+    kind = rng.randrange(3)
+    if kind == 0 and len(words) > 8:
+        return words[: len(words) - rng.randint(1, 3)]
+    if kind == 1 and len(words) > 10:
+        start = rng.randrange(len(words) // 3)
+        return words[start : start + max(6, int(len(words) * 0.6))]
+    altered = list(words)
+    altered[rng.randrange(len(altered))] = rng.choice(_WORDS)
+    return altered
+
+
+@dataclass
+class Planted:
+    """Which stored quotes repeat which, to check the linking found them."""
+
+    groups: list[int] = field(default_factory=list)  # per quote (in insert order): its group
+    repeats: int = 0
+
+
+def build_search_store(
+    path: Path, n_quotes: int, *, link: bool = True, repeat_share: float = 0.3, seed: int = 11
+) -> Planted:
+    """A store of ``n_quotes`` synthetic quotes (no parsing), some repeated across articles.
+
+    ``repeat_share`` of the quotes are variants of an earlier quote by the
+    same speaker, as outlets carry them (see ``_variant``).
+    """
     rng = random.Random(seed)
     weights = [1 / (rank + 1) for rank in range(len(_WORDS))]  # Zipf-like, as text is
     per_article = 10
-    with Store(path) as store:
+    pool: list[tuple[list[str], str, int]] = []  # words, speaker, group
+    planted = Planted()
+    with Store(path, link_statements=link) as store:
         for a in range(n_quotes // per_article):
-            sentences = [
-                " ".join(rng.choices(_WORDS, weights, k=rng.randint(6, 25))).capitalize() + "."
-                for _ in range(per_article)
-            ]
-            text = f"Article {a}\n\n" + "\n\n".join(sentences)
+            said: list[tuple[str, str, int]] = []
+            for _ in range(per_article):
+                if pool and rng.random() < repeat_share:
+                    words, name, group = rng.choice(pool)
+                    words = _variant(rng, words)
+                    planted.repeats += 1
+                else:
+                    words = rng.choices(_WORDS, weights, k=rng.randint(6, 25))
+                    name, group = rng.choice(_NAMES), len(pool)
+                    pool.append((words, name, group))
+                said.append((" ".join(words).capitalize() + ".", name, group))
+            text = f"Article {a}\n\n" + "\n\n".join(sentence for sentence, _, _ in said)
             quotes = []
-            for sentence in sentences:
-                start = text.index(sentence)
-                name = rng.choice(_NAMES)
+            offset = 0
+            for sentence, name, group in said:
+                start = text.index(sentence, offset)
+                offset = start + len(sentence)
                 quotes.append(
                     Quote(
                         content=(Span.of(text, start, start + len(sentence)),),
@@ -198,9 +187,48 @@ def build_search_store(path: Path, n_quotes: int, seed: int = 11) -> None:
                         confidence=rng.random(),
                     )
                 )
+                planted.groups.append(group)
             day = f"2025-{1 + a % 12:02d}-{1 + a % 28:02d}"
             article = Article(id=str(a), text=text, outlet=f"Outlet {a % 25}", published=day)
             store.add(ExtractedArticle(article, tuple(quotes)))
+    return planted
+
+
+def linking(n_quotes: int) -> None:
+    """Time to store ``n_quotes`` with and without statement linking, and what it found."""
+    with tempfile.TemporaryDirectory() as tmp:
+        timings = {}
+        for link in (False, True):
+            start = time.perf_counter()
+            planted = build_search_store(Path(tmp) / f"link-{link}.db", n_quotes, link=link)
+            timings[link] = time.perf_counter() - start
+        with Store(Path(tmp) / "link-True.db", read_only=True) as store:
+            statements = [
+                int(r[0]) for r in store.conn.execute("SELECT statement_id FROM quotes ORDER BY id")
+            ]
+    # Pairs of quotes in one planted group should share a statement, and no others.
+    first_statement: dict[int, int] = {}
+    linked = missed = 0
+    for group, statement in zip(planted.groups, statements, strict=True):
+        if group not in first_statement:
+            first_statement[group] = statement
+        elif first_statement[group] == statement:
+            linked += 1
+        else:
+            missed += 1
+    owner: dict[int, int] = {}
+    wrong = 0
+    for group, statement in zip(planted.groups, statements, strict=True):
+        if owner.setdefault(statement, group) != group:
+            wrong += 1
+    print(
+        f"linking {n_quotes} quotes: {timings[True]:.1f}s with, {timings[False]:.1f}s without; "
+        f"ratio {timings[True] / timings[False]:.2f}  (target < 2)"
+    )
+    print(
+        f"planted repeats: {planted.repeats}; joined to their original's statement: "
+        f"{linked / max(1, linked + missed):.1%}; quotes joined to another's statement: {wrong}"
+    )
 
 
 def search_latency(n_quotes: int) -> None:
@@ -239,7 +267,9 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=DEV if DEV.exists() else SAMPLES)
     parser.add_argument("--repeat", type=int, default=1, help="copies of the corpus (throughput)")
     parser.add_argument("--quotes", type=int, default=100_000, help="quotes in the search store")
-    parser.add_argument("--skip", nargs="*", default=[], choices=["throughput", "memory", "search"])
+    parser.add_argument(
+        "--skip", nargs="*", default=[], choices=["throughput", "memory", "search", "linking"]
+    )
     args = parser.parse_args()
     print(f"corpus: {args.corpus}")
     if "throughput" not in args.skip:
@@ -248,6 +278,8 @@ def main() -> None:
         memory(args.corpus, args.repeat)
     if "search" not in args.skip:
         search_latency(args.quotes)
+    if "linking" not in args.skip:
+        linking(args.quotes)
 
 
 if __name__ == "__main__":

@@ -222,3 +222,25 @@ def test_sigkill_at_random_moments_loses_and_duplicates_nothing(tmp_path: Path) 
     assert any(0 < n < len(expected[0]) for n in stored_after_kill), stored_after_kill
     subprocess.run(_ingest_command(corpus, db), check=True, capture_output=True)
     assert _snapshot(db) == expected
+
+
+def test_cli_statements(tmp_path: Path) -> None:
+    db = tmp_path / "news.db"
+    corpus = write_jsonl(tmp_path / "c.jsonl", make_corpus(10))
+    assert (
+        runner.invoke(app, ["ingest", str(corpus), "--db", str(db), "--no-progress"]).exit_code == 0
+    )
+    listed = runner.invoke(
+        app, ["statements", "--db", str(db), "-f", "jsonl", "--min-articles", "2"]
+    )
+    assert listed.exit_code == 0, listed.output
+    rows = [json.loads(line) for line in listed.stdout.splitlines()]
+    # "Every week costs us more." is said by the same person in several articles.
+    assert rows and rows[0]["articles"] >= 2 and all(r["articles"] >= 2 for r in rows)
+    assert rows == sorted(rows, key=lambda r: -r["articles"])
+    shown = runner.invoke(
+        app, ["statements", "--db", str(db), "--show", str(rows[0]["statement_id"])]
+    )
+    assert shown.exit_code == 0 and "earliest" in shown.stdout
+    missing = runner.invoke(app, ["statements", "--db", str(db), "--show", "99999"])
+    assert missing.exit_code == 2 and "no statement 99999" in missing.output

@@ -29,6 +29,7 @@ from saidwhat.store.export import ExportFormat, export_store
 from saidwhat.store.identity import KnownEntity, person_name, read_knowledge_base
 from saidwhat.store.schema import MIGRATIONS, StoreVersionError
 from saidwhat.store.search import QuoteFilter, SearchError, fts_query, search_quotes, top_speakers
+from saidwhat.store.statements import list_statements, statement_detail
 
 
 def article_with(
@@ -74,7 +75,13 @@ def test_same_article_twice_is_stored_once(store: Store) -> None:
     second = store.add(result)
     assert first.article_id is not None and first.quotes == 1 and first.new_speakers == 1
     assert second.article_id is None
-    assert store.counts() == {"articles": 1, "quotes": 1, "speakers": 1, "ingest_errors": 0}
+    assert store.counts() == {
+        "articles": 1,
+        "quotes": 1,
+        "speakers": 1,
+        "statements": 1,
+        "ingest_errors": 0,
+    }
 
 
 def test_same_url_with_other_text_is_a_duplicate(store: Store) -> None:
@@ -348,3 +355,96 @@ def test_a_file_that_is_not_a_store(tmp_path: Path) -> None:
         Store(path)
     with pytest.raises(StoreError, match="no such store"):
         Store(tmp_path / "missing.db", read_only=True)
+
+
+# -- statements ----------------------------------------------------------------------------
+
+NEXT_TARGET = "We are Russia's next target, and we have to be ready for that moment."
+
+
+def carry(
+    store: Store, outlet: str, published: str, words: str, speaker: str = "Ilse Varga"
+) -> None:
+    text = f"“{words}” said {speaker} to the {outlet} on {published}."
+    store.add(
+        article_with(
+            text,
+            [(words, speaker, PERSON)],
+            article_id=f"{outlet}-{published}",
+            outlet=outlet,
+            published=published,
+        )
+    )
+
+
+def test_the_same_quotation_across_outlets_is_one_statement(store: Store) -> None:
+    carry(
+        store,
+        "Lindby Post",
+        "2025-02-03",
+        "We're Russia's next target, and we have to be ready for that moment.",
+    )
+    carry(store, "Harwick Gazette", "2025-02-01", NEXT_TARGET)
+    carry(store, "Fennick Chronicle", "2025-02-02", "We are Russia's next target")
+    carry(
+        store,
+        "Coastal Courier",
+        "2025-02-04",
+        "We are Russia's next target and we must be ready for that moment.",
+    )
+    carry(store, "Coastal Courier", "2025-02-05", "The ferry will run all winter.")
+    total, statements = list_statements(store)
+    assert total == 2
+    top = statements[0]
+    assert (top.articles, top.outlets, top.speaker) == (4, 4, "Ilse Varga")
+    assert top.first_published == "2025-02-01" and top.first_outlet == "Harwick Gazette"
+    assert top.text == NEXT_TARGET
+    detail = statement_detail(store, top.statement_id)
+    assert detail is not None
+    assert [v.outlet for v in detail.variants] == [
+        "Harwick Gazette", "Fennick Chronicle", "Lindby Post", "Coastal Courier"
+    ]  # fmt: skip
+    assert detail.variants[0].is_earliest and not detail.variants[1].is_earliest
+    altered = detail.variants[3].diff
+    assert [(d.op, d.text) for d in altered if d.op != "same"] == [
+        ("removed", "have to"),
+        ("added", "must"),
+    ]
+    hits = search_quotes(store, QuoteFilter(text="ferry")).hits
+    assert hits[0].statement_id not in (None, top.statement_id)
+
+
+def test_an_earlier_appearance_becomes_the_first(store: Store) -> None:
+    carry(store, "Lindby Post", "2025-03-09", NEXT_TARGET)
+    carry(store, "Harwick Gazette", "2025-03-01", NEXT_TARGET)
+    [summary] = list_statements(store)[1]
+    assert summary.first_outlet == "Harwick Gazette"
+
+
+def test_the_same_words_from_two_people_are_two_statements(store: Store) -> None:
+    carry(store, "Lindby Post", "2025-03-01", NEXT_TARGET, speaker="Ilse Varga")
+    carry(store, "Harwick Gazette", "2025-03-02", NEXT_TARGET, speaker="Tomas Berg")
+    total, _ = list_statements(store)
+    assert total == 2
+
+
+def test_quotes_stored_without_linking_are_linked_later(tmp_path: Path) -> None:
+    with Store(tmp_path / "news.db", link_statements=False) as store:
+        carry(store, "Lindby Post", "2025-03-01", NEXT_TARGET)
+        carry(store, "Harwick Gazette", "2025-03-02", NEXT_TARGET)
+        assert list_statements(store)[0] == 0
+        assert store.link_pending() == 2
+        assert store.link_pending() == 0
+        [summary] = list_statements(store)[1]
+        assert summary.articles == 2
+
+
+def test_statements_by_speaker_and_unknown_ids(store: Store) -> None:
+    carry(store, "Lindby Post", "2025-03-01", NEXT_TARGET, speaker="Ilse Varga")
+    carry(
+        store, "Lindby Post", "2025-03-02", "The ferry will run all winter.", speaker="Tomas Berg"
+    )
+    [berg] = search_quotes(store, QuoteFilter(speaker="Tomas Berg")).hits
+    total, page = list_statements(store, speaker_id=berg.speaker_id)
+    assert total == 1 and page[0].text == "The ferry will run all winter."
+    assert statement_detail(store, 999) is None

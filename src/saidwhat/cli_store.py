@@ -166,6 +166,10 @@ def ingest(
             count, merged = store.load_knowledge_base(entries)
             err.print(f"knowledge base: {count} entries ({merged} guessed speakers merged in)")
 
+        pending = store.link_pending()  # quotes of a store made before statements existed
+        if pending:
+            err.print(f"linked {pending} earlier quotes into statements")
+
         def on_bad(bad: BadRecord) -> None:
             if not quiet:
                 err.print(f"[yellow]skipped[/yellow] {bad}", highlight=False)
@@ -373,3 +377,100 @@ def export(
         written = export_store(store, export_format, output, chosen)
     for path, count in written.items():
         err.print(f"wrote {path} ({count} rows)", highlight=False)
+
+
+@app.command()
+def statements(
+    db: DbOption = DEFAULT_DB,
+    speaker: Annotated[
+        str | None, typer.Option("--speaker", "-s", help="Only this speaker's statements.")
+    ] = None,
+    min_articles: Annotated[
+        int, typer.Option("--min-articles", min=1, help="Only statements carried this widely.")
+    ] = 1,
+    show: Annotated[
+        int | None,
+        typer.Option("--show", help="Show one statement: its variants, diffed with the earliest."),
+    ] = None,
+    limit: LimitOption = 20,
+    offset: OffsetOption = 0,
+    fmt: FormatOption = ListFormat.TABLE,
+) -> None:
+    """Statements: one quotation as every article carried it, most carried first.
+
+    Quotes are linked into statements as they are ingested: the same words
+    after normalisation, and near copies (trimmed, excerpted, lightly
+    altered). --show N lists one statement's variants with a word diff
+    against its earliest appearance.
+    """
+    from saidwhat.store.search import speaker_ids
+    from saidwhat.store.statements import list_statements, statement_detail
+
+    with _open_existing(db) as store:
+        if show is not None:
+            detail = statement_detail(store, show)
+            if detail is None:
+                raise _fail(ValueError(f"no statement {show} in {db}"))
+            _print_statement(detail, fmt)
+            return
+        ids: list[int | None] = [None]
+        if speaker:
+            ids = list(speaker_ids(store, speaker))
+            if not ids:
+                raise _fail(ValueError(f"no speaker called {speaker!r} in {db}"), code=1)
+        rows = []
+        total = 0
+        for speaker_id in ids:
+            count, page = list_statements(
+                store,
+                speaker_id=speaker_id,
+                limit=limit,
+                offset=offset,
+                min_articles=min_articles,
+            )
+            total += count
+            rows.extend(page)
+    table = Table(title=f"{total} statements, most carried first")
+    table.add_column("id", justify="right", no_wrap=True)
+    table.add_column("speaker", max_width=18)
+    table.add_column("statement (earliest wording)", ratio=1, min_width=24)
+    table.add_column("articles", justify="right")
+    table.add_column("outlets", justify="right")
+    table.add_column("first", no_wrap=True)
+    for row in rows:
+        table.add_row(
+            str(row.statement_id),
+            row.speaker or "?",
+            row.text,
+            str(row.articles),
+            str(row.outlets),
+            (row.first_published or "")[:10],
+        )
+    _print_records([dataclasses.asdict(r) for r in rows], fmt, table)
+
+
+def _print_statement(detail: Any, fmt: ListFormat) -> None:
+    summary = detail.summary
+    if fmt is not ListFormat.TABLE:
+        records = [dataclasses.asdict(v) for v in detail.variants]
+        for record in records:
+            record["diff"] = [(d["op"], d["text"]) for d in record["diff"]]
+        _print_records(records, fmt, Table())
+        return
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console()
+    console.print(
+        f"[bold]statement {summary.statement_id}[/bold] — {summary.speaker or '?'}: "
+        f"{summary.articles} articles, {summary.outlets} outlets, first "
+        f"{summary.first_published or 'undated'}",
+        highlight=False,
+    )
+    for variant in detail.variants:
+        where = f"{variant.outlet or '?'}, {(variant.published or 'undated')[:10]}"
+        line = Text(f"\n{'earliest' if variant.is_earliest else 'variant'} ({where}): ")
+        for op in variant.diff:
+            style = {"same": "", "added": "bold green", "removed": "strike red"}[op.op]
+            line.append(op.text + " ", style=style)
+        console.print(line)

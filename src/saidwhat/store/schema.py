@@ -108,6 +108,22 @@ MIGRATIONS: tuple[str, ...] = (
         at       TEXT NOT NULL
     );
     """,
+    # 2: statements — the same quotation across articles — and the gram index that finds them.
+    """
+    CREATE TABLE statements (
+        id             INTEGER PRIMARY KEY,
+        speaker_id     INTEGER REFERENCES speakers(id),
+        first_quote_id INTEGER                -- earliest published, then earliest ingested
+    );
+    ALTER TABLE quotes ADD COLUMN statement_id INTEGER REFERENCES statements(id);
+    CREATE INDEX quotes_statement ON quotes(statement_id);
+
+    CREATE TABLE quote_grams (
+        hash     INTEGER NOT NULL,            -- a word 4-gram of the quote (see linking.py)
+        quote_id INTEGER NOT NULL REFERENCES quotes(id) ON DELETE CASCADE,
+        PRIMARY KEY (hash, quote_id)
+    ) WITHOUT ROWID;
+    """,
 )
 
 

@@ -98,6 +98,7 @@ class QuoteHit:
     outlet: str | None
     published: str | None
     url: str | None
+    statement_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,9 +187,8 @@ def search_quotes(
         body += " WHERE " + " AND ".join(conditions)
     select = (
         "SELECT q.id, q.content, q.type, q.confidence, s.name AS speaker, q.speaker_id,"
-        " s.external_id, q.mention, q.cue, q.article_id, a.title, a.outlet, a.published, a.url "
-        + body
-        + f" ORDER BY {order} LIMIT ? OFFSET ?"
+        " s.external_id, q.mention, q.cue, q.article_id, a.title, a.outlet, a.published, a.url,"
+        " q.statement_id " + body + f" ORDER BY {order} LIMIT ? OFFSET ?"
     )
     try:
         total = int(store.conn.execute("SELECT count(*) " + body, params).fetchone()[0])
@@ -213,6 +213,7 @@ def search_quotes(
             outlet=r["outlet"],
             published=r["published"],
             url=r["url"],
+            statement_id=r["statement_id"],
         )
         for r in rows
     ]

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 
 from saidwhat.errors import BadRecord, SaidwhatError
+from saidwhat.linking import gram_hashes, normalise_words, same_statement
 from saidwhat.model import Article, Entity, EntityKind, ExtractedArticle
 from saidwhat.store.identity import (
     KnownEntity,
@@ -33,6 +34,8 @@ from saidwhat.store.schema import migrate
 
 BUSY_TIMEOUT_S = 60.0
 _LOCK_RETRIES = 5
+_MAX_LOOKUP_GRAMS = 200  # grams of a new quote looked up in the index
+_MAX_CANDIDATES = 8  # quotes sharing the most grams, compared word by word
 
 
 class StoreError(SaidwhatError):
@@ -60,8 +63,11 @@ class Added:
 class Store:
     """A saidwhat store at ``path`` (created, and migrated to the current schema, on open)."""
 
-    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+    def __init__(
+        self, path: str | Path, *, read_only: bool = False, link_statements: bool = True
+    ) -> None:
         self.path = Path(path)
+        self.link_statements = link_statements
         if read_only and not self.path.is_file():
             raise StoreError(f"{self.path}: no such store (create one with `saidwhat ingest`)")
         try:
@@ -157,7 +163,6 @@ class Store:
         article_id = int(cursor.lastrowid or 0)
         new_speakers = 0
         speaker_ids: dict[Entity, int] = {}
-        rows = []
         for seq, quote in enumerate(result.quotes):
             speaker = quote.speaker
             entity = speaker.entity if speaker else None
@@ -171,13 +176,21 @@ class Store:
             parts = (
                 json.dumps([p.to_pair() for p in quote.content]) if len(quote.content) > 1 else None
             )
-            rows.append(
+            content = " ".join(part.text.strip() for part in quote.content)
+            link = None
+            if self.link_statements:
+                link = self._statement_for(content, speaker_id, article.published)
+            cursor = self.conn.execute(
+                "INSERT INTO quotes (article_id, seq, start, end, content, parts, type, cue,"
+                " cue_start, cue_end, speaker_id, mention, mention_start, mention_end,"
+                " confidence, evidence, statement_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     article_id,
                     seq,
                     quote.start,
                     quote.end,
-                    " ".join(part.text.strip() for part in quote.content),
+                    content,
                     parts,
                     quote.type.value,
                     quote.cue.text if quote.cue else None,
@@ -189,15 +202,95 @@ class Store:
                     mention.end if mention else None,
                     quote.confidence,
                     quote.evidence,
-                )
+                    link.statement_id if link else None,
+                ),
+            )
+            if link is not None:
+                self._attach(int(cursor.lastrowid or 0), link)
+        return Added(article_id, len(result.quotes), new_speakers)
+
+    # -- statements -----------------------------------------------------------------------
+
+    def _statement_for(
+        self, content: str, speaker_id: int | None, published: str | None, quote_id: int = -1
+    ) -> _Link:
+        """The statement a quote repeats, or a new one (inside a write transaction)."""
+        words = normalise_words(content)
+        grams = gram_hashes(words)
+        match = self._matching_statement(quote_id, words, grams, speaker_id)
+        if match is None:
+            cursor = self.conn.execute(
+                "INSERT INTO statements (speaker_id) VALUES (?)", (speaker_id,)
+            )
+            return _Link(int(cursor.lastrowid or 0), True, grams)
+        statement_id = int(match["statement_id"])
+        if speaker_id is not None and match["speaker_id"] is None:
+            self.conn.execute(
+                "UPDATE statements SET speaker_id = ? WHERE id = ?", (speaker_id, statement_id)
+            )
+        return _Link(statement_id, _earlier(published, match["first_published"]), grams)
+
+    def _attach(self, quote_id: int, link: _Link) -> None:
+        """Index the stored quote, and make it its statement's first appearance if it is."""
+        if link.first:
+            self.conn.execute(
+                "UPDATE statements SET first_quote_id = ? WHERE id = ?",
+                (quote_id, link.statement_id),
             )
         self.conn.executemany(
-            "INSERT INTO quotes (article_id, seq, start, end, content, parts, type, cue,"
-            " cue_start, cue_end, speaker_id, mention, mention_start, mention_end, confidence,"
-            " evidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            rows,
+            "INSERT OR IGNORE INTO quote_grams (hash, quote_id) VALUES (?, ?)",
+            [(g, quote_id) for g in link.grams],
         )
-        return Added(article_id, len(rows), new_speakers)
+
+    def _matching_statement(
+        self, quote_id: int, words: list[str], grams: set[int], speaker_id: int | None
+    ) -> sqlite3.Row | None:
+        """The statement of the indexed quote this one repeats: its id, speaker, first date."""
+        if not grams:
+            return None
+        keys = list(grams)[:_MAX_LOOKUP_GRAMS]
+        candidates = self.conn.execute(
+            "SELECT q.content, q.statement_id, s.speaker_id, fa.published AS first_published"
+            " FROM (SELECT quote_id, count(*) AS shared FROM quote_grams"
+            f"       WHERE hash IN ({','.join('?' * len(keys))}) AND quote_id != ?"
+            "       GROUP BY quote_id ORDER BY shared DESC, quote_id LIMIT ?) c"
+            " JOIN quotes q ON q.id = c.quote_id"
+            " JOIN statements s ON s.id = q.statement_id"
+            " JOIN quotes fq ON fq.id = s.first_quote_id"
+            " JOIN articles fa ON fa.id = fq.article_id"
+            " ORDER BY c.shared DESC, c.quote_id",
+            (*keys, quote_id, _MAX_CANDIDATES),
+        ).fetchall()
+        for candidate in candidates:
+            if speaker_id is not None and candidate["speaker_id"] not in (None, speaker_id):
+                continue  # the same words from someone else are another statement
+            if same_statement(words, normalise_words(candidate["content"])):
+                return cast(sqlite3.Row, candidate)
+        return None
+
+    def link_pending(self) -> int:
+        """Link quotes stored before statements existed (or with linking off); return how many."""
+        linked = 0
+        while True:
+            with self._write():
+                rows = self.conn.execute(
+                    "SELECT q.id, q.content, q.speaker_id, a.published FROM quotes q"
+                    " JOIN articles a ON a.id = q.article_id WHERE q.statement_id IS NULL"
+                    " ORDER BY q.id LIMIT 500"
+                ).fetchall()
+                for row in rows:
+                    quote_id = int(row["id"])
+                    link = self._statement_for(
+                        row["content"], row["speaker_id"], row["published"], quote_id
+                    )
+                    self.conn.execute(
+                        "UPDATE quotes SET statement_id = ? WHERE id = ?",
+                        (link.statement_id, quote_id),
+                    )
+                    self._attach(quote_id, link)
+            linked += len(rows)
+            if len(rows) < 500:
+                return linked
 
     def add_error(self, bad: BadRecord) -> None:
         """Keep a record that could not be used, so the store says what it is missing."""
@@ -347,6 +440,9 @@ class Store:
             old = int(row["id"])
             self.conn.execute("UPDATE quotes SET speaker_id = ? WHERE speaker_id = ?", (into, old))
             self.conn.execute(
+                "UPDATE statements SET speaker_id = ? WHERE speaker_id = ?", (into, old)
+            )
+            self.conn.execute(
                 "INSERT OR IGNORE INTO speaker_aliases (speaker_id, alias, norm)"
                 " SELECT ?, alias, norm FROM speaker_aliases WHERE speaker_id = ?",
                 (into, old),
@@ -359,7 +455,7 @@ class Store:
     def counts(self) -> dict[str, int]:
         """How many articles, quotes, speakers and recorded input errors the store holds."""
         out = {}
-        for table in ("articles", "quotes", "speakers", "ingest_errors"):
+        for table in ("articles", "quotes", "speakers", "statements", "ingest_errors"):
             out[table] = int(self.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
         return out
 
@@ -368,6 +464,20 @@ class Store:
         cursor = self.conn.execute(sql, tuple(params))
         while chunk := cursor.fetchmany(size):
             yield from chunk
+
+
+@dataclass(frozen=True, slots=True)
+class _Link:
+    """Where a quote goes: its statement, whether it is the first appearance, its index keys."""
+
+    statement_id: int
+    first: bool
+    grams: set[int]
+
+
+def _earlier(published: str | None, than: str | None) -> bool:
+    """Whether a date is earlier than another; an unknown date is never earlier."""
+    return published is not None and (than is None or published < than)
 
 
 def _kinds_agree(a: EntityKind, b: EntityKind) -> bool:

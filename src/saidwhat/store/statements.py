@@ -1,0 +1,146 @@
+"""Statements: one quotation as the whole press carried it.
+
+The store links each new quote to the statement it repeats (see
+``saidwhat.linking`` and ``Store._link``); this module reads them back:
+the list, most carried first, and one statement's variants, each diffed
+word by word against the earliest appearance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from saidwhat.linking import DiffOp, word_diff
+from saidwhat.store.store import Store
+
+__all__ = [
+    "DiffOp",
+    "StatementDetail",
+    "StatementSummary",
+    "Variant",
+    "list_statements",
+    "statement_detail",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class StatementSummary:
+    statement_id: int
+    text: str  # the earliest quote's words
+    speaker_id: int | None
+    speaker: str | None
+    quotes: int
+    articles: int
+    outlets: int
+    first_published: str | None
+    first_article_id: int
+    first_outlet: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    quote_id: int
+    article_id: int
+    title: str | None
+    outlet: str | None
+    published: str | None
+    url: str | None
+    text: str
+    is_earliest: bool
+    diff: list[DiffOp]
+
+
+@dataclass(frozen=True, slots=True)
+class StatementDetail:
+    summary: StatementSummary
+    variants: list[Variant]  # earliest first
+
+
+_SUMMARY = """
+    SELECT s.id AS statement_id, fq.content AS text, s.speaker_id, sp.name AS speaker,
+           c.quotes, c.articles, c.outlets, fa.published AS first_published,
+           fa.id AS first_article_id, fa.outlet AS first_outlet
+    FROM statements s
+    JOIN (SELECT q.statement_id, count(*) AS quotes, count(DISTINCT q.article_id) AS articles,
+                 count(DISTINCT a.outlet) AS outlets
+          FROM quotes q JOIN articles a ON a.id = q.article_id
+          WHERE q.statement_id {where}
+          GROUP BY q.statement_id) c ON c.statement_id = s.id
+    JOIN quotes fq ON fq.id = s.first_quote_id
+    JOIN articles fa ON fa.id = fq.article_id
+    LEFT JOIN speakers sp ON sp.id = s.speaker_id
+"""
+
+
+def _summary(row: object) -> StatementSummary:
+    r = dict(row)  # type: ignore[call-overload]
+    return StatementSummary(
+        statement_id=int(r["statement_id"]),
+        text=r["text"],
+        speaker_id=r["speaker_id"],
+        speaker=r["speaker"],
+        quotes=int(r["quotes"]),
+        articles=int(r["articles"]),
+        outlets=int(r["outlets"]),
+        first_published=r["first_published"],
+        first_article_id=int(r["first_article_id"]),
+        first_outlet=r["first_outlet"],
+    )
+
+
+def list_statements(
+    store: Store,
+    *,
+    speaker_id: int | None = None,
+    limit: int = 20,
+    offset: int = 0,
+    min_articles: int = 1,
+) -> tuple[int, list[StatementSummary]]:
+    """(total, one page) of statements, most carried (articles, then quotes) first."""
+    params: list[object] = []
+    where = "IS NOT NULL"
+    if speaker_id is not None:
+        where = "IN (SELECT id FROM statements WHERE speaker_id = ?)"
+        params.append(speaker_id)
+    sql = _SUMMARY.format(where=where) + " WHERE c.articles >= ?"
+    params.append(min_articles)
+    total = int(store.conn.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0])
+    rows = store.conn.execute(
+        sql + " ORDER BY c.articles DESC, c.quotes DESC, fa.published, s.id LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    ).fetchall()
+    return total, [_summary(r) for r in rows]
+
+
+def statement_detail(store: Store, statement_id: int) -> StatementDetail | None:
+    """One statement and every quote of it, diffed against the earliest; None when unknown."""
+    row = store.conn.execute(
+        _SUMMARY.format(where="= ?") + " WHERE s.id = ?", (statement_id, statement_id)
+    ).fetchone()
+    if row is None:
+        return None
+    summary = _summary(row)
+    first_quote = store.conn.execute(
+        "SELECT first_quote_id FROM statements WHERE id = ?", (statement_id,)
+    ).fetchone()[0]
+    members = store.conn.execute(
+        "SELECT q.id, q.article_id, q.content, a.title, a.outlet, a.published, a.url"
+        " FROM quotes q JOIN articles a ON a.id = q.article_id WHERE q.statement_id = ?"
+        " ORDER BY q.id = ? DESC, a.published IS NULL, a.published, a.id, q.seq",
+        (statement_id, first_quote),
+    ).fetchall()
+    variants = [
+        Variant(
+            quote_id=int(m["id"]),
+            article_id=int(m["article_id"]),
+            title=m["title"],
+            outlet=m["outlet"],
+            published=m["published"],
+            url=m["url"],
+            text=m["content"],
+            is_earliest=int(m["id"]) == first_quote,
+            diff=word_diff(summary.text, m["content"]),
+        )
+        for m in members
+    ]
+    return StatementDetail(summary, variants)

@@ -194,7 +194,7 @@ def _ingest_command(corpus: Path, db: Path) -> list[str]:
     ]  # fmt: skip
 
 
-KILLS = int(os.environ.get("SAIDWHAT_KILL_RUNS", "4"))
+KILLS = int(os.environ.get("SAIDWHAT_KILL_RUNS", "10"))
 
 
 @pytest.mark.slow
@@ -244,3 +244,25 @@ def test_cli_statements(tmp_path: Path) -> None:
     assert shown.exit_code == 0 and "earliest" in shown.stdout
     missing = runner.invoke(app, ["statements", "--db", str(db), "--show", "99999"])
     assert missing.exit_code == 2 and "no statement 99999" in missing.output
+
+
+@pytest.mark.slow
+def test_two_ingests_into_one_store_at_once_give_the_union(tmp_path: Path) -> None:
+    records = make_corpus(90, seed=3)
+    first = write_jsonl(tmp_path / "first.jsonl", records[:60])
+    second = write_jsonl(tmp_path / "second.jsonl", records[30:])
+    reference = tmp_path / "reference.db"
+    subprocess.run(_ingest_command(first, reference), check=True, capture_output=True)
+    subprocess.run(_ingest_command(second, reference), check=True, capture_output=True)
+
+    db = tmp_path / "shared.db"
+    running = [
+        subprocess.Popen(_ingest_command(corpus, db), stderr=subprocess.PIPE, text=True)
+        for corpus in (first, second)
+    ]
+    for process in running:
+        _, errors = process.communicate(timeout=300)
+        assert process.returncode == 0, errors
+    articles, quotes, speakers, fts = _snapshot(db)
+    assert len(articles) == 90 and len(set(articles)) == 90
+    assert (articles, quotes, speakers, fts) == _snapshot(reference)

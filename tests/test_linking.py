@@ -46,13 +46,13 @@ def test_an_excerpt_shares_index_keys_with_the_whole() -> None:
     long_quote = " ".join(f"word{i}" for i in range(200))
     excerpt = " ".join(f"word{i}" for i in range(80, 120))
     assert gram_hashes(normalise_words(long_quote)) & gram_hashes(normalise_words(excerpt))
-    assert len(gram_hashes(normalise_words(long_quote))) < 120  # winnowed: about 40% of grams
+    assert len(gram_hashes(normalise_words(long_quote))) < 130  # winnowed: about half of the grams
 
 
-@pytest.mark.parametrize("start", range(0, 40, 3))
-def test_any_shared_run_of_seven_words_shares_a_key(start: int) -> None:
+@pytest.mark.parametrize("start", range(0, 45))
+def test_any_shared_run_of_five_words_shares_a_key(start: int) -> None:
     words = [f"w{i}" for i in range(50)]
-    assert gram_hashes(words) & gram_hashes(words[start : start + 7])
+    assert gram_hashes(words) & gram_hashes(words[start : start + 5])
 
 
 def test_word_diff_shows_the_altered_words() -> None:

@@ -7,7 +7,7 @@ one is the same statement as a longer one when nearly all its words occur,
 in order, in the longer one (longest common subsequence, rapidfuzz).
 
 Finding candidates must not compare every pair, so each quote is indexed by
-a winnowed sample of the hashes of its word 4-grams (see ``gram_hashes``),
+a winnowed sample of the hashes of its word 3-grams (see ``gram_hashes``),
 and a new quote is compared only with the quotes that share keys with it.
 """
 
@@ -20,10 +20,10 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import LCSseq
 
-GRAM = 4
+GRAM = 3
 MIN_WORDS = 4  # below this, only an identical quote (same speaker) is the same statement
 MIN_SHARE = 0.8  # of the shorter quote's words found, in order, in the longer one
-WINDOW = 4  # grams per winnowing window
+WINDOW = 3  # grams per winnowing window
 
 _CONTRACTIONS = {
     "can't": "can not", "cannot": "can not", "won't": "will not", "shan't": "shall not",
@@ -52,11 +52,11 @@ def _hash(words: list[str]) -> int:
 
 
 def gram_hashes(words: list[str]) -> set[int]:
-    """The index keys of a quote: winnowed hashes of its word 4-grams.
+    """The index keys of a quote: winnowed hashes of its word 3-grams.
 
     Winnowing keeps the smallest hash of every window of ``WINDOW``
-    consecutive grams: about 40% of them, and two quotes that share a run of
-    ``GRAM + WINDOW - 1`` (seven) words are sure to share a key. Quotes too
+    consecutive grams: about half of them, and two quotes that share a run of
+    ``GRAM + WINDOW - 1`` (five) words are sure to share a key. Quotes too
     short for a window keep every gram.
     """
     if len(words) < GRAM:

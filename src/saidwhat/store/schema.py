@@ -113,13 +113,18 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE statements (
         id             INTEGER PRIMARY KEY,
         speaker_id     INTEGER REFERENCES speakers(id),
-        first_quote_id INTEGER                -- earliest published, then earliest ingested
+        first_quote_id INTEGER,               -- earliest published, then earliest ingested
+        quotes         INTEGER NOT NULL DEFAULT 0,
+        articles       INTEGER NOT NULL DEFAULT 0,
+        outlets        INTEGER NOT NULL DEFAULT 0
     );
+    CREATE INDEX statements_carried ON statements(articles DESC, quotes DESC, id);
+    CREATE INDEX statements_speaker ON statements(speaker_id, articles DESC, quotes DESC, id);
     ALTER TABLE quotes ADD COLUMN statement_id INTEGER REFERENCES statements(id);
     CREATE INDEX quotes_statement ON quotes(statement_id);
 
     CREATE TABLE quote_grams (
-        hash     INTEGER NOT NULL,            -- a word 4-gram of the quote (see linking.py)
+        hash     INTEGER NOT NULL,            -- a word 3-gram of the quote (see linking.py)
         quote_id INTEGER NOT NULL REFERENCES quotes(id) ON DELETE CASCADE,
         PRIMARY KEY (hash, quote_id)
     ) WITHOUT ROWID;

@@ -58,14 +58,9 @@ class StatementDetail:
 
 _SUMMARY = """
     SELECT s.id AS statement_id, fq.content AS text, s.speaker_id, sp.name AS speaker,
-           c.quotes, c.articles, c.outlets, fa.published AS first_published,
+           s.quotes, s.articles, s.outlets, fa.published AS first_published,
            fa.id AS first_article_id, fa.outlet AS first_outlet
     FROM statements s
-    JOIN (SELECT q.statement_id, count(*) AS quotes, count(DISTINCT q.article_id) AS articles,
-                 count(DISTINCT a.outlet) AS outlets
-          FROM quotes q JOIN articles a ON a.id = q.article_id
-          WHERE q.statement_id {where}
-          GROUP BY q.statement_id) c ON c.statement_id = s.id
     JOIN quotes fq ON fq.id = s.first_quote_id
     JOIN articles fa ON fa.id = fq.article_id
     LEFT JOIN speakers sp ON sp.id = s.speaker_id
@@ -96,17 +91,24 @@ def list_statements(
     offset: int = 0,
     min_articles: int = 1,
 ) -> tuple[int, list[StatementSummary]]:
-    """(total, one page) of statements, most carried (articles, then quotes) first."""
-    params: list[object] = []
-    where = "IS NOT NULL"
+    """(total, one page) of statements, most carried (articles, then quotes) first.
+
+    ``min_articles`` leaves out statements carried by fewer articles (2 hides
+    the quotes that only one article has).
+    """
+    condition = "s.articles >= ? AND s.quotes > 0"
+    params: list[object] = [min_articles]
     if speaker_id is not None:
-        where = "IN (SELECT id FROM statements WHERE speaker_id = ?)"
+        condition += " AND s.speaker_id = ?"
         params.append(speaker_id)
-    sql = _SUMMARY.format(where=where) + " WHERE c.articles >= ?"
-    params.append(min_articles)
-    total = int(store.conn.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()[0])
+    total = int(
+        store.conn.execute(
+            f"SELECT count(*) FROM statements s WHERE {condition}", params
+        ).fetchone()[0]
+    )
     rows = store.conn.execute(
-        sql + " ORDER BY c.articles DESC, c.quotes DESC, fa.published, s.id LIMIT ? OFFSET ?",
+        f"{_SUMMARY} WHERE {condition} ORDER BY s.articles DESC, s.quotes DESC, s.id"
+        " LIMIT ? OFFSET ?",
         [*params, limit, offset],
     ).fetchall()
     return total, [_summary(r) for r in rows]
@@ -114,9 +116,7 @@ def list_statements(
 
 def statement_detail(store: Store, statement_id: int) -> StatementDetail | None:
     """One statement and every quote of it, diffed against the earliest; None when unknown."""
-    row = store.conn.execute(
-        _SUMMARY.format(where="= ?") + " WHERE s.id = ?", (statement_id, statement_id)
-    ).fetchone()
+    row = store.conn.execute(_SUMMARY + " WHERE s.id = ?", (statement_id,)).fetchone()
     if row is None:
         return None
     summary = _summary(row)

@@ -80,11 +80,15 @@ class Store:
             conn.row_factory = sqlite3.Row
             conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
             conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA cache_size = -65536")  # 64 MiB of pages per connection
             if not read_only:
                 conn.execute("PRAGMA journal_mode = WAL")
                 # WAL + NORMAL: a killed process loses nothing committed; only a
                 # power cut can drop the last transactions, never corrupt the file.
                 conn.execute("PRAGMA synchronous = NORMAL")
+                # Fewer, larger checkpoints: index pages hit again and again (full-text
+                # and statement keys) are copied back to the file once, not each time.
+                conn.execute("PRAGMA wal_autocheckpoint = 8000")
                 migrate(conn)
             else:
                 conn.execute("SELECT count(*) FROM articles").fetchone()
@@ -206,7 +210,7 @@ class Store:
                 ),
             )
             if link is not None:
-                self._attach(int(cursor.lastrowid or 0), link)
+                self._attach(int(cursor.lastrowid or 0), link, article_id, article.outlet)
         return Added(article_id, len(result.quotes), new_speakers)
 
     # -- statements -----------------------------------------------------------------------
@@ -230,13 +234,34 @@ class Store:
             )
         return _Link(statement_id, _earlier(published, match["first_published"]), grams)
 
-    def _attach(self, quote_id: int, link: _Link) -> None:
-        """Index the stored quote, and make it its statement's first appearance if it is."""
-        if link.first:
+    def _attach(self, quote_id: int, link: _Link, article_id: int, outlet: str | None) -> None:
+        """Index the stored quote, count it in its statement, and make it first if it is.
+
+        The statement keeps its own counts of quotes, articles and outlets so
+        that listing statements, most carried first, is a walk down an index.
+        """
+        new_article = (
             self.conn.execute(
-                "UPDATE statements SET first_quote_id = ? WHERE id = ?",
-                (quote_id, link.statement_id),
-            )
+                "SELECT count(*) FROM quotes WHERE statement_id = ? AND article_id = ?",
+                (link.statement_id, article_id),
+            ).fetchone()[0]
+            == 1
+        )
+        new_outlet = outlet is not None and (
+            new_article
+            and self.conn.execute(
+                "SELECT 1 FROM quotes q JOIN articles a ON a.id = q.article_id"
+                " WHERE q.statement_id = ? AND a.outlet = ? AND q.article_id != ? LIMIT 1",
+                (link.statement_id, outlet, article_id),
+            ).fetchone()
+            is None
+        )
+        self.conn.execute(
+            "UPDATE statements SET quotes = quotes + 1, articles = articles + ?,"
+            " outlets = outlets + ?, first_quote_id = CASE WHEN ? THEN ? ELSE first_quote_id END"
+            " WHERE id = ?",
+            (int(new_article), int(new_outlet), link.first, quote_id, link.statement_id),
+        )
         self.conn.executemany(
             "INSERT OR IGNORE INTO quote_grams (hash, quote_id) VALUES (?, ?)",
             [(g, quote_id) for g in link.grams],
@@ -274,7 +299,8 @@ class Store:
         while True:
             with self._write():
                 rows = self.conn.execute(
-                    "SELECT q.id, q.content, q.speaker_id, a.published FROM quotes q"
+                    "SELECT q.id, q.content, q.speaker_id, q.article_id, a.published, a.outlet"
+                    " FROM quotes q"
                     " JOIN articles a ON a.id = q.article_id WHERE q.statement_id IS NULL"
                     " ORDER BY q.id LIMIT 500"
                 ).fetchall()
@@ -287,7 +313,7 @@ class Store:
                         "UPDATE quotes SET statement_id = ? WHERE id = ?",
                         (link.statement_id, quote_id),
                     )
-                    self._attach(quote_id, link)
+                    self._attach(quote_id, link, int(row["article_id"]), row["outlet"])
             linked += len(rows)
             if len(rows) < 500:
                 return linked

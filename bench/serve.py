@@ -1,0 +1,282 @@
+"""What serving costs: requests/s and latency of `saidwhat serve` under 50 concurrent clients.
+
+    python bench/serve.py [--quotes 100000] [--clients 50] [--requests 2000] [--workers 1]
+                          [--db PATH] [--kinds search speaker_search speaker article statements]
+
+Builds a store of ``--quotes`` synthetic quotes (``build_search_store`` of
+bench/ingest.py; kept at ``--db`` when given, so a second run skips the
+build), starts the server with uvicorn in a subprocess on 127.0.0.1 (with
+``--workers`` processes), and sends a bounded number of requests from
+``--clients`` concurrent httpx clients, cycling through a mix of pages:
+
+- ``search``: the search page for two words of a stored quote;
+- ``speaker_search``: the search page for a word and a speaker's name;
+- ``speaker``: a speaker's page (timeline, statements, outlets, latest quotes);
+- ``article``: an article page (every quote highlighted);
+- ``statements``: the statements list (most carried first).
+
+Every response must be a 200 and contain what its page shows (the result
+count, the timeline, the highlights…); anything else counts as an error.
+Prints requests/s, p50/p95/p99 latency overall and per page, and errors.
+Only loopback is ever contacted; the run stops after ``--requests`` requests
+or ``--max-seconds``, whichever comes first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import os
+import random
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from ingest import build_search_store
+
+from saidwhat.store import Store
+
+HOST = "127.0.0.1"
+COUNT = re.compile(r'<p class="count" id="count">(\d+) quotes?</p>')
+
+
+@dataclass(frozen=True)
+class Request:
+    kind: str
+    path: str
+    check: Callable[[str], bool]
+
+
+def _found(minimum: int) -> Callable[[str], bool]:
+    def check(html: str) -> bool:
+        match = COUNT.search(html)
+        return match is not None and int(match.group(1)) >= minimum and '<li class="hit"' in html
+
+    return check
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in re.findall(r"[a-z]+", text.lower()) if len(w) > 2]
+
+
+def plan(db: Path, kinds: list[str], seed: int = 5) -> dict[str, list[Request]]:
+    """Requests of each kind, built from what the store holds so every page has content."""
+    rng = random.Random(seed)
+    out: dict[str, list[Request]] = {}
+    with Store(db, read_only=True) as store:
+        max_quote = int(store.conn.execute("SELECT max(id) FROM quotes").fetchone()[0])
+        max_article = int(store.conn.execute("SELECT max(id) FROM articles").fetchone()[0])
+        sampled = [
+            store.conn.execute(
+                "SELECT q.content, s.name FROM quotes q JOIN speakers s ON s.id = q.speaker_id"
+                " WHERE q.id >= ? ORDER BY q.id LIMIT 1",
+                (rng.randint(1, max_quote),),
+            ).fetchone()
+            for _ in range(100)
+        ]
+        speakers = [
+            (int(r["id"]), r["name"])
+            for r in store.conn.execute(
+                "SELECT DISTINCT s.id, s.name FROM speakers s JOIN quotes q ON q.speaker_id = s.id"
+            )
+        ]
+    if "search" in kinds:
+        out["search"] = []
+        for row in sampled:
+            words = _words(row["content"])
+            query = " ".join(rng.sample(words, min(2, len(words))))
+            out["search"].append(Request("search", "/?" + urlencode({"q": query}), _found(1)))
+    if "speaker_search" in kinds:
+        out["speaker_search"] = [
+            Request(
+                "speaker_search",
+                "/?" + urlencode({"q": rng.choice(_words(r["content"])), "speaker": r["name"]}),
+                _found(1),
+            )
+            for r in sampled
+        ]
+    if "speaker" in kinds:
+        out["speaker"] = [
+            Request(
+                "speaker",
+                f"/speakers/{speaker_id}",
+                lambda html: '<svg class="timeline"' in html and 'class="statement-link"' in html,
+            )
+            for speaker_id, _ in speakers
+        ]
+    if "article" in kinds:
+        out["article"] = [
+            Request(
+                "article",
+                f"/articles/{rng.randint(1, max_article)}",
+                lambda html: html.count('<mark class="quote') >= 1,
+            )
+            for _ in range(100)
+        ]
+    if "statements" in kinds:
+        out["statements"] = [
+            Request(
+                "statements",
+                "/statements" + (f"?offset={20 * rng.randint(0, 4)}" if i % 2 else ""),
+                lambda html: html.count('class="statement-link"') == 20,
+            )
+            for i in range(20)
+        ]
+    return out
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(db: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "SAIDWHAT_DB": str(db)}
+    env.pop("SAIDWHAT_INGEST_TOKEN", None)
+    command = [
+        sys.executable, "-m", "uvicorn", "--factory", "saidwhat.server.app:app_from_environment",
+        "--host", HOST, "--port", str(port), "--workers", str(workers), "--log-level", "warning",
+    ]  # fmt: skip
+    return subprocess.Popen(command, env=env)
+
+
+def wait_until_up(base: str, server: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"the server exited with {server.returncode}")
+        try:
+            if httpx.get(base + "/api/speakers?limit=1", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit("the server did not come up")
+
+
+@dataclass
+class Outcome:
+    kind: str
+    seconds: float
+    error: str | None
+
+
+async def load(
+    base: str, requests: list[Request], clients: int, max_seconds: float
+) -> tuple[list[Outcome], float]:
+    """Send ``requests`` from ``clients`` concurrent workers; each outcome and the wall time."""
+    queue = iter(requests)
+    outcomes: list[Outcome] = []
+    deadline = time.monotonic() + max_seconds
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        for request in queue:
+            if time.monotonic() > deadline:
+                return
+            start = time.perf_counter()
+            error = None
+            try:
+                response = await client.get(request.path)
+                if response.status_code != 200:
+                    error = f"HTTP {response.status_code} {request.path}"
+                elif not request.check(response.text):
+                    error = f"content check failed {request.path}"
+            except httpx.HTTPError as exc:
+                error = f"{type(exc).__name__} {request.path}"
+            outcomes.append(Outcome(request.kind, time.perf_counter() - start, error))
+
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=120) as client:
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(client) for _ in range(clients)))
+        return outcomes, time.perf_counter() - started
+
+
+def percentile(sorted_values: list[float], fraction: float) -> float:
+    index = min(len(sorted_values) - 1, max(0, round(fraction * len(sorted_values)) - 1))
+    return sorted_values[index]
+
+
+def report(outcomes: list[Outcome], wall: float) -> None:
+    def line(name: str, items: list[Outcome]) -> str:
+        times = sorted(o.seconds * 1000 for o in items)
+        errors = sum(1 for o in items if o.error)
+        return (
+            f"{name:15} {len(items):6} {percentile(times, 0.5):9.1f} {percentile(times, 0.95):9.1f}"
+            f" {percentile(times, 0.99):9.1f} {times[-1]:9.1f} {errors:7}"
+        )
+
+    by_kind: dict[str, list[Outcome]] = defaultdict(list)
+    for outcome in outcomes:
+        by_kind[outcome.kind].append(outcome)
+    header = ["reqs", "p50 ms", "p95 ms", "p99 ms", "max ms"]
+    print(f"{'page':15} {header[0]:>6} " + " ".join(f"{h:>9}" for h in header[1:]) + " errors")
+    for kind, items in by_kind.items():
+        print(line(kind, items))
+    print(line("all", outcomes))
+    errors = [o.error for o in outcomes if o.error]
+    print(
+        f"{len(outcomes)} requests in {wall:.1f}s: {len(outcomes) / wall:.1f} requests/s, "
+        f"{len(errors)} errors"
+    )
+    for error in sorted(set(errors))[:10]:
+        print("  error:", error)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quotes", type=int, default=100_000)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--requests", type=int, default=2000, help="total requests sent")
+    parser.add_argument("--max-seconds", type=float, default=300, help="stop sending after this")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument("--db", type=Path, help="keep (and reuse) the store here")
+    parser.add_argument(
+        "--kinds",
+        nargs="+",
+        default=["search", "speaker_search", "speaker", "article", "statements"],
+        choices=["search", "speaker_search", "speaker", "article", "statements"],
+    )
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        db = args.db or Path(tmp) / "serve.db"
+        if not db.exists():
+            start = time.perf_counter()
+            build_search_store(db, args.quotes)
+            print(f"built a store of {args.quotes} quotes in {time.perf_counter() - start:.1f}s")
+        with Store(db, read_only=True) as store:
+            print(f"store {db}: {store.counts()}")
+        by_kind = plan(db, args.kinds)
+        cycles = [itertools.cycle(items) for items in by_kind.values()]
+        requests = [next(c) for c in itertools.islice(itertools.cycle(cycles), args.requests)]
+        port = free_port()
+        base = f"http://{HOST}:{port}"
+        server = start_server(db, port, args.workers)
+        try:
+            wait_until_up(base, server)
+            print(
+                f"server: uvicorn, {args.workers} worker(s), {base}; clients: {args.clients}; "
+                f"mix: {', '.join(by_kind)} in turn; machine: {os.cpu_count()} CPUs"
+            )
+            outcomes, wall = asyncio.run(load(base, requests, args.clients, args.max_seconds))
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    report(outcomes, wall)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,105 @@
+"""Server commands of ``saidwhat``: serve (web pages and a JSON API over a store) and demo.
+
+Registered on the one ``app`` of ``saidwhat.cli``, like the store commands;
+the application itself is ``saidwhat.server.create_app``.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from saidwhat.cli import app, err
+from saidwhat.cli_store import DEFAULT_DB
+from saidwhat.errors import SaidwhatError
+
+SAMPLES = Path(__file__).resolve().parent / "samples"
+
+PortOption = Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port to listen on.")]
+
+
+def _fail(message: object) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}", highlight=False)
+    return typer.Exit(2)
+
+
+def _url(host: str, port: int) -> str:
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}/"
+
+
+def run_server(db: Path, host: str, port: int, ingest_token: str | None = None) -> None:
+    """Serve the store ``db`` until interrupted (exit 2 when it cannot be served)."""
+    import uvicorn
+
+    from saidwhat.server import create_app
+
+    if not db.is_file():
+        raise _fail(f"{db}: no such store (create one with `saidwhat ingest ... --db {db}`)")
+    try:
+        web = create_app(db, ingest_token=ingest_token)
+    except (SaidwhatError, ValueError) as exc:
+        raise _fail(exc) from exc
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        err.print(f"[yellow]note:[/yellow] listening on {host}, not only this machine")
+    typer.echo(f"saidwhat: serving {db} at {_url(host, port)}  (Ctrl+C stops)")
+    if ingest_token:
+        typer.echo("POST /api/articles is open to callers with the ingest token")
+    uvicorn.run(web, host=host, port=port, log_level="info")
+
+
+@app.command()
+def serve(
+    db: Annotated[Path, typer.Option("--db", help="The store to serve (it must exist).")] = (
+        DEFAULT_DB
+    ),
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on (only this machine by default).")
+    ] = "127.0.0.1",
+    port: PortOption = 8000,
+    ingest_token: Annotated[
+        str | None,
+        typer.Option(
+            "--ingest-token",
+            envvar="SAIDWHAT_INGEST_TOKEN",
+            help="Accept POST /api/articles from callers sending 'Authorization: Bearer TOKEN' "
+            "(also read from SAIDWHAT_INGEST_TOKEN). Without it the server only reads.",
+        ),
+    ] = None,
+) -> None:
+    """Serve a store: search, speaker, article and statement pages, and a JSON API (/docs).
+
+    The store is opened read-only; only --ingest-token lets callers add articles.
+    """
+    run_server(db, host, port, ingest_token)
+
+
+@app.command()
+def demo(
+    port: PortOption = 8000,
+    db: Annotated[
+        Path | None,
+        typer.Option("--db", help="Build the demo store here (default: a temporary file)."),
+    ] = None,
+) -> None:
+    """Ingest the bundled sample articles into a store, then serve it (like `serve`)."""
+    from saidwhat.ingest import ingest_records
+    from saidwhat.read import read_inputs
+    from saidwhat.store import Store
+
+    with tempfile.TemporaryDirectory(prefix="saidwhat-demo-") as tmp:
+        path = db if db is not None else Path(tmp) / "demo.db"
+        try:
+            with Store(path) as store:
+                summary = ingest_records(read_inputs([str(SAMPLES)]), store)
+        except SaidwhatError as exc:
+            raise _fail(exc) from exc
+        err.print(
+            f"demo store {path}: {summary.stored} sample articles stored "
+            f"({summary.duplicates} already there), {summary.quotes} quotes",
+            highlight=False,
+        )
+        run_server(path, "127.0.0.1", port)

@@ -1,0 +1,157 @@
+"""An article's text as HTML with its quotes highlighted, cues underlined, speakers marked.
+
+Offsets come from the store; the text comes from whoever wrote the article,
+so every piece of it is escaped (``markupsafe.escape``) between offsets and
+only the tags this module writes are markup. The text is cut at every
+boundary of a quote, cue or speaker mention, and each piece is wrapped in the
+tags of what covers it, so the tags always nest whatever the spans do: a cue
+inside a quote is underlined inside its highlight, and where two quotes
+overlap the later one is clipped to start where the earlier one ends.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+
+from markupsafe import Markup, escape
+
+from saidwhat.server.queries import ArticleQuote
+
+PALETTE_SIZE = 8  # colours .s0 … .s7 in style.css; a quote without a speaker gets .s-none
+
+
+def speaker_class(speaker_id: int | None) -> str:
+    """The colour class of a speaker: the same speaker has the same colour on every page."""
+    return "s-none" if speaker_id is None else f"s{speaker_id % PALETTE_SIZE}"
+
+
+def quote_tip(quote: ArticleQuote) -> str:
+    """What hovering a quote shows: who said it, how sure, and which rule decided it."""
+    who = quote.speaker or (f"“{quote.mention}” (unresolved)" if quote.mention else "no speaker")
+    lines = [f"{who} · {quote.type} · confidence {quote.confidence:.2f}"]
+    if quote.cue:
+        lines.append(f"cue: {quote.cue}")
+    if quote.evidence:
+        lines.append(f"evidence: {quote.evidence}")
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    start: int
+    end: int
+    quote: int | None  # index into the quotes, or None outside every quote
+    cue: bool
+    mention: bool
+
+
+def _clamped(start: int | None, end: int | None, length: int) -> tuple[int, int] | None:
+    if start is None or end is None:
+        return None
+    start, end = max(0, min(length, start)), max(0, min(length, end))
+    return (start, end) if start < end else None
+
+
+def _quote_spans(quotes: Sequence[ArticleQuote], length: int) -> list[tuple[int, int, int]]:
+    """Every part of every quote as (start, end, quote index), overlaps clipped away."""
+    parts = []
+    for index, quote in enumerate(quotes):
+        for start, end in quote.parts:
+            span = _clamped(start, end, length)
+            if span is not None:
+                parts.append((span[0], span[1], index))
+    parts.sort(key=lambda p: (p[0], -p[1], p[2]))
+    spans = []
+    covered = 0
+    for start, end, index in parts:
+        start = max(start, covered)  # overlapping the quote before: keep only what is new
+        if start < end:
+            spans.append((start, end, index))
+            covered = end
+    return spans
+
+
+def _pieces(text: str, quotes: Sequence[ArticleQuote]) -> list[_Piece]:
+    """The text cut at every boundary, each piece knowing what covers it."""
+    length = len(text)
+    quote_starts: dict[int, int] = {}
+    quote_ends: set[int] = set()
+    for start, end, index in _quote_spans(quotes, length):
+        quote_starts[start] = index
+        quote_ends.add(end)
+    cue_delta: defaultdict[int, int] = defaultdict(int)
+    mention_delta: defaultdict[int, int] = defaultdict(int)
+    for quote in quotes:
+        for delta, span in (
+            (cue_delta, _clamped(quote.cue_start, quote.cue_end, length)),
+            (mention_delta, _clamped(quote.mention_start, quote.mention_end, length)),
+        ):
+            if span is not None:
+                delta[span[0]] += 1
+                delta[span[1]] -= 1
+    bounds = sorted({0, length, *quote_starts, *quote_ends, *cue_delta, *mention_delta})
+    pieces: list[_Piece] = []
+    current: int | None = None
+    cues = mentions = 0
+    for start, end in pairwise(bounds):
+        if start in quote_ends:
+            current = None
+        current = quote_starts.get(start, current)
+        cues += cue_delta.get(start, 0)
+        mentions += mention_delta.get(start, 0)
+        piece = _Piece(start, end, current, cues > 0, mentions > 0)
+        last = pieces[-1] if pieces else None
+        if last and (last.quote, last.cue, last.mention) == (current, cues > 0, mentions > 0):
+            pieces[-1] = _Piece(last.start, end, current, last.cue, last.mention)
+        else:
+            pieces.append(piece)
+    return pieces
+
+
+def highlight_article(text: str, quotes: Sequence[ArticleQuote]) -> Markup:
+    """The article ``text`` as HTML: quotes in ``<mark>``, cues in ``<u>``, mentions marked.
+
+    >>> from saidwhat.server.queries import ArticleQuote
+    >>> q = ArticleQuote(1, 0, 1, 4, [(1, 4)], "<b>", "direct", "said", 6, 10, None, None,
+    ...                  None, None, None, None, 0.9, "", None)
+    >>> str(highlight_article("“<b>” said x", [q]))  # doctest: +ELLIPSIS
+    '“<mark class="quote s-none" id="q1" ...>&lt;b&gt;</mark>” <u class="cue">said</u> x'
+    """
+    out: list[str] = []
+    open_quote: int | None = None
+    anchored: set[int] = set()
+    for piece in _pieces(text, quotes):
+        if piece.quote != open_quote:
+            if open_quote is not None:
+                out.append("</mark>")
+            if piece.quote is not None:
+                quote = quotes[piece.quote]
+                anchor = Markup("")
+                if piece.quote not in anchored:  # a quote in several parts: anchor the first
+                    anchored.add(piece.quote)
+                    anchor = Markup(' id="q{}"').format(quote.quote_id)
+                out.append(
+                    Markup(
+                        '<mark class="quote {}"{} data-quote="{}" data-speaker="{}"'
+                        ' data-tip="{}" tabindex="0">'
+                    ).format(
+                        speaker_class(quote.speaker_id),
+                        anchor,
+                        quote.quote_id,
+                        quote.speaker_id if quote.speaker_id is not None else "",
+                        quote_tip(quote),
+                    )
+                )
+            open_quote = piece.quote
+        html = escape(text[piece.start : piece.end])
+        if piece.mention:
+            html = Markup('<span class="mention">{}</span>').format(html)
+        if piece.cue:
+            html = Markup('<u class="cue">{}</u>').format(html)
+        out.append(html)
+    if open_quote is not None:
+        out.append("</mark>")
+    return Markup("".join(out))

@@ -1,0 +1,281 @@
+"""The HTML pages: search, speakers, one speaker, one article, statements, one statement.
+
+Server-rendered with Jinja2 (autoescape on), plain links and GET forms. Form
+values arrive as text and are checked here, so a bad date or query is shown
+on the page with what is wrong (HTTP 400), never a stack trace.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import HTMLResponse
+from starlette.datastructures import QueryParams
+
+from saidwhat.errors import SaidwhatError
+from saidwhat.model import QuoteType
+from saidwhat.server.charts import weekly_timeline
+from saidwhat.server.highlight import highlight_article, quote_tip
+from saidwhat.server.queries import article_detail, quoted_speaker_count, speaker_detail
+from saidwhat.server.render import day, render
+from saidwhat.server.state import MAX_ID, MAX_OFFSET, PAGE_SIZE, ServerState
+from saidwhat.store.search import QuoteFilter, SearchError, search_quotes, top_speakers
+from saidwhat.store.statements import Variant, list_statements, statement_detail
+
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+MAX_FIELD = 500
+
+
+class FormError(SaidwhatError):
+    """A form value the page cannot use; the message says which and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Pager:
+    """Where a page of results sits, and the links to its neighbours."""
+
+    total: int
+    offset: int
+    shown: int
+    previous: str | None
+    next: str | None
+
+    @property
+    def first(self) -> int:
+        return self.offset + 1 if self.shown else 0
+
+    @property
+    def last(self) -> int:
+        return self.offset + self.shown
+
+
+def _pager(path: str, params: dict[str, str], total: int, offset: int, shown: int) -> Pager:
+    def link(to: int) -> str:
+        kept = {k: v for k, v in params.items() if v}
+        if to:
+            kept["offset"] = str(to)
+        return path + ("?" + urlencode(kept) if kept else "")
+
+    previous = link(max(0, offset - PAGE_SIZE)) if offset > 0 else None
+    following = link(offset + PAGE_SIZE) if offset + shown < total else None
+    return Pager(total, offset, shown, previous, following)
+
+
+def _text(params: QueryParams, name: str) -> str:
+    value = params.get(name, "").strip()
+    if len(value) > MAX_FIELD:
+        raise FormError(f"{name} is longer than {MAX_FIELD} characters")
+    return value
+
+
+def _offset(params: QueryParams) -> int:
+    raw = params.get("offset", "").strip()
+    if not raw:
+        return 0
+    if not raw.isdigit() or int(raw) > MAX_OFFSET:
+        raise FormError(f"offset must be a whole number from 0 to {MAX_OFFSET}, not {raw[:40]!r}")
+    return int(raw)
+
+
+def _id_param(params: QueryParams, name: str) -> int | None:
+    raw = params.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_ID:
+        raise FormError(f"{name} must be a positive whole number, not {raw[:40]!r}")
+    return int(raw)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchForm:
+    """The search form's values as typed (strings, '' when empty)."""
+
+    q: str = ""
+    speaker: str = ""
+    outlet: str = ""
+    since: str = ""
+    until: str = ""
+    type: str = ""
+    min_confidence: str = ""
+
+    @classmethod
+    def from_query(cls, params: QueryParams) -> SearchForm:
+        return cls(**{name: _text(params, name) for name in cls.__slots__})
+
+    def values(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in self.__slots__}
+
+    def quote_filter(self) -> QuoteFilter:
+        """The filter these values ask for; FormError or SearchError when one cannot be used."""
+        for name in ("since", "until"):
+            value = getattr(self, name)
+            if value:
+                try:
+                    date.fromisoformat(value)
+                except ValueError:
+                    raise FormError(f"{name} takes a date as YYYY-MM-DD, not {value!r}") from None
+        quote_type = None
+        if self.type:
+            try:
+                quote_type = QuoteType(self.type)
+            except ValueError:
+                known = ", ".join(t.value for t in QuoteType)
+                raise FormError(f"type must be one of {known}, not {self.type!r}") from None
+        confidence = 0.0
+        if self.min_confidence:
+            try:
+                confidence = float(self.min_confidence)
+            except ValueError:
+                confidence = math.nan
+            if not 0.0 <= confidence <= 1.0:
+                raise FormError(
+                    f"min confidence must be a number from 0 to 1, not {self.min_confidence!r}"
+                )
+        return QuoteFilter(
+            text=self.q or None,
+            speaker=self.speaker or None,
+            outlet=self.outlet or None,
+            since=self.since or None,
+            until=self.until or None,
+            type=quote_type,
+            min_confidence=confidence,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class OutletSpread:
+    outlet: str | None
+    variants: int
+    first: str  # the first day it carried the statement ('' when undated)
+
+
+@dataclass(frozen=True, slots=True)
+class DaySpread:
+    day: str  # YYYY-MM-DD, or 'undated'
+    variants: int
+    outlets: list[str]
+
+
+def _spread(variants: list[Variant]) -> tuple[list[OutletSpread], list[DaySpread]]:
+    """A statement's variants per outlet (first carried first) and per day."""
+    by_outlet: dict[str | None, list[Variant]] = defaultdict(list)
+    by_day: dict[str, list[Variant]] = defaultdict(list)
+    for variant in variants:
+        by_outlet[variant.outlet].append(variant)
+        by_day[day(variant.published) or "undated"].append(variant)
+    outlets = [
+        OutletSpread(
+            outlet, len(items), min((day(v.published) for v in items if v.published), default="")
+        )
+        for outlet, items in by_outlet.items()
+    ]
+    outlets.sort(key=lambda o: (not o.first, o.first, o.outlet or ""))
+    days = [
+        DaySpread(when, len(items), sorted({v.outlet or "?" for v in items}))
+        for when, items in sorted(by_day.items())
+    ]
+    return outlets, days
+
+
+def page_router(state: ServerState) -> APIRouter:
+    """The HTML pages over the store of ``state``."""
+    router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
+
+    @router.get("/")
+    def search_page(request: Request) -> HTMLResponse:
+        params = request.query_params
+        form = SearchForm()
+        try:
+            form = SearchForm.from_query(params)
+            offset = _offset(params)
+            where = form.quote_filter()
+            with state.read() as store:
+                result = search_quotes(store, where, limit=PAGE_SIZE, offset=offset)
+        except (FormError, SearchError) as exc:
+            return render("search.html", 400, form=form.values(), error=str(exc), result=None)
+        pager = _pager("/", form.values(), result.total, offset, len(result.hits))
+        return render("search.html", form=form.values(), error=None, result=result, pager=pager)
+
+    @router.get("/speakers")
+    def speakers_page(request: Request) -> HTMLResponse:
+        params = request.query_params
+        name = ""
+        try:
+            name = _text(params, "name")
+            offset = _offset(params)
+        except FormError as exc:
+            return render("speakers.html", 400, name=name, error=str(exc), rows=[], pager=None)
+        with state.read() as store:
+            rows = top_speakers(store, limit=PAGE_SIZE, offset=offset, name=name or None)
+            if name:
+                total = len(top_speakers(store, limit=MAX_OFFSET, name=name))
+            else:
+                total = quoted_speaker_count(store)
+        pager = _pager("/speakers", {"name": name}, total, offset, len(rows))
+        return render("speakers.html", name=name, error=None, rows=rows, pager=pager)
+
+    @router.get("/speakers/{speaker_id}")
+    def speaker_page(speaker_id: Id) -> HTMLResponse:
+        with state.read() as store:
+            detail = speaker_detail(store, speaker_id)
+            if detail is None:
+                return render("error.html", 404, status=404, message="No such speaker.")
+            total, statements = list_statements(store, speaker_id=speaker_id, limit=PAGE_SIZE)
+        return render(
+            "speaker.html",
+            speaker=detail,
+            timeline=weekly_timeline(detail.weeks),
+            statements=statements,
+            statements_total=total,
+        )
+
+    @router.get("/articles/{article_id}")
+    def article_page(article_id: Id) -> HTMLResponse:
+        with state.read() as store:
+            detail = article_detail(store, article_id)
+        if detail is None:
+            return render("error.html", 404, status=404, message="No such article.")
+        speakers: dict[int, str] = {}
+        for quote in detail.quotes:
+            if quote.speaker_id is not None and quote.speaker:
+                speakers.setdefault(quote.speaker_id, quote.speaker)
+        return render(
+            "article.html",
+            article=detail,
+            highlighted=highlight_article(detail.text, detail.quotes),
+            tips={q.quote_id: quote_tip(q) for q in detail.quotes},
+            speakers=sorted(speakers.items(), key=lambda kv: kv[1]),
+        )
+
+    @router.get("/statements")
+    def statements_page(request: Request) -> HTMLResponse:
+        params = request.query_params
+        try:
+            offset = _offset(params)
+            speaker_id = _id_param(params, "speaker_id")
+        except FormError as exc:
+            return render("error.html", 400, status=400, message=str(exc))
+        with state.read() as store:
+            total, rows = list_statements(
+                store, speaker_id=speaker_id, limit=PAGE_SIZE, offset=offset
+            )
+        kept = {"speaker_id": str(speaker_id) if speaker_id else ""}
+        pager = _pager("/statements", kept, total, offset, len(rows))
+        return render("statements.html", rows=rows, pager=pager, speaker_id=speaker_id)
+
+    @router.get("/statements/{statement_id}")
+    def statement_page(statement_id: Id) -> HTMLResponse:
+        with state.read() as store:
+            detail = statement_detail(store, statement_id)
+        if detail is None:
+            return render("error.html", 404, status=404, message="No such statement.")
+        outlets, days = _spread(detail.variants)
+        return render("statement.html", statement=detail, outlets=outlets, days=days)
+
+    return router

@@ -1,0 +1,236 @@
+"""The web UI in a real headless Chromium: search, speaker, article, statement, and XSS.
+
+The real app runs under uvicorn in a background thread on a free loopback
+port, over the store of ``tests/test_server.py``; Playwright (sync API)
+drives the system Chromium (``/usr/bin/chromium``; Playwright's own browser
+downloads are not used). Screenshots go to ``test-output/screenshots/``.
+Every page is also checked for console errors, which is where Chromium
+reports anything the Content-Security-Policy blocked.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+if not CHROMIUM.exists():
+    pytest.skip(
+        f"{CHROMIUM} is missing (apt-get install chromium chromium-driver)",
+        allow_module_level=True,
+    )
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="the playwright package is missing (pip install playwright)"
+)
+
+import uvicorn  # noqa: E402
+
+from saidwhat.server import create_app  # noqa: E402
+from tests.test_server import XSS, XSS_SPEAKER, build_store, ids  # noqa: E402
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-output" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_store(tmp_path_factory.mktemp("browser") / "news.db")
+
+
+@pytest.fixture(scope="module")
+def base_url(store_path: Path) -> Iterator[str]:
+    """The real app under uvicorn on a free loopback port, for the module's tests."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(create_app(store_path), log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    sock.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+class Watched:
+    """A page with every dialog and console error it raised recorded."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.dialogs: list[str] = []
+        self.errors: list[str] = []
+        page.on("dialog", self._dialog)
+        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def _dialog(self, dialog: Any) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def goto(self, url: str) -> None:
+        response = self.page.goto(url)
+        assert response is not None and response.ok, url
+
+    def shot(self, name: str) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    def clean(self) -> None:
+        """No dialog opened and nothing blocked or broken on the page."""
+        assert self.dialogs == []
+        assert self.errors == []
+
+
+@pytest.fixture
+def watched(browser: Browser) -> Iterator[Watched]:
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield Watched(page)
+    context.close()
+
+
+def test_search_shows_the_count_and_pages(watched: Watched, base_url: str) -> None:
+    page = watched.page
+    watched.goto(base_url + "/")
+    page.fill("input[name=q]", "bridge")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/?q=bridge*")
+    assert page.inner_text("#count") == "2 quotes"
+    assert page.locator("li.hit").count() == 2
+    assert "Ilse Varga" in page.locator("li.hit a.speaker").first.inner_text()
+    watched.shot("search")
+    page.fill("input[name=q]", "")
+    page.fill("input[name=speaker]", "Tomas Berg")
+    page.click("button[type=submit]")
+    assert page.inner_text("#count") == "26 quotes"
+    page.click("a[rel=next]")
+    assert "21–26 of 26 quotes" in page.inner_text("nav.pager")
+    assert page.locator("li.hit").count() == 6
+    watched.clean()
+    page.fill("input[name=q]", '"unclosed')
+    page.click("button[type=submit]")
+    assert "unbalanced quotation mark" in page.inner_text("p.error")
+    watched.shot("search-error")
+    assert watched.errors == [  # the page says what is wrong, with the status that says so
+        "Failed to load resource: the server responded with a status of 400 (Bad Request)"
+    ]
+
+
+def test_speaker_page_has_the_timeline_and_statements(watched: Watched, base_url: str) -> None:
+    page = watched.page
+    watched.goto(base_url + "/?q=bridge")
+    page.locator("li.hit a.speaker").first.click()
+    assert page.inner_text("h1") == "Ilse Varga"
+    bars = page.locator("svg#timeline rect.bar")
+    assert bars.count() == 3
+    box = bars.first.bounding_box()
+    assert box is not None and box["height"] > 10 and box["width"] > 10  # drawn, not collapsed
+    assert page.locator("#statements a.statement-link").count() >= 1
+    assert "Eastmoor Courier" in page.inner_text("table.outlets")
+    watched.shot("speaker")
+    watched.clean()
+
+
+def test_article_page_highlights_quotes_and_hover_tells_who(
+    watched: Watched, base_url: str, store_path: Path
+) -> None:
+    page = watched.page
+    watched.goto(f"{base_url}/articles/{ids(store_path)['winter']}")
+    marks = page.locator("#article-text mark.quote")
+    assert marks.count() == 2  # one quote in two parts
+    assert marks.nth(0).inner_text() == "We will not wait,"
+    colours = {m.evaluate("e => getComputedStyle(e).backgroundColor") for m in marks.all()}
+    assert len(colours) == 1 and colours != {"rgba(0, 0, 0, 0)"}
+    assert page.locator("#article-text u.cue").inner_text() == "said"
+    marks.nth(0).hover()
+    tip = marks.nth(0).evaluate("e => getComputedStyle(e, '::after').content")
+    assert "Ilse Varga" in tip and "evidence: quote split by its cue" in tip
+    assert "confidence 0.90" in tip
+    watched.shot("article-hover")
+    watched.clean()
+
+
+def test_statement_page_shows_the_diff(watched: Watched, base_url: str, store_path: Path) -> None:
+    page = watched.page
+    statement = ids(store_path)["statement:The bridge will open in May,"]
+    watched.goto(f"{base_url}/statements/{statement}")
+    variants = page.locator("li.variant")
+    assert variants.count() == 2
+    assert "earliest" in variants.nth(0).inner_text()
+    assert variants.nth(1).locator("del").inner_text() == "May,"
+    assert variants.nth(1).locator("ins").inner_text() == "June."
+    assert "Eastmoor Courier" in page.inner_text("table.outlets")
+    watched.shot("statement")
+    watched.clean()
+
+
+def test_hostile_text_stays_text_on_every_page(
+    watched: Watched, base_url: str, store_path: Path
+) -> None:
+    found = ids(store_path)
+    speaker = found[f"speaker:{XSS_SPEAKER}"]
+    pages = {
+        "xss-search": "/?q=alert",
+        "xss-article": f"/articles/{found['xss']}",
+        "xss-speaker": f"/speakers/{speaker}",
+        "xss-statements": f"/statements?speaker_id={speaker}",
+        "xss-statement": f"/statements/{found[f'statement:{XSS} is what I said,']}",
+    }
+    page = watched.page
+    for name, path in pages.items():
+        watched.goto(base_url + path)
+        counts = page.evaluate(
+            "() => ({img: document.querySelectorAll('img').length,"
+            " script: document.querySelectorAll('script').length,"
+            " handlers: [...document.querySelectorAll('*')].filter("
+            "   e => [...e.attributes].some(a => a.name.startsWith('on'))).length})"
+        )
+        assert counts == {"img": 0, "script": 0, "handlers": 0}, name
+        text = page.inner_text("main")
+        assert "<script>alert(1)</script>" in text, name
+        assert '"><img src=x onerror=alert(1)>' in text, name
+        if name == "xss-article":
+            page.locator("mark.quote").first.hover()  # the tooltip shows the name as text
+            tip = page.locator("mark.quote").first.evaluate(
+                "e => getComputedStyle(e, '::after').content"
+            )
+            assert "<script>alert(1)</script>" in tip
+        watched.shot(name)
+    watched.clean()

@@ -1,0 +1,854 @@
+"""The web server: JSON API, HTML pages, ingest endpoint, escaping and security headers.
+
+The store is built by hand (``Store.add`` of ``ExtractedArticle``s, no
+parsing) from fictional people and outlets, so each test pins one behaviour
+of the server; only the ingest endpoint runs the real extraction.
+``tests/test_browser.py`` drives the same store in headless Chromium.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from saidwhat.cli import app as cli_app
+from saidwhat.model import (
+    Article,
+    Entity,
+    EntityKind,
+    ExtractedArticle,
+    Quote,
+    QuoteType,
+    Span,
+    Speaker,
+)
+from saidwhat.server import create_app
+from saidwhat.server.highlight import highlight_article
+from saidwhat.server.queries import ArticleQuote, weekly_counts
+from saidwhat.store import Store, StoreError
+
+TOKEN = "test-token-3f9a"
+SCRIPT = "<script>alert(1)</script>"
+IMG = '"><img src=x onerror=alert(1)>'
+XSS = f"{SCRIPT} {IMG}"
+XSS_SPEAKER = f"Evil {XSS} Person"
+
+
+def said(
+    text: str,
+    pieces: str | tuple[str, ...],
+    name: str | None,
+    *,
+    kind: EntityKind = EntityKind.PERSON,
+    role: str | None = None,
+    cue: str | None = None,
+    mention: str | None = None,
+    quote_type: QuoteType = QuoteType.DIRECT,
+    confidence: float = 0.9,
+    evidence: str = "cue after the quote",
+) -> Quote:
+    """A quote of ``text`` whose content is ``pieces`` (found in order) said by ``name``."""
+    spans = []
+    at = 0
+    for piece in (pieces,) if isinstance(pieces, str) else pieces:
+        start = text.index(piece, at)
+        spans.append(Span.of(text, start, start + len(piece)))
+        at = start + len(piece)
+    cue_span = None
+    if cue is not None:  # the cue after the quote, else the first one
+        start = text.find(cue, spans[-1].end)
+        start = start if start >= 0 else text.index(cue)
+        cue_span = Span.of(text, start, start + len(cue))
+    speaker = None
+    if name is not None or mention is not None:
+        mention_span = None
+        if mention is not None:
+            start = text.index(mention)
+            mention_span = Span.of(text, start, start + len(mention))
+        speaker = Speaker(mention_span, Entity(name, kind, role) if name else None)
+    return Quote(
+        content=tuple(spans),
+        type=quote_type,
+        cue=cue_span,
+        speaker=speaker,
+        confidence=confidence,
+        evidence=evidence,
+    )
+
+
+def article(
+    key: str,
+    text: str,
+    quotes: list[Quote],
+    *,
+    outlet: str | None = "Harwick Gazette",
+    published: str | None = "2025-03-03",
+    title: str | None = None,
+    url: str | None = None,
+) -> ExtractedArticle:
+    return ExtractedArticle(
+        Article(
+            id=key,
+            text=text,
+            url=url or f"https://gazette.example/{key}",
+            outlet=outlet,
+            published=published,
+            title=title or f"Story {key}",
+        ),
+        tuple(quotes),
+    )
+
+
+BRIDGE = "“The bridge will open in May,” said councillor Ilse Varga on Monday."
+BRIDGE_AGAIN = "Councillor Ilse Varga told reporters: “The bridge will open in June.”"
+WINTER = "“We will not wait,” Varga said, “for another winter of ferry delays.”"
+FERRY = "Tomas Berg said the ferry timetable would change next month, and warned of costs."
+XSS_TEXT = f"Headline {XSS}\n\n“{XSS} is what I said,” said {XSS_SPEAKER} on Friday."
+
+
+def build_store(path: Path) -> Path:
+    """The store every server test reads: fictional people, outlets and an XSS article."""
+    with Store(path) as store:
+        store.add(
+            article(
+                "bridge",
+                BRIDGE,
+                [
+                    said(
+                        BRIDGE,
+                        "The bridge will open in May,",
+                        "Ilse Varga",
+                        role="councillor",
+                        cue="said",
+                        mention="Ilse Varga",
+                        evidence="quote, then 'said' and its subject",
+                    )
+                ],
+                title="Harwick bridge to open in May",
+            )
+        )
+        store.add(
+            article(
+                "bridge-courier",
+                BRIDGE_AGAIN,
+                [
+                    said(
+                        BRIDGE_AGAIN,
+                        "The bridge will open in June.",
+                        "Ilse Varga",
+                        role="councillor",
+                        cue="told",
+                        mention="Councillor Ilse Varga",
+                    )
+                ],
+                outlet="Eastmoor Courier",
+                published="2025-03-12",
+                title="Bridge opening slips",
+            )
+        )
+        store.add(
+            article(
+                "winter",
+                WINTER,
+                [
+                    said(
+                        WINTER,
+                        ("We will not wait,", "for another winter of ferry delays."),
+                        "I. Varga",
+                        cue="said",
+                        mention="Varga",
+                        evidence="quote split by its cue",
+                    )
+                ],
+                published="2025-03-20",
+                title="No more waiting, says Varga",
+            )
+        )
+        store.add(
+            article(
+                "ferry",
+                FERRY,
+                [
+                    said(
+                        FERRY,
+                        "the ferry timetable would change next month",
+                        "Tomas Berg",
+                        cue="said",
+                        mention="Tomas Berg",
+                        quote_type=QuoteType.INDIRECT,
+                        confidence=0.6,
+                        evidence="reported clause of 'said'",
+                    )
+                ],
+                outlet="Eastmoor Courier",
+                published="2025-02-10",
+            )
+        )
+        for i in range(25):  # enough of one speaker to page through (and not one statement)
+            dues = f"Berth {i} dues: {i * 3} crowns, {i * 5} days, {i * 7} boats,"
+            text = f"“{dues}” the harbour master Tomas Berg said."
+            store.add(
+                article(
+                    f"dues-{i}",
+                    text,
+                    [said(text, dues, "Tomas Berg", cue="said")],
+                    published=f"2025-01-{1 + i:02d}",
+                )
+            )
+        store.add(
+            article(
+                "xss",
+                XSS_TEXT,
+                [
+                    said(
+                        XSS_TEXT,
+                        f"{XSS} is what I said,",
+                        XSS_SPEAKER,
+                        cue="said",
+                        mention=XSS_SPEAKER,
+                        evidence=f"evidence {XSS}",
+                    )
+                ],
+                outlet=f"Outlet {XSS}",
+                title=f"Title {XSS}",
+                url="javascript:alert(1)",
+                published="2025-03-07",
+            )
+        )
+    return path
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_store(tmp_path_factory.mktemp("server") / "news.db")
+
+
+@pytest.fixture(scope="module")
+def client(db: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(db)) as test_client:
+        yield test_client
+
+
+def ids(db: Path) -> dict[str, int]:
+    """Row ids by what they are: article source ids, speaker names, statement texts."""
+    with Store(db, read_only=True) as store:
+        out = {
+            r["source_id"]: r["id"]
+            for r in store.conn.execute("SELECT id, source_id FROM articles")
+        }
+        out.update(
+            {
+                f"speaker:{r['name']}": r["id"]
+                for r in store.conn.execute("SELECT id, name FROM speakers")
+            }
+        )
+        for r in store.conn.execute("SELECT statement_id, content FROM quotes"):
+            out.setdefault(f"statement:{r['content']}", r["statement_id"])
+    return out
+
+
+# -- JSON API ------------------------------------------------------------------------------
+
+
+def test_quotes_search_pages_and_fields(client: TestClient) -> None:
+    first = client.get("/api/quotes", params={"speaker": "Tomas Berg", "limit": 10}).json()
+    second = client.get(
+        "/api/quotes", params={"speaker": "Tomas Berg", "limit": 10, "offset": 10}
+    ).json()
+    assert first["total"] == second["total"] == 26
+    assert len(first["items"]) == len(second["items"]) == 10
+    assert not {h["quote_id"] for h in first["items"]} & {h["quote_id"] for h in second["items"]}
+    hit = client.get("/api/quotes", params={"q": "bridge May"}).json()["items"][0]
+    assert hit["speaker"] == "Ilse Varga" and hit["outlet"] == "Harwick Gazette"
+    assert hit["content"] == "The bridge will open in May," and hit["statement_id"] is not None
+    assert {"quote_id", "article_id", "confidence", "type", "cue", "published"} <= set(hit)
+
+
+@pytest.mark.parametrize(
+    ("params", "total"),
+    [
+        ({"q": "bridge"}, 2),
+        ({"q": '"open in June"'}, 1),
+        ({"q": "bridge", "outlet": "eastmoor courier"}, 1),
+        ({"speaker": "Varga", "since": "2025-03-10"}, 2),
+        ({"speaker": "Varga", "until": "2025-03-10"}, 1),
+        ({"type": "indirect"}, 1),
+        ({"min_confidence": 0.7, "speaker": "Berg"}, 25),
+        ({"speaker": "Nobody Atall"}, 0),
+    ],
+)
+def test_quotes_filters(client: TestClient, params: dict[str, Any], total: int) -> None:
+    response = client.get("/api/quotes", params=params)
+    assert response.status_code == 200
+    assert response.json()["total"] == total
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"limit": 0},
+        {"limit": 201},
+        {"offset": -1},
+        {"limit": "ten"},
+        {"since": "2025-13-01"},
+        {"until": "yesterday"},
+        {"type": "quoted"},
+        {"min_confidence": 1.5},
+        {"min_confidence": -0.1},
+        {"q": "x" * 501},
+    ],
+)
+def test_quotes_parameters_are_validated(client: TestClient, params: dict[str, Any]) -> None:
+    response = client.get("/api/quotes", params=params)
+    assert response.status_code == 422
+    assert response.json()["detail"]
+
+
+@pytest.mark.parametrize("query", ['"unclosed phrase', "OR", "bridge OR", "' OR 1=1 --"])
+def test_a_query_that_cannot_run_is_a_400_with_the_reason(client: TestClient, query: str) -> None:
+    response = client.get("/api/quotes", params={"q": query})
+    assert response.status_code == 400
+    assert isinstance(response.json()["detail"], str) and response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "query", ["NEAR(", "NEAR(bridge open)", "bridge'; DROP TABLE quotes; --", "content:bridge", "*"]
+)
+def test_query_syntax_and_sql_are_only_text(client: TestClient, db: Path, query: str) -> None:
+    response = client.get("/api/quotes", params={"q": query})
+    assert response.status_code in (200, 400)
+    with Store(db, read_only=True) as store:
+        assert store.counts()["quotes"] == 30
+
+
+def test_speakers_list_and_detail(client: TestClient, db: Path) -> None:
+    listed = client.get("/api/speakers").json()
+    assert listed["total"] == 3
+    assert [s["name"] for s in listed["items"][:2]] == ["Tomas Berg", "Ilse Varga"]
+    assert client.get("/api/speakers", params={"name": "Varga"}).json()["total"] == 1
+    assert client.get("/api/speakers", params={"limit": 1, "offset": 1}).json()["items"][0][
+        "name"
+    ] == ("Ilse Varga")
+    varga = client.get(f"/api/speakers/{ids(db)['speaker:Ilse Varga']}").json()
+    assert varga["name"] == "Ilse Varga" and varga["role"] == "councillor"
+    assert varga["quotes"] == 3 and varga["articles"] == 3
+    assert varga["aliases"] == ["I. Varga"]
+    assert {o["outlet"]: o["quotes"] for o in varga["outlets"]} == {
+        "Harwick Gazette": 2,
+        "Eastmoor Courier": 1,
+    }
+    assert [(w["week"], w["quotes"]) for w in varga["weeks"]] == [
+        ("2025-03-03", 1),
+        ("2025-03-10", 1),
+        ("2025-03-17", 1),
+    ]
+    assert varga["latest"][0]["content"].startswith("We will not wait")
+    assert any(s["quotes"] == 2 for s in varga["statements"])
+
+
+def test_article_detail_has_every_offset(client: TestClient, db: Path) -> None:
+    data = client.get(f"/api/articles/{ids(db)['winter']}").json()
+    text = data["text"]
+    assert data["outlet"] == "Harwick Gazette" and data["title"] == "No more waiting, says Varga"
+    [quote] = data["quotes"]
+    assert [text[s:e] for s, e in quote["parts"]] == [
+        "We will not wait,",
+        "for another winter of ferry delays.",
+    ]
+    assert text[quote["cue_start"] : quote["cue_end"]] == "said" == quote["cue"]
+    assert text[quote["mention_start"] : quote["mention_end"]] == "Varga" == quote["mention"]
+    assert quote["speaker"] == "Ilse Varga" and quote["speaker_id"] is not None
+    assert quote["confidence"] == 0.9 and quote["evidence"] == "quote split by its cue"
+    assert quote["statement_id"] is not None
+
+
+def test_statements_list_and_detail(client: TestClient, db: Path) -> None:
+    listed = client.get("/api/statements").json()
+    top = listed["items"][0]
+    assert listed["total"] >= 1 and top["articles"] == 2 and top["speaker"] == "Ilse Varga"
+    varga_id = ids(db)["speaker:Ilse Varga"]
+    only = client.get("/api/statements", params={"speaker_id": varga_id}).json()
+    assert only["total"] >= 1 and {s["speaker_id"] for s in only["items"]} == {varga_id}
+    detail = client.get(f"/api/statements/{top['statement_id']}").json()
+    first, second = detail["variants"]
+    assert first["is_earliest"] and first["outlet"] == "Harwick Gazette"
+    assert second["outlet"] == "Eastmoor Courier"
+    assert {"op": "removed", "text": "May,"} in second["diff"]
+    assert {"op": "added", "text": "June."} in second["diff"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/articles/999999",
+        "/api/speakers/999999",
+        "/api/statements/999999",
+        "/articles/999999",
+        "/speakers/999999",
+        "/statements/999999",
+        "/api/nothing",
+        "/nothing",
+    ],
+)
+def test_unknown_ids_are_404(client: TestClient, path: str) -> None:
+    assert client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/articles/abc",
+        "/api/articles/0",
+        "/api/articles/-1",
+        "/api/articles/1.5",
+        "/api/articles/99999999999999999999999",
+        "/api/speakers/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+        "/api/articles/..%2F..%2Fetc%2Fpasswd",
+        "/api/statements/../../etc/passwd",
+        "/articles/..%2F..%2Fetc%2Fpasswd",
+        "/static/..%2F..%2F..%2F..%2Fetc%2Fpasswd",
+        "/static/../app.py",
+    ],
+)
+def test_ids_are_integers_never_paths(client: TestClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code in (404, 422)
+    assert "root:" not in response.text and "def create_app" not in response.text
+
+
+def test_openapi_docs(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    assert {"/api/quotes", "/api/speakers/{speaker_id}", "/api/statements/{statement_id}"} <= set(
+        schema["paths"]
+    )
+    assert "/api/articles" not in schema["paths"]  # no ingest without a token
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "swagger" in docs.text.lower()
+    assert "'sha256-" in docs.headers["content-security-policy"]
+
+
+# -- ingest --------------------------------------------------------------------------------
+
+
+def test_ingest_does_not_exist_without_a_token(client: TestClient) -> None:
+    response = client.post("/api/articles", json={"text": "“Yes,” said Ilse Varga."})
+    assert response.status_code in (403, 404, 405)
+
+
+@pytest.fixture
+def ingest_client(tmp_path: Path) -> Iterator[TestClient]:
+    db = build_store(tmp_path / "ingest.db")
+    with TestClient(create_app(db, ingest_token=TOKEN)) as test_client:
+        yield test_client
+
+
+HARBOUR = (
+    "Harwick council approved the harbour plan on Tuesday.\n\n"
+    "“The quay will be rebuilt before the autumn storms,” councillor Maren Holt told the "
+    "Harwick Gazette."
+)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": "Bearer wrong-token"},
+        {"Authorization": f"Basic {TOKEN}"},
+        {"Authorization": TOKEN},
+        {"Authorization": f"Bearer {TOKEN}x"},
+        {"Authorization": "Bearer "},
+    ],
+)
+def test_ingest_refuses_a_missing_or_wrong_token(
+    ingest_client: TestClient, headers: dict[str, str]
+) -> None:
+    for body in ({"text": HARBOUR}, {"bogus": True}):  # auth is checked before the body
+        response = ingest_client.post("/api/articles", json=body, headers=headers)
+        assert response.status_code == 401
+        assert response.headers["www-authenticate"] == "Bearer"
+    assert ingest_client.get("/api/quotes", params={"q": "quay"}).json()["total"] == 0
+
+
+def test_ingest_with_the_token_stores_and_the_quote_becomes_searchable(
+    ingest_client: TestClient,
+) -> None:
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    body = {
+        "text": HARBOUR,
+        "id": "harbour-1",
+        "outlet": "Harwick Gazette",
+        "published": "2025-04-01",
+        "title": "Harbour plan approved",
+        "url": "https://gazette.example/harbour-1",
+    }
+    response = ingest_client.post("/api/articles", json=body, headers=auth)
+    assert response.status_code == 200, response.text
+    [stored] = response.json()["articles"]
+    assert stored["id"] == "harbour-1" and not stored["duplicate"] and stored["quotes"] >= 1
+    found = ingest_client.get("/api/quotes", params={"q": "quay autumn storms"}).json()
+    assert found["total"] == 1 and found["items"][0]["speaker"] == "Maren Holt"
+    assert found["items"][0]["article_id"] == stored["article_id"]
+    again = ingest_client.post("/api/articles", json=[body], headers=auth).json()["articles"]
+    assert again == [{"id": "harbour-1", "article_id": stored["article_id"], "duplicate": True}]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"text": ""},
+        {"text": "   \n "},
+        {"text": "x", "url": "javascript:alert(1)"},
+        {"text": "x", "published": "last Tuesday"},
+        {"text": "x", "unknown_field": 1},
+        {"text": "x" * 1_000_001},
+        [],
+        [{"text": f"article {i}"} for i in range(101)],
+        {"id": "no-text"},
+    ],
+)
+def test_ingest_validates_the_body(ingest_client: TestClient, body: Any) -> None:
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    assert ingest_client.post("/api/articles", json=body, headers=auth).status_code == 422
+
+
+def test_ingest_refuses_an_oversized_body(ingest_client: TestClient) -> None:
+    response = ingest_client.post(
+        "/api/articles",
+        content=b"{}",
+        headers={
+            "Authorization": f"Bearer {TOKEN}",
+            "Content-Length": str(65 * 1024 * 1024),
+            "Content-Type": "application/json",
+        },
+    )
+    assert response.status_code == 413
+
+
+def test_an_empty_token_is_refused(db: Path) -> None:
+    with pytest.raises(ValueError):
+        create_app(db, ingest_token="  ")
+
+
+# -- pages ---------------------------------------------------------------------------------
+
+
+def test_search_page_lists_results_with_links(client: TestClient, db: Path) -> None:
+    found = ids(db)
+    html = client.get("/", params={"q": "bridge"}).text
+    assert '<p class="count" id="count">2 quotes</p>' in html
+    assert f'href="/speakers/{found["speaker:Ilse Varga"]}"' in html
+    assert f'href="/articles/{found["bridge"]}#q' in html
+    assert f'href="/statements/{found["statement:The bridge will open in May,"]}"' in html
+    assert "Eastmoor Courier" in html and "2025-03-12" in html
+
+
+def test_search_page_pages(client: TestClient) -> None:
+    first = client.get("/", params={"speaker": "Tomas Berg"}).text
+    assert "26 quotes" in first and "1–20 of 26 quotes" in first
+    assert 'href="/?speaker=Tomas+Berg&amp;offset=20"' in first
+    second = client.get("/", params={"speaker": "Tomas Berg", "offset": 20}).text
+    assert "21–26 of 26 quotes" in second and 'href="/?speaker=Tomas+Berg"' in second
+    assert 'rel="next"' not in second
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"q": '"unclosed'}, "unbalanced quotation mark"),
+        ({"q": "OR"}, "needs words on both sides"),
+        ({"since": "2025-02-30"}, "since takes a date"),
+        ({"type": "shouted"}, "type must be one of"),
+        ({"min_confidence": "lots"}, "min confidence must be a number"),
+        ({"min_confidence": "nan"}, "min confidence must be a number"),
+        ({"offset": "-3"}, "offset must be a whole number"),
+    ],
+)
+def test_search_page_shows_what_is_wrong(
+    client: TestClient, params: dict[str, str], message: str
+) -> None:
+    response = client.get("/", params=params)
+    assert response.status_code == 400
+    assert message in response.text and "Traceback" not in response.text
+    assert '<p class="error" role="alert">' in response.text
+
+
+def test_speakers_page(client: TestClient) -> None:
+    html = client.get("/speakers").text
+    assert html.index("Tomas Berg") < html.index("Ilse Varga")
+    assert "I. Varga" in html
+    assert "Ilse Varga" in client.get("/speakers", params={"name": "Varga"}).text
+
+
+def test_speaker_page(client: TestClient, db: Path) -> None:
+    found = ids(db)
+    html = client.get(f"/speakers/{found['speaker:Ilse Varga']}").text
+    assert '<svg class="timeline" id="timeline"' in html
+    assert html.count('<rect class="bar') == 3
+    assert "councillor" in html and "I. Varga" in html
+    assert f'href="/statements/{found["statement:The bridge will open in May,"]}"' in html
+    assert "Eastmoor Courier" in html and "We will not wait" in html
+    berg = client.get(f"/speakers/{found['speaker:Tomas Berg']}").text
+    assert berg.count('<rect class="bar') == 7  # weeks from 2024-12-30 to 2025-02-10
+
+
+def test_article_page_highlights_quotes_cues_and_parts(client: TestClient, db: Path) -> None:
+    found = ids(db)
+    html = client.get(f"/articles/{found['winter']}").text
+    marks = re.findall(r'<mark class="quote (s\d)"[^>]*data-quote="(\d+)"[^>]*>', html)
+    assert len(marks) == 2 and marks[0] == marks[1]  # one quote in two parts, one colour
+    assert '<u class="cue">said</u>' in html
+    assert '<span class="mention">Varga</span>' in html
+    assert "Ilse Varga · direct · confidence 0.90" in html
+    assert "evidence: quote split by its cue" in html
+    statement = found["statement:We will not wait, for another winter of ferry delays."]
+    assert f'href="/statements/{statement}"' in html
+
+
+def test_statement_page_shows_the_diff_and_spread(client: TestClient, db: Path) -> None:
+    statement = ids(db)["statement:The bridge will open in May,"]
+    html = client.get(f"/statements/{statement}").text
+    assert "<del>May,</del>" in html and "<ins>June.</ins>" in html
+    assert "Harwick Gazette" in html and "Eastmoor Courier" in html
+    assert "2025-03-03" in html and "2025-03-12" in html
+    listing = client.get("/statements").text
+    assert f'href="/statements/{statement}"' in listing
+    assert client.get("/statements", params={"speaker_id": "x"}).status_code == 400
+
+
+def test_pages_escape_everything_from_the_data(client: TestClient, db: Path) -> None:
+    found = ids(db)
+    pages = {
+        "search": client.get("/", params={"q": "alert"}).text,
+        "search by outlet": client.get("/", params={"outlet": f"Outlet {XSS}"}).text,
+        "article": client.get(f"/articles/{found['xss']}").text,
+        "speaker": client.get(f"/speakers/{found[f'speaker:{XSS_SPEAKER}']}").text,
+        "statement": client.get(f"/statements/{found[f'statement:{XSS} is what I said,']}").text,
+        "speakers": client.get("/speakers").text,
+        "statements": client.get(
+            "/statements", params={"speaker_id": found[f"speaker:{XSS_SPEAKER}"]}
+        ).text,
+        "error": client.get("/", params={"q": f"{XSS} OR"}).text,
+    }
+    for name, html in pages.items():
+        assert "alert(1)" in html, name  # the data is there…
+        assert "<script>alert" not in html and "<img" not in html, name  # …only as text
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, name
+        assert 'href="javascript' not in html, name
+        assert "onerror=alert(1)&gt;" in html, name
+        for tag in _tags(html):
+            assert tag in _OWN_TAGS, (name, tag)
+
+
+_OWN_TAGS = {
+    "html", "head", "meta", "title", "link", "body", "header", "nav", "a", "main", "form",
+    "label", "input", "select", "option", "button", "p", "ol", "li", "div", "span", "blockquote",
+    "time", "h1", "h2", "dl", "dt", "dd", "section", "svg", "line", "rect", "text", "table",
+    "thead", "tbody", "tr", "th", "td", "article", "mark", "u", "ins", "del", "br",
+}  # fmt: skip
+
+
+def _tags(html: str) -> set[str]:
+    """The tag names in ``html``, checking that no element has an event-handler attribute."""
+
+    class Tags(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.found: set[str] = set()
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.found.add(tag)
+            for name, _ in attrs:
+                assert not name.startswith("on"), (tag, name)
+
+    parser = Tags()
+    parser.feed(html)
+    return parser.found
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/speakers", "/articles/1", "/api/quotes", "/static/style.css", "/nothing"]
+)
+def test_security_headers_on_every_response(client: TestClient, path: str) -> None:
+    headers = client.get(path).headers
+    csp = headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "style-src 'self'" in csp
+    assert "unsafe-inline" not in csp and "default-src 'none'" in csp
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "no-referrer"
+
+
+def test_pages_have_no_inline_script_or_style(client: TestClient, db: Path) -> None:
+    found = ids(db)
+    for path in (
+        "/",
+        "/speakers",
+        f"/speakers/{found['speaker:Ilse Varga']}",
+        f"/articles/{found['winter']}",
+    ):
+        html = client.get(path).text
+        assert "<script" not in html and "<style" not in html and " style=" not in html, path
+        for stylesheet in re.findall(r"<link [^>]*href=\"([^\"]*)\"", html):
+            assert stylesheet.startswith("/static/"), path  # nothing from elsewhere
+
+
+def test_concurrent_requests_each_get_their_own_connection(client: TestClient, db: Path) -> None:
+    found = ids(db)
+    paths = [
+        "/api/quotes?q=bridge",
+        f"/api/speakers/{found['speaker:Ilse Varga']}",
+        f"/articles/{found['winter']}",
+        "/statements",
+        "/?speaker=Berg",
+    ] * 12
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        statuses = list(pool.map(lambda p: client.get(p).status_code, paths))
+    assert statuses == [200] * len(paths)
+
+
+# -- highlighting ----------------------------------------------------------------------------
+
+
+def _quote(
+    quote_id: int,
+    parts: list[tuple[int, int]],
+    *,
+    speaker_id: int | None = 1,
+    cue: tuple[int, int] | None = None,
+) -> ArticleQuote:
+    return ArticleQuote(
+        quote_id=quote_id,
+        seq=quote_id,
+        start=parts[0][0],
+        end=parts[-1][1],
+        parts=parts,
+        content="",
+        type="direct",
+        cue="said" if cue else None,
+        cue_start=cue[0] if cue else None,
+        cue_end=cue[1] if cue else None,
+        speaker_id=speaker_id,
+        speaker=f"<b>speaker {speaker_id}</b>",
+        speaker_kind="person",
+        mention=None,
+        mention_start=None,
+        mention_end=None,
+        confidence=0.5,
+        evidence='"><b>',
+        statement_id=None,
+    )
+
+
+def _balanced(html: str) -> str:
+    """The text of ``html`` after checking its tags nest; fails on a broken structure."""
+
+    class Checker(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.stack: list[str] = []
+            self.text: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.stack.append(tag)
+
+        def handle_endtag(self, tag: str) -> None:
+            assert self.stack and self.stack.pop() == tag, html
+
+        def handle_data(self, data: str) -> None:
+            self.text.append(data)
+
+    checker = Checker()
+    checker.feed(html)
+    checker.close()
+    assert not checker.stack, html
+    return "".join(checker.text)
+
+
+@pytest.mark.parametrize(
+    "quotes",
+    [
+        [_quote(1, [(0, 10)]), _quote(2, [(5, 20)])],  # overlapping: the second is clipped
+        [_quote(1, [(0, 30)]), _quote(2, [(5, 10)])],  # one inside another
+        [_quote(1, [(2, 8), (12, 18)], cue=(8, 12))],  # two parts, cue between
+        [_quote(1, [(0, 20)], cue=(15, 25))],  # a cue running out of the quote
+        [_quote(1, [(0, 20)], cue=(3, 6)), _quote(2, [(20, 30)], speaker_id=None)],
+        [_quote(1, [(-5, 3)]), _quote(2, [(25, 99)]), _quote(3, [(9, 9)]), _quote(4, [(9, 4)])],
+    ],
+)
+def test_highlighting_keeps_the_text_and_well_formed_tags(quotes: list[ArticleQuote]) -> None:
+    text = "<i>a&b</i> “x” 'y' <script>z"
+    html = str(highlight_article(text, quotes))
+    assert _balanced(html) == text
+    assert "<script>" not in html and "<i>" not in html and "<b>" not in html
+
+
+def test_highlighting_marks_each_part_and_clips_overlaps() -> None:
+    text = "0123456789abcdefghij"
+    html = str(highlight_article(text, [_quote(1, [(0, 10)]), _quote(2, [(5, 15)], speaker_id=2)]))
+    assert re.findall(r'data-quote="(\d)"[^>]*>([^<]*)</mark>', html) == [
+        ("1", "0123456789"),
+        ("2", "abcde"),
+    ]
+    assert 'class="quote s1" id="q1"' in html and 'class="quote s2" id="q2"' in html
+
+
+def test_weekly_counts_fill_gaps_and_count_undated() -> None:
+    weeks, undated = weekly_counts([("2025-03-05", 2), ("2025-03-19", 1), ("soon", 3)])
+    assert [(w.week, w.quotes) for w in weeks] == [
+        ("2025-03-03", 2),
+        ("2025-03-10", 0),
+        ("2025-03-17", 1),
+    ]
+    assert undated == 3
+    long, _ = weekly_counts([("1900-01-01", 1), ("2025-03-05", 1)], max_weeks=10)
+    assert len(long) == 10 and long[-1].quotes == 1
+
+
+# -- command line ----------------------------------------------------------------------------
+
+runner = CliRunner()
+
+
+def test_create_app_refuses_a_missing_store(tmp_path: Path) -> None:
+    with pytest.raises(StoreError):
+        create_app(tmp_path / "missing.db")
+
+
+def test_serve_refuses_a_missing_store(tmp_path: Path) -> None:
+    result = runner.invoke(cli_app, ["serve", "--db", str(tmp_path / "missing.db")])
+    assert result.exit_code == 2
+    assert "no such store" in result.output
+    assert not (tmp_path / "missing.db").exists()
+
+
+def test_serve_prints_the_url_and_runs_uvicorn_on_loopback(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr("uvicorn.run", lambda app, **kw: calls.append(kw))
+    result = runner.invoke(cli_app, ["serve", "--db", str(db), "--port", "8765"])
+    assert result.exit_code == 0, result.output
+    assert "http://127.0.0.1:8765/" in result.output
+    assert calls == [{"host": "127.0.0.1", "port": 8765, "log_level": "info"}]
+
+
+def test_demo_ingests_the_samples_then_serves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    served: list[Any] = []
+    monkeypatch.setattr("uvicorn.run", lambda app, **kw: served.append(app))
+    demo_db = tmp_path / "demo.db"
+    result = runner.invoke(cli_app, ["demo", "--db", str(demo_db), "--port", "8766"])
+    assert result.exit_code == 0, result.output
+    assert "http://127.0.0.1:8766/" in result.output
+    with TestClient(served[0]) as demo:
+        assert demo.get("/api/speakers", params={"name": "Aldric Penhallow"}).json()["total"] == 1
+        assert demo.get("/").status_code == 200

@@ -143,12 +143,16 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+from saidwhat.cli_serve import KEEP_ALIVE_S  # noqa: E402  (the same setting as `saidwhat serve`)
+
+
 def start_server(db: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "SAIDWHAT_DB": str(db)}
     env.pop("SAIDWHAT_INGEST_TOKEN", None)
     command = [
         sys.executable, "-m", "uvicorn", "--factory", "saidwhat.server.app:app_from_environment",
         "--host", HOST, "--port", str(port), "--workers", str(workers), "--log-level", "warning",
+        "--timeout-keep-alive", str(KEEP_ALIVE_S),
     ]  # fmt: skip
     return subprocess.Popen(command, env=env)
 

@@ -20,6 +20,11 @@ SAMPLES = Path(__file__).resolve().parent / "samples"
 
 PortOption = Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port to listen on.")]
 
+# Seconds an idle keep-alive connection stays open. uvicorn's default (5 s) is
+# shorter than a busy page can take under load, so a client reusing a
+# connection the server has just closed gets a reset instead of an answer.
+KEEP_ALIVE_S = 30
+
 
 def _fail(message: object) -> typer.Exit:
     err.print(f"[red]error:[/red] {message}", highlight=False)
@@ -48,7 +53,7 @@ def run_server(db: Path, host: str, port: int, ingest_token: str | None = None) 
     typer.echo(f"saidwhat: serving {db} at {_url(host, port)}  (Ctrl+C stops)")
     if ingest_token:
         typer.echo("POST /api/articles is open to callers with the ingest token")
-    uvicorn.run(web, host=host, port=port, log_level="info")
+    uvicorn.run(web, host=host, port=port, log_level="info", timeout_keep_alive=KEEP_ALIVE_S)
 
 
 @app.command()

@@ -837,7 +837,9 @@ def test_serve_prints_the_url_and_runs_uvicorn_on_loopback(
     result = runner.invoke(cli_app, ["serve", "--db", str(db), "--port", "8765"])
     assert result.exit_code == 0, result.output
     assert "http://127.0.0.1:8765/" in result.output
-    assert calls == [{"host": "127.0.0.1", "port": 8765, "log_level": "info"}]
+    assert calls == [
+        {"host": "127.0.0.1", "port": 8765, "log_level": "info", "timeout_keep_alive": 30}
+    ]
 
 
 def test_demo_ingests_the_samples_then_serves(

@@ -13,9 +13,10 @@ and a new quote is compared only with the quotes that share keys with it.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
+import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rapidfuzz.distance import LCSseq
@@ -46,9 +47,13 @@ def normalise_words(text: str) -> list[str]:
     return [w for w in _NON_WORD.sub(" ", text).split() if w.strip("'")]
 
 
-def _hash(words: list[str]) -> int:
-    digest = hashlib.blake2b(" ".join(words).encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)  # fits SQLite's INTEGER
+def _hash(words: Sequence[str]) -> int:
+    """A stable 32-bit key for a run of words (Python's own ``hash`` changes between runs).
+
+    Two runs sharing a key by chance only cost a word-by-word comparison
+    that says no; 32 bits keep the index small.
+    """
+    return zlib.crc32(" ".join(words).encode("utf-8"))
 
 
 def gram_hashes(words: list[str]) -> set[int]:

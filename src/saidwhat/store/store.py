@@ -167,7 +167,12 @@ class Store:
         article_id = int(cursor.lastrowid or 0)
         new_speakers = 0
         speaker_ids: dict[Entity, int] = {}
+        # Quote ids are given here, so a new statement can name its first quote at once.
+        first_id = int(
+            self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM quotes").fetchone()[0]
+        )
         for seq, quote in enumerate(result.quotes):
+            quote_id = first_id + seq
             speaker = quote.speaker
             entity = speaker.entity if speaker else None
             mention = speaker.mention if speaker else None
@@ -183,13 +188,16 @@ class Store:
             content = " ".join(part.text.strip() for part in quote.content)
             link = None
             if self.link_statements:
-                link = self._statement_for(content, speaker_id, article.published)
-            cursor = self.conn.execute(
-                "INSERT INTO quotes (article_id, seq, start, end, content, parts, type, cue,"
+                link = self._statement_for(
+                    content, speaker_id, article.published, quote_id, article.outlet
+                )
+            self.conn.execute(
+                "INSERT INTO quotes (id, article_id, seq, start, end, content, parts, type, cue,"
                 " cue_start, cue_end, speaker_id, mention, mention_start, mention_end,"
                 " confidence, evidence, statement_id)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
+                    quote_id,
                     article_id,
                     seq,
                     quote.start,
@@ -210,23 +218,30 @@ class Store:
                 ),
             )
             if link is not None:
-                self._attach(int(cursor.lastrowid or 0), link, article_id, article.outlet)
+                self._attach(quote_id, link, article_id, article.outlet)
         return Added(article_id, len(result.quotes), new_speakers)
 
     # -- statements -----------------------------------------------------------------------
 
     def _statement_for(
-        self, content: str, speaker_id: int | None, published: str | None, quote_id: int = -1
+        self,
+        content: str,
+        speaker_id: int | None,
+        published: str | None,
+        quote_id: int,
+        outlet: str | None,
     ) -> _Link:
-        """The statement a quote repeats, or a new one (inside a write transaction)."""
+        """The statement quote ``quote_id`` repeats, or a new one with it as its first."""
         words = normalise_words(content)
         grams = gram_hashes(words)
         match = self._matching_statement(quote_id, words, grams, speaker_id)
         if match is None:
             cursor = self.conn.execute(
-                "INSERT INTO statements (speaker_id) VALUES (?)", (speaker_id,)
+                "INSERT INTO statements (speaker_id, first_quote_id, quotes, articles, outlets)"
+                " VALUES (?, ?, 1, 1, ?)",
+                (speaker_id, quote_id, int(outlet is not None)),
             )
-            return _Link(int(cursor.lastrowid or 0), True, grams)
+            return _Link(int(cursor.lastrowid or 0), True, grams, new=True)
         statement_id = int(match["statement_id"])
         if speaker_id is not None and match["speaker_id"] is None:
             self.conn.execute(
@@ -240,6 +255,12 @@ class Store:
         The statement keeps its own counts of quotes, articles and outlets so
         that listing statements, most carried first, is a walk down an index.
         """
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO quote_grams (hash, quote_id) VALUES (?, ?)",
+            [(g, quote_id) for g in link.grams],
+        )
+        if link.new:
+            return  # counted when the statement was made
         new_article = (
             self.conn.execute(
                 "SELECT count(*) FROM quotes WHERE statement_id = ? AND article_id = ?",
@@ -261,10 +282,6 @@ class Store:
             " outlets = outlets + ?, first_quote_id = CASE WHEN ? THEN ? ELSE first_quote_id END"
             " WHERE id = ?",
             (int(new_article), int(new_outlet), link.first, quote_id, link.statement_id),
-        )
-        self.conn.executemany(
-            "INSERT OR IGNORE INTO quote_grams (hash, quote_id) VALUES (?, ?)",
-            [(g, quote_id) for g in link.grams],
         )
 
     def _matching_statement(
@@ -307,7 +324,7 @@ class Store:
                 for row in rows:
                     quote_id = int(row["id"])
                     link = self._statement_for(
-                        row["content"], row["speaker_id"], row["published"], quote_id
+                        row["content"], row["speaker_id"], row["published"], quote_id, row["outlet"]
                     )
                     self.conn.execute(
                         "UPDATE quotes SET statement_id = ? WHERE id = ?",
@@ -499,6 +516,7 @@ class _Link:
     statement_id: int
     first: bool
     grams: set[int]
+    new: bool = False  # a statement made for this quote, already counted
 
 
 def _earlier(published: str | None, than: str | None) -> bool:

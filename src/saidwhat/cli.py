@@ -420,4 +420,5 @@ def train_model(
 
 # The store commands (ingest, search, speakers, export) register themselves on ``app``.
 import saidwhat.cli_serve  # noqa: E402, F401  (the server commands: serve, demo)
+from saidwhat import cli_spark as _spark_commands  # noqa: E402, F401  (spark, load)
 from saidwhat import cli_store  # noqa: E402, F401

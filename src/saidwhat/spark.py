@@ -1,0 +1,649 @@
+"""The Spark job: web archives and JSON Lines in, Parquet tables of quotes out.
+
+    saidwhat spark crawl/ extra.jsonl --output out/ --master 'local[4]'
+    spark-submit --master yarn "$(python -c 'import saidwhat.spark as m; print(m.__file__)')" \\
+        s3a://bucket/crawl/ --output s3a://bucket/quotes/
+
+Then ``saidwhat load out/ --db news.db`` puts the output in a store
+(``saidwhat.load``, which also defines the tables).
+
+How the work is split:
+
+- Inputs are local paths (files or directories, read as ``saidwhat ingest``
+  reads them) or Hadoop URIs (``file://``, ``hdfs://``, ``s3a://`` …, globs
+  allowed). The driver lists the files; nothing is read on the driver.
+- A WARC file cannot be split: each is read whole by one task. A local one is
+  streamed from disk by the WARC reader; one behind a URI arrives as the
+  file's bytes (``binaryFiles``: PySpark hands over bytes, not a stream) and
+  is streamed from them, so only the compressed file is ever in memory.
+- JSON Lines files are split by lines (``textFile``), so a big file is read
+  by many tasks; the line numbers that name a bad line and give an article
+  without ``id`` its id are those ``saidwhat ingest`` gives.
+- Articles are then shuffled by the hash of their text: a text seen twice
+  (crawls repeat pages) is extracted once, the copy kept being the first by
+  file name and place in the file.
+- Each task runs ``extract_articles`` in batches; the spaCy model is loaded
+  once per executor Python process (``load_pipeline`` caches it, and PySpark
+  reuses its workers). An article whose extraction fails is kept with its
+  error; a record that cannot be read becomes an ``errors`` row. Neither
+  stops the job.
+
+Nothing here finds quotes: extraction is ``saidwhat.pipeline``'s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import logging
+import os
+import re
+import shutil
+import sys
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from functools import partial
+from operator import add, itemgetter
+from pathlib import Path
+from typing import Any, cast
+
+import pyarrow as pa
+from pyspark import RDD, SparkContext, StorageLevel
+from pyspark.sql import SparkSession
+from pyspark.sql.types import (
+    ArrayType,
+    DataType,
+    DoubleType,
+    LongType,
+    StringType,
+    StructField,
+    StructType,
+)
+
+from saidwhat.errors import BadInput, BadRecord
+from saidwhat.load import (
+    EXTRACTION_ERROR,
+    PARTITION,
+    TABLES,
+    error_row,
+    output_rows,
+)
+from saidwhat.model import Article, ExtractedArticle
+from saidwhat.pipeline import extract_articles
+from saidwhat.read import _files_below, _registered_suffix, read_path
+from saidwhat.read.html import article_from_html_bytes
+from saidwhat.read.jsonl import _article_from_record
+from saidwhat.read.text import article_from_text, guess_decode, source_stem
+from saidwhat.read.warc import _read_warc_stream
+from saidwhat.settings import DEFAULT_SETTINGS, Scope, Settings
+from saidwhat.store import content_hash
+
+log = logging.getLogger(__name__)
+
+# What the job reads, by file name ending; feeds and .urls files need fetching, which
+# executors should not do: those are for `saidwhat ingest`.
+WARC, JSONL, TEXT, HTML = "warc", "jsonl", "text", "html"
+KINDS = {
+    ".warc": WARC,
+    ".warc.gz": WARC,
+    ".jsonl": JSONL,
+    ".ndjson": JSONL,
+    ".txt": TEXT,
+    ".html": HTML,
+    ".htm": HTML,
+}
+MAX_ROWS_PER_FILE = 200_000  # one Parquet file per day and task, cut at this many rows
+
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:/")
+_GLOB_CHARS = re.compile(r"([\\{}\[\]*?,])")
+
+# Read stage: (key, ((source, position), record)), the record an Article or an errors row.
+Order = tuple[str, int]
+Keyed = tuple[str, tuple[Order, Any]]
+# Extraction stage: the rows of one input record, one list per table in TABLES order.
+Bundle = tuple[list[dict[str, Any]], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class InputFile:
+    """A file the job reads: where (a local path or a Hadoop URI), and what kind it is."""
+
+    location: str
+    kind: str
+    local: bool
+
+
+@dataclass
+class JobSummary:
+    """What one run wrote."""
+
+    files: int = 0
+    articles: int = 0  # distinct texts extracted (a repeated text counts once)
+    quotes: int = 0
+    speakers: int = 0  # quotes with a speaker
+    errors: int = 0  # records that could not be read
+    failed: int = 0  # articles extraction failed on (kept, without quotes)
+    seconds: float = 0.0
+
+
+# -- the driver: inputs → files -----------------------------------------------------------
+
+
+def is_uri(item: str) -> bool:
+    """Whether ``item`` is a URI (``file:``, ``hdfs://``, ``s3a://``) rather than a local path."""
+    return bool(_URI.match(item))
+
+
+def _kind(name: str) -> str | None:
+    suffix = _registered_suffix(Path(name))
+    return KINDS.get(suffix) if suffix else None
+
+
+def _unsupported(source: str, name: str) -> BadRecord:
+    suffix = _registered_suffix(Path(name))
+    if suffix:
+        return BadRecord(
+            source,
+            f"'{suffix}' files need fetching, which the Spark job does not do; "
+            "read them with saidwhat ingest",
+        )
+    known = ", ".join(sorted(KINDS))
+    return BadRecord(source, f"unknown file type; the Spark job reads {known}")
+
+
+def _jvm(sc: SparkContext) -> tuple[Any, Any]:
+    """The JVM view and the Hadoop configuration of ``sc``."""
+    ctx = cast(Any, sc)
+    return ctx._jvm, ctx._jsc.hadoopConfiguration()
+
+
+def _hadoop_files(sc: SparkContext, uri: str) -> list[tuple[str, bool]] | None:
+    """The files a URI names: ``(uri, named)`` for each, ``named`` False when found in a folder.
+
+    The URI is a file, a directory (read recursively, hidden entries and
+    ``_SUCCESS``-like ones skipped), or a glob. None when it names nothing.
+    """
+    jvm, conf = _jvm(sc)
+    path = jvm.org.apache.hadoop.fs.Path(uri)
+    fs = path.getFileSystem(conf)
+    statuses = fs.globStatus(path)
+    if not statuses:
+        return None
+    found: list[tuple[str, bool]] = []
+    for status in statuses:
+        if not status.isDirectory():
+            found.append((status.getPath().toString(), True))
+            continue
+        root = status.getPath().toString().rstrip("/") + "/"
+        below: list[str] = []
+        files = fs.listFiles(status.getPath(), True)
+        while files.hasNext():
+            name = files.next().getPath().toString()
+            parts = name.removeprefix(root).split("/")
+            if not any(p.startswith((".", "_")) for p in parts):
+                below.append(name)
+        found.extend((name, False) for name in sorted(below))
+    return found
+
+
+def _local_files(item: str) -> list[tuple[str, bool]] | None:
+    """``_hadoop_files`` for a local path, listed as ``saidwhat ingest`` lists it."""
+    path = Path(item).absolute()
+    if path.is_dir():
+        return [(str(file), False) for file in _files_below(path)]
+    return [(str(path), True)] if path.exists() else None
+
+
+def plan_inputs(sc: SparkContext, inputs: Sequence[str]) -> tuple[list[InputFile], list[BadRecord]]:
+    """The files to read, in order and each once, and a BadRecord for each input that has none.
+
+    Local paths are listed as ``saidwhat ingest`` lists them (files below a
+    directory sorted, hidden ones skipped), URIs through Hadoop. A file of a
+    kind the job does not read is reported when named, or when it is a feed
+    or a URL list (which ``ingest`` would have read); other files in a
+    directory are passed over, as ``ingest`` passes them over.
+    """
+    files: list[InputFile] = []
+    seen: set[str] = set()
+    bad: list[BadRecord] = []
+    for item in inputs:
+        if item == "-" or item.lower().startswith(("http://", "https://")):
+            raise BadInput(
+                f"{item}: the Spark job reads files, not standard input or web pages; "
+                "use saidwhat ingest for those"
+            )
+        local = not is_uri(item)
+        listed = _local_files(item) if local else _hadoop_files(sc, item)
+        source = str(Path(item).absolute()) if local else item
+        if listed is None:
+            bad.append(BadRecord(source, "no such file or directory"))
+            continue
+        chosen, reported = 0, len(bad)
+        for name, named in listed:
+            kind = _kind(name)
+            if kind:
+                chosen += 1
+                if name not in seen:
+                    seen.add(name)
+                    files.append(InputFile(name, kind, local))
+            elif named or _registered_suffix(Path(name)):
+                bad.append(_unsupported(name, name))
+        if not chosen and len(bad) == reported:
+            known = ", ".join(sorted(KINDS))
+            bad.append(BadRecord(source, f"no files ending in {known} in this directory"))
+    return files, bad
+
+
+# -- the executors: files → records ------------------------------------------------------
+
+
+def _keyed(order: Order, record: Article | BadRecord, settings: Settings) -> Keyed:
+    """Key an Article by its text (so repeats meet), an error by its place (so none do).
+
+    BadRecords travel as rows: an exception with its own ``__init__`` does
+    not survive pickling.
+    """
+    if isinstance(record, Article):
+        if len(record.text) <= settings.max_article_chars:
+            return "a" + content_hash(record.text), (order, record)
+        record = BadRecord(
+            order[0],
+            f"article has {len(record.text):,} characters, over the limit of "
+            f"{settings.max_article_chars:,} (raise it with --max-article-chars)",
+            f"article {record.id}",
+        )
+    return f"e{order[0]}\0{order[1]}", (order, error_row(record))
+
+
+def _guarded(records: Iterable[Article | BadRecord], source: str) -> Iterator[Article | BadRecord]:
+    """``records``, ended by a BadRecord if reading raises: one odd file never fails the task."""
+    try:
+        yield from records
+    except Exception as exc:
+        yield BadRecord(source, f"read failed: {type(exc).__name__}: {exc}")
+
+
+def _read_local(location: str, settings: Settings) -> Iterator[Keyed]:
+    """The records of a local file, streamed from disk by its ``saidwhat.read`` reader."""
+    records = _guarded(read_path(Path(location)), location)
+    for position, record in enumerate(records):
+        yield _keyed((location, position), record, settings)
+
+
+def _records_of_bytes(source: str, data: bytes) -> Iterator[Article | BadRecord]:
+    kind = _kind(source)
+    if kind == WARC:
+        yield from _read_warc_stream(io.BufferedReader(io.BytesIO(data)), source)
+        return
+    try:
+        if kind == HTML:
+            yield article_from_html_bytes(data, source)
+        else:
+            yield article_from_text(data, source)
+    except BadRecord as bad:
+        yield bad
+
+
+def _read_bytes(item: tuple[str, bytes], settings: Settings) -> Iterator[Keyed]:
+    """The records of one file that ``binaryFiles`` read (its URI and bytes)."""
+    source, data = item
+    for position, record in enumerate(_guarded(_records_of_bytes(source, data), source)):
+        yield _keyed((source, position), record, settings)
+
+
+def article_from_jsonl_line(raw: bytes, source: str, lineno: int) -> Article | BadRecord | None:
+    """One line of a JSON Lines file as ``saidwhat.read.jsonl`` reads it; None for a blank line."""
+    where = f"line {lineno}"
+    if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    line = guess_decode(raw)
+    if line is None:
+        return BadRecord(source, "binary data, not text", where)
+    if not line.strip():
+        return None
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return BadRecord(source, f"not JSON: {exc.msg} (column {exc.colno})", where)
+    except RecursionError:
+        return BadRecord(source, "not JSON: nested too deeply", where)
+    try:
+        return _article_from_record(record, source_stem(source), lineno)
+    except ValueError as exc:
+        return BadRecord(source, str(exc), where)
+
+
+def _read_jsonl_line(item: tuple[bytes, int], source: str, settings: Settings) -> list[Keyed]:
+    raw, index = item
+    try:
+        record = article_from_jsonl_line(raw, source, index + 1)
+    except Exception as exc:
+        record = BadRecord(source, f"read failed: {type(exc).__name__}: {exc}", f"line {index + 1}")
+    return [] if record is None else [_keyed((source, index + 1), record, settings)]
+
+
+def _hadoop_literal(location: str) -> str:
+    """``location`` with Hadoop's glob and list characters escaped, so it names one file."""
+    return _GLOB_CHARS.sub(r"\\\1", location)
+
+
+def read_records(sc: SparkContext, files: Sequence[InputFile], settings: Settings) -> RDD[Keyed]:
+    """One RDD of every record of ``files``, keyed for the deduplicating shuffle."""
+    parts: list[RDD[Keyed]] = []
+    local = [f.location for f in files if f.local and f.kind != JSONL]
+    if local:
+        rdd = sc.parallelize(local, len(local))  # one file a task
+        parts.append(rdd.flatMap(partial(_read_local, settings=settings)))
+    remote = [_hadoop_literal(f.location) for f in files if not f.local and f.kind != JSONL]
+    if remote:
+        binary = sc.binaryFiles(",".join(remote), len(remote))
+        parts.append(binary.flatMap(partial(_read_bytes, settings=settings)))
+    for file in files:
+        if file.kind == JSONL:
+            uri = Path(file.location).as_uri() if file.local else file.location
+            lines = sc.textFile(_hadoop_literal(uri), use_unicode=False).zipWithIndex()
+            read = partial(_read_jsonl_line, source=file.location, settings=settings)
+            parts.append(lines.flatMap(read))
+    if not parts:
+        return sc.emptyRDD()
+    return parts[0] if len(parts) == 1 else sc.union(parts)
+
+
+# -- the executors: records → rows -------------------------------------------------------
+
+
+def extract_safely(articles: list[Article], settings: Settings) -> list[ExtractedArticle]:
+    """``extract_articles`` on a batch; when the batch fails, one article at a time.
+
+    An article that fails alone comes back with its error and no quotes. A
+    model that cannot be loaded (``BadInput``) is not the article's fault:
+    it fails the task, and the job, with its message.
+    """
+    try:
+        return list(extract_articles(articles, settings))
+    except BadInput:
+        raise
+    except Exception as exc:
+        if len(articles) > 1:
+            return [r for a in articles for r in extract_safely([a], settings)]
+        log.exception("extraction failed on article %s", articles[0].id)
+        return [
+            ExtractedArticle(articles[0], (), f"extraction failed: {type(exc).__name__}: {exc}")
+        ]
+
+
+def _bundle(rows: dict[str, list[dict[str, Any]]]) -> Bundle:
+    return tuple(rows.get(name, []) for name in TABLES)
+
+
+def check_package_data() -> None:
+    """Raise ``BadInput`` when saidwhat's data files cannot be read where it runs.
+
+    saidwhat shipped in a zip (``spark-submit --py-files``) imports, but its
+    cue lexicon and attribution model, read from the package folder, are
+    then missing, and extraction would silently fall back to rules alone.
+    """
+    from saidwhat.quotes.cues import LEXICON_PATH
+    from saidwhat.quotes.learned import MODEL_PATH
+
+    for path in (LEXICON_PATH, MODEL_PATH):
+        if not path.is_file():
+            raise BadInput(
+                f"saidwhat's data file {path} cannot be read on this executor: install "
+                "saidwhat on every node (a wheel or a packed environment), do not ship it "
+                "with --py-files"
+            )
+
+
+def extract_partition(items: Iterable[Keyed], settings: Settings) -> Iterator[Bundle]:
+    """The table rows of each record of one partition: articles extracted in batches."""
+    check_package_data()
+    batch: list[tuple[str, Article]] = []
+
+    def flush() -> Iterator[Bundle]:
+        results = extract_safely([a for _, a in batch], settings)
+        for (source, _), result in zip(batch, results, strict=True):
+            yield _bundle(output_rows(result, source))
+        batch.clear()
+
+    for _, ((source, _), record) in items:
+        if isinstance(record, Article):
+            batch.append((source, record))
+            if len(batch) >= settings.batch_size:
+                yield from flush()
+        else:
+            yield _bundle({"errors": [record]})
+    if batch:
+        yield from flush()
+
+
+def _first(a: tuple[Order, Any], b: tuple[Order, Any]) -> tuple[Order, Any]:
+    return a if a[0] <= b[0] else b
+
+
+def _sum_counts(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(map(add, a, b))
+
+
+def _counts(bundle: Bundle) -> tuple[int, ...]:
+    articles, quotes, speakers, errors = bundle
+    failed = sum(1 for e in errors if e["kind"] == EXTRACTION_ERROR)
+    return len(articles), len(quotes), len(speakers), len(errors) - failed, failed
+
+
+# -- the job ---------------------------------------------------------------------------
+
+
+_TASK_ERROR = re.compile(r"saidwhat\.errors\.\w+: (.+)")
+
+
+def saidwhat_error(exc: BaseException) -> str | None:
+    """The message of a saidwhat error that failed a task, from the job's exception; else None.
+
+    A task's Python exception reaches the driver as text inside a Java one.
+    """
+    found = _TASK_ERROR.findall(str(exc))
+    return found[-1].strip() if found else None
+
+
+def spark_type(arrow: pa.DataType) -> DataType:
+    """The Spark type of a column type of ``TABLES``."""
+    if pa.types.is_string(arrow):
+        return StringType()
+    if pa.types.is_int64(arrow):
+        return LongType()
+    if pa.types.is_float64(arrow):
+        return DoubleType()
+    if pa.types.is_list(arrow):
+        return ArrayType(spark_type(arrow.value_type))
+    if pa.types.is_struct(arrow):
+        return StructType([StructField(f.name, spark_type(f.type)) for f in arrow])
+    raise TypeError(f"no Spark type for {arrow}")
+
+
+def spark_schema(table: str) -> StructType:
+    """The Spark schema of one output table: its ``TABLES`` columns and the partition column."""
+    fields = [StructField(f.name, spark_type(f.type)) for f in TABLES[table]]
+    return StructType([*fields, StructField(PARTITION, StringType(), nullable=False)])
+
+
+def output_location(output: str) -> str:
+    """Where Spark writes: a URI as given, a local path made absolute (tasks start elsewhere)."""
+    return output.rstrip("/") if is_uri(output) else str(Path(output).absolute())
+
+
+def _existing_tables(sc: SparkContext, output: str) -> list[str]:
+    jvm, conf = _jvm(sc)
+    root = jvm.org.apache.hadoop.fs.Path(output)
+    fs = root.getFileSystem(conf)
+    return [t for t in TABLES if fs.exists(jvm.org.apache.hadoop.fs.Path(root, t))]
+
+
+def run_job(
+    spark: SparkSession,
+    inputs: Sequence[str],
+    output: str,
+    settings: Settings = DEFAULT_SETTINGS,
+    *,
+    partitions: int | None = None,
+    overwrite: bool = False,
+) -> JobSummary:
+    """Read ``inputs``, extract every article, write the tables of ``saidwhat.load`` to ``output``.
+
+    ``partitions``: tasks of the extraction stage (default: the cluster's
+    cores, or the number of input splits when that is more).
+    """
+    started = time.perf_counter()
+    sc = spark.sparkContext
+    output = output_location(output)
+    existing = _existing_tables(sc, output)
+    if existing and not overwrite:
+        raise BadInput(
+            f"{output} already has {', '.join(existing)}/; pass --overwrite to replace them"
+        )
+    settings = replace(settings, processes=1)  # Spark's tasks are the processes
+    files, bad = plan_inputs(sc, inputs)
+    records = read_records(sc, files, settings)
+    if bad:
+        planned = [(f"e\0{i}", (("", i), error_row(b))) for i, b in enumerate(bad)]
+        records = sc.union([records, sc.parallelize(planned, 1)])
+    count = partitions or max(sc.defaultParallelism, records.getNumPartitions())
+    bundles = (
+        records.reduceByKey(_first, count)
+        .mapPartitions(partial(extract_partition, settings=settings))
+        .persist(StorageLevel.MEMORY_AND_DISK)
+    )
+    try:
+        totals = bundles.map(_counts).fold((0, 0, 0, 0, 0), _sum_counts)
+        for index, table in enumerate(TABLES):
+            rows = bundles.flatMap(itemgetter(index))
+            frame = spark.createDataFrame(rows, spark_schema(table))
+            (
+                frame.repartition(PARTITION)
+                .write.mode("overwrite" if overwrite else "errorifexists")
+                .option("maxRecordsPerFile", MAX_ROWS_PER_FILE)
+                .partitionBy(PARTITION)
+                .parquet(f"{output}/{table}")
+            )
+    except Exception as exc:
+        reason = saidwhat_error(exc)
+        if reason is None:
+            raise
+        raise BadInput(f"the Spark job failed: {reason}") from exc
+    finally:
+        bundles.unpersist()
+    articles, quotes, speakers, errors, failed = totals
+    return JobSummary(
+        files=len(files),
+        articles=articles,
+        quotes=quotes,
+        speakers=speakers,
+        errors=errors,
+        failed=failed,
+        seconds=time.perf_counter() - started,
+    )
+
+
+# -- starting Spark ---------------------------------------------------------------------
+
+
+class SparkUnavailable(BadInput):
+    """pyspark is installed but Spark cannot start here (no Java)."""
+
+
+def check_java() -> None:
+    """Raise ``SparkUnavailable`` with what to install when no Java runtime can be found."""
+    java_home = os.environ.get("JAVA_HOME")
+    if java_home and Path(java_home, "bin", "java").exists():
+        return
+    if shutil.which("java"):
+        return
+    raise SparkUnavailable(
+        "Spark needs a Java runtime (17 or later) and none was found: install one "
+        "(Debian/Ubuntu: apt-get install openjdk-17-jre-headless) or set JAVA_HOME"
+    )
+
+
+def start_session(
+    master: str | None = None, config: dict[str, str] | None = None, app_name: str = "saidwhat"
+) -> SparkSession:
+    """A SparkSession; ``master`` None leaves it to ``spark-submit`` (or ``local[*]``).
+
+    In local mode the workers run this Python unless ``PYSPARK_PYTHON`` says
+    otherwise, so they see the same saidwhat and model as the driver. On a
+    cluster, this Python's path means nothing on the nodes: Spark's own
+    settings decide.
+    """
+    check_java()
+    if master and master.startswith("local"):
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    builder = SparkSession.builder.appName(app_name)
+    if master:
+        builder = builder.master(master)
+    for key, value in (config or {}).items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("WARN")
+    return session
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``spark-submit …/saidwhat/spark.py INPUT… --output DIR``: the job without the CLI."""
+    parser = argparse.ArgumentParser(prog="saidwhat.spark", description=__doc__.split("\n")[0])
+    parser.add_argument("inputs", nargs="+", help="files, directories, URIs or globs")
+    parser.add_argument("--output", "-o", required=True)
+    parser.add_argument("--master", default=None, help="default: spark-submit's")
+    parser.add_argument("--partitions", type=int, default=None)
+    parser.add_argument("--overwrite", action="store_true")
+    parser.add_argument("--model", default=DEFAULT_SETTINGS.model)
+    parser.add_argument("--batch-size", type=int, default=DEFAULT_SETTINGS.batch_size)
+    parser.add_argument(
+        "--scope", choices=[s.value for s in Scope], default=DEFAULT_SETTINGS.scope.value
+    )
+    parser.add_argument("--min-confidence", type=float, default=0.0)
+    parser.add_argument("--max-article-chars", type=int, default=DEFAULT_SETTINGS.max_article_chars)
+    args = parser.parse_args(argv)
+    settings = Settings(
+        model=args.model,
+        batch_size=args.batch_size,
+        scope=Scope(args.scope),
+        min_confidence=args.min_confidence,
+        max_article_chars=args.max_article_chars,
+    )
+    try:
+        spark = start_session(args.master)
+        summary = run_job(
+            spark,
+            args.inputs,
+            args.output,
+            settings,
+            partitions=args.partitions,
+            overwrite=args.overwrite,
+        )
+    except BadInput as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(describe(summary, args.output), file=sys.stderr)
+    return 0
+
+
+def describe(summary: JobSummary, output: str) -> str:
+    """The closing lines of a run."""
+    lines = [
+        f"read {summary.files} files: {summary.articles} articles, {summary.quotes} quotes "
+        f"({summary.speakers} with a speaker), {summary.errors} records skipped; "
+        f"{summary.seconds:.1f}s",
+        f"wrote {', '.join(f'{t}/' for t in TABLES)} under {output}",
+    ]
+    if summary.failed:
+        lines.insert(1, f"  extraction failed on {summary.failed} (kept without quotes)")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    # Imported, not run as __main__, so that Spark pickles the job's functions by reference.
+    from saidwhat.spark import main as _main
+
+    sys.exit(_main())

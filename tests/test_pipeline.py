@@ -98,3 +98,34 @@ def test_one_failing_article_does_not_stop_the_batch(monkeypatch: pytest.MonkeyP
     assert results[1].error is not None and "boom" in results[1].error
     assert results[1].quotes == ()
     assert len(results[0].quotes) == 1 and len(results[2].quotes) == 1
+
+
+ANY_CHARS = st.characters(codec="utf-8", categories=["L", "N", "P", "Z", "S", "Cc", "Cf"])
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(st.one_of(st.text(ANY_CHARS, max_size=12), QUOTE_CHARS, WORDS), max_size=60))
+def test_any_unicode_with_control_characters(pieces: list[str]) -> None:
+    """Random Unicode, control and format characters, quote marks: no error, honest spans."""
+    text = " ".join(pieces)
+    [result] = extract_articles([Article(id="u", text=text)])
+    assert result.error is None, result.error
+    assert extract(text) == list(result.quotes)  # deterministic
+    for quote in result.quotes:
+        assert 0 <= quote.start <= quote.end <= len(text)
+        for span in (*quote.content, quote.cue, quote.speaker.mention if quote.speaker else None):
+            if span is not None:
+                assert text[span.start : span.end] == span.text
+
+
+@pytest.mark.slow
+def test_one_huge_paragraph() -> None:
+    """200,000 characters without a line break: parsed in pieces, quotes still found."""
+    sentence = "The council met again on Tuesday and the harbour plan was read out in full. "
+    text = sentence * 1400 + "“We will not give up the harbour,” said Ida Moen. " + sentence * 1400
+    assert "\n" not in text and len(text) > 200_000
+    [result] = extract_articles([Article(id="huge", text=text)])
+    assert result.error is None
+    found = [q for q in result.quotes if "give up the harbour" in q.content[0].text]
+    assert found and found[0].speaker is not None and found[0].speaker.entity is not None
+    assert found[0].speaker.entity.name == "Ida Moen"

@@ -19,6 +19,7 @@ from saidwhat.errors import BadRecord
 from saidwhat.model import Article
 from saidwhat.read import READERS, read_inputs, read_path
 from saidwhat.read.warc import read_warc_file
+from tests.news_pages import news_page
 
 DATE = "2024-03-05T10:00:00Z"
 ID_COUNCIL = "11111111-2222-3333-4444-555555555555"
@@ -27,21 +28,7 @@ COUNCIL_URL = "https://harwick-gazette.example/news/council-backs-footbridge"
 FERRY_URL = "https://harwick-gazette.example/news/ferry-timetable"
 
 
-def page(title: str, paragraphs: list[str], published: str | None = None) -> str:
-    """A small fictional news page with the navigation and footer real pages have."""
-    meta = f'<meta property="article:published_time" content="{published}">' if published else ""
-    body = "\n".join(f"<p>{p}</p>" for p in paragraphs)
-    return f"""<!DOCTYPE html>
-<html><head><title>{title} | Harwick Gazette</title>
-<meta property="og:site_name" content="Harwick Gazette">{meta}
-</head><body>
-<nav><a href="/">Home</a> <a href="/news">News</a></nav>
-<article><h1>{title}</h1>
-{body}
-</article>
-<footer>© Harwick Gazette</footer>
-</body></html>
-"""
+page = news_page
 
 
 COUNCIL_PAGE = page(

@@ -35,6 +35,7 @@ from saidwhat.load import load_output
 from saidwhat.read import read_inputs
 from saidwhat.settings import Settings
 from saidwhat.store import Store
+from tests.news_pages import news_page
 
 pytestmark = [pytest.mark.slow, pytest.mark.spark]
 
@@ -46,20 +47,7 @@ FOOTBRIDGE = "The footbridge will connect the old town to the station before the
 
 
 def page(title: str, paragraphs: list[str], published: str | None = None) -> bytes:
-    """A small fictional news page, with the navigation and footer real pages have."""
-    meta = f'<meta property="article:published_time" content="{published}">' if published else ""
-    body = "\n".join(f"<p>{p}</p>" for p in paragraphs)
-    return f"""<!DOCTYPE html>
-<html><head><title>{title} | Harwick Gazette</title>
-<meta property="og:site_name" content="Harwick Gazette">{meta}
-</head><body>
-<nav><a href="/">Home</a> <a href="/news">News</a></nav>
-<article><h1>{title}</h1>
-{body}
-</article>
-<footer>© Harwick Gazette</footer>
-</body></html>
-""".encode()
+    return news_page(title, paragraphs, published).encode()
 
 
 COUNCIL = page(

@@ -58,10 +58,37 @@ CacheOption = Annotated[
     Path | None, typer.Option("--cache", help="Keep the parses here (a spaCy DocBin).")
 ]
 TrainInput = Annotated[Path, typer.Argument(help="Annotated JSON Lines (PolNeAR train).")]
+ProgressOption = Annotated[
+    bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")
+]
+MaxArticleCharsOption = Annotated[
+    int, typer.Option("--max-article-chars", min=1, help="Skip (and report) longer articles.")
+]
 MinConfidenceOption = Annotated[
     float,
     typer.Option("--min-confidence", min=0.0, max=1.0, help="Drop quotes below this confidence."),
 ]
+
+
+def extraction_settings(
+    model: str,
+    batch_size: int,
+    min_confidence: float,
+    max_article_chars: int,
+    scope: Scope,
+    cues: Path | None = None,
+    processes: int = 1,
+) -> Settings:
+    """The Settings of a command's extraction options (extract, ingest, spark)."""
+    return Settings(
+        model=model,
+        batch_size=batch_size,
+        processes=processes,
+        min_confidence=min_confidence,
+        max_article_chars=max_article_chars,
+        scope=scope,
+        cue_file=str(cues) if cues else None,
+    )
 
 
 def _version(value: bool) -> None:
@@ -156,13 +183,8 @@ def extract(
     batch_size: BatchOption = 16,
     processes: ProcessesOption = 1,
     min_confidence: MinConfidenceOption = 0.0,
-    progress: Annotated[
-        bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")
-    ] = True,
-    max_article_chars: Annotated[
-        int,
-        typer.Option("--max-article-chars", min=1, help="Skip (and report) longer articles."),
-    ] = DEFAULT_SETTINGS.max_article_chars,
+    progress: ProgressOption = True,
+    max_article_chars: MaxArticleCharsOption = DEFAULT_SETTINGS.max_article_chars,
     scope: ScopeOption = DEFAULT_SETTINGS.scope,
     cues: CuesOption = None,
 ) -> None:
@@ -174,14 +196,8 @@ def extract(
     """
     from saidwhat.pipeline import extract_articles
 
-    settings = Settings(
-        model=model,
-        batch_size=batch_size,
-        processes=processes,
-        min_confidence=min_confidence,
-        max_article_chars=max_article_chars,
-        scope=scope,
-        cue_file=str(cues) if cues else None,
+    settings = extraction_settings(
+        model, batch_size, min_confidence, max_article_chars, scope, cues, processes
     )
     summary = RunSummary()
     started = time.perf_counter()

@@ -16,10 +16,20 @@ import typer
 from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from saidwhat.cli import BatchOption, MinConfidenceOption, ModelOption, ScopeOption, app, err
+from saidwhat.cli import (
+    BatchOption,
+    MaxArticleCharsOption,
+    MinConfidenceOption,
+    ModelOption,
+    ProgressOption,
+    ScopeOption,
+    app,
+    err,
+    extraction_settings,
+)
 from saidwhat.cli_store import DEFAULT_DB, DbOption
 from saidwhat.errors import BadRecord, SaidwhatError
-from saidwhat.settings import DEFAULT_MODEL, DEFAULT_SETTINGS, Settings
+from saidwhat.settings import DEFAULT_MODEL, DEFAULT_SETTINGS
 
 PYSPARK_MISSING = (
     "pyspark is not installed: install the Spark extra with "
@@ -81,10 +91,7 @@ def spark(
     scope: ScopeOption = DEFAULT_SETTINGS.scope,
     min_confidence: MinConfidenceOption = 0.0,
     model: ModelOption = DEFAULT_MODEL,
-    max_article_chars: Annotated[
-        int,
-        typer.Option("--max-article-chars", min=1, help="Skip (and report) longer articles."),
-    ] = DEFAULT_SETTINGS.max_article_chars,
+    max_article_chars: MaxArticleCharsOption = DEFAULT_SETTINGS.max_article_chars,
     conf: Annotated[
         list[str] | None,
         typer.Option("--conf", help="A Spark setting, KEY=VALUE (spark.driver.memory=4g)."),
@@ -114,13 +121,7 @@ def spark(
                 f"{output} already has {', '.join(existing)}/; pass --overwrite to replace them"
             )
 
-    settings = Settings(
-        model=model,
-        batch_size=batch_size,
-        min_confidence=min_confidence,
-        max_article_chars=max_article_chars,
-        scope=scope,
-    )
+    settings = extraction_settings(model, batch_size, min_confidence, max_article_chars, scope)
     spark_conf = _spark_conf(conf or [])
     try:
         check_java()
@@ -155,9 +156,7 @@ def load(
         Path, typer.Argument(help="The --output folder of `saidwhat spark`.", show_default=False)
     ],
     db: DbOption = DEFAULT_DB,
-    progress: Annotated[
-        bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")
-    ] = True,
+    progress: ProgressOption = True,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Do not list each unreadable row.")
     ] = False,

@@ -22,17 +22,20 @@ from rich.table import Table
 from saidwhat.cli import (
     BatchOption,
     CuesOption,
+    MaxArticleCharsOption,
     MinConfidenceOption,
     ModelOption,
     ProcessesOption,
+    ProgressOption,
     ScopeOption,
     app,
     err,
+    extraction_settings,
 )
 from saidwhat.errors import BadRecord, SaidwhatError
 from saidwhat.model import QuoteType
 from saidwhat.read.fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
-from saidwhat.settings import DEFAULT_MODEL, DEFAULT_SETTINGS, Settings
+from saidwhat.settings import DEFAULT_MODEL, DEFAULT_SETTINGS
 
 DEFAULT_DB = Path("saidwhat.db")
 
@@ -103,10 +106,7 @@ def ingest(
     min_confidence: MinConfidenceOption = 0.0,
     scope: ScopeOption = DEFAULT_SETTINGS.scope,
     cues: CuesOption = None,
-    max_article_chars: Annotated[
-        int,
-        typer.Option("--max-article-chars", min=1, help="Skip (and report) longer articles."),
-    ] = DEFAULT_SETTINGS.max_article_chars,
+    max_article_chars: MaxArticleCharsOption = DEFAULT_SETTINGS.max_article_chars,
     allow_private: Annotated[
         bool,
         typer.Option(
@@ -120,9 +120,7 @@ def ingest(
     max_fetch_bytes: Annotated[
         int, typer.Option("--max-fetch-bytes", min=1, help="Largest response body read from a URL.")
     ] = DEFAULT_MAX_BYTES,
-    progress: Annotated[
-        bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")
-    ] = True,
+    progress: ProgressOption = True,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Do not list each skipped record.")
     ] = False,
@@ -139,14 +137,8 @@ def ingest(
     from saidwhat.store import Store
     from saidwhat.store.identity import read_knowledge_base
 
-    settings = Settings(
-        model=model,
-        batch_size=batch_size,
-        processes=processes,
-        min_confidence=min_confidence,
-        max_article_chars=max_article_chars,
-        scope=scope,
-        cue_file=str(cues) if cues else None,
+    settings = extraction_settings(
+        model, batch_size, min_confidence, max_article_chars, scope, cues, processes
     )
     try:
         store = Store(db)

@@ -212,3 +212,11 @@ def test_evaluate_compares_scopes() -> None:
     code, out, err = run("evaluate", str(gold), "--compare-scopes")
     assert code == 0, err
     assert "with --scope attributions" in out
+
+
+def test_error_messages_are_text_not_markup(tmp_path: Path) -> None:
+    """A path with brackets in an error is printed as written, not eaten as rich markup."""
+    missing = tmp_path / "crawl[bold].db"
+    result = runner.invoke(app, ["search", "x", "--db", str(missing)])
+    assert result.exit_code == 2
+    assert "crawl[bold].db" in result.output

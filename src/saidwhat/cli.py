@@ -11,6 +11,7 @@ from typing import Annotated, Any, TextIO
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from saidwhat import __version__
@@ -68,6 +69,12 @@ MinConfidenceOption = Annotated[
     float,
     typer.Option("--min-confidence", min=0.0, max=1.0, help="Drop quotes below this confidence."),
 ]
+
+
+def fail(message: object, code: int = 2) -> typer.Exit:
+    """Print an error for the user (as text, never as markup) and the exit to raise."""
+    err.print(f"[red]error:[/red] {escape(str(message))}", highlight=False)
+    return typer.Exit(code)
 
 
 def extraction_settings(
@@ -238,15 +245,13 @@ def extract(
                     quotes=summary.quotes,
                 )
     except SaidwhatError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False)
-        raise typer.Exit(2) from exc
+        raise fail(exc) from exc
     finally:
         if output:
             out.close()
     err.print(summary.line(time.perf_counter() - started), highlight=False)
     if summary.articles == 0:
-        err.print("[red]error:[/red] nothing could be processed", highlight=False)
-        raise typer.Exit(1)
+        raise fail("nothing could be processed", code=1)
 
 
 @app.command()
@@ -304,8 +309,7 @@ def evaluate(
             other_predicted = [r.to_dict() for r in extract_articles(articles, other_settings)]
             other_report = (other, score(gold_records, other_predicted))
     except (SaidwhatError, OSError) as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False)
-        raise typer.Exit(2) from exc
+        raise fail(exc) from exc
     if as_json:
         data = report.to_dict()
         if not errors:

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from saidwhat.cli import app, err
+from saidwhat.cli import app, err, fail
 from saidwhat.cli_store import DEFAULT_DB
 from saidwhat.errors import SaidwhatError
 
@@ -24,11 +24,6 @@ PortOption = Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP p
 # shorter than a busy page can take under load, so a client reusing a
 # connection the server has just closed gets a reset instead of an answer.
 KEEP_ALIVE_S = 30
-
-
-def _fail(message: object) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
-    return typer.Exit(2)
 
 
 def _url(host: str, port: int) -> str:
@@ -43,11 +38,11 @@ def run_server(db: Path, host: str, port: int, ingest_token: str | None = None) 
     from saidwhat.server import create_app
 
     if not db.is_file():
-        raise _fail(f"{db}: no such store (create one with `saidwhat ingest ... --db {db}`)")
+        raise fail(f"{db}: no such store (create one with `saidwhat ingest ... --db {db}`)")
     try:
         web = create_app(db, ingest_token=ingest_token)
     except (SaidwhatError, ValueError) as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     if host not in ("127.0.0.1", "localhost", "::1"):
         err.print(f"[yellow]note:[/yellow] listening on {host}, not only this machine")
     typer.echo(f"saidwhat: serving {db} at {_url(host, port)}  (Ctrl+C stops)")
@@ -101,7 +96,7 @@ def demo(
             with Store(path) as store:
                 summary = ingest_records(read_inputs([str(SAMPLES)]), store)
         except SaidwhatError as exc:
-            raise _fail(exc) from exc
+            raise fail(exc) from exc
         err.print(
             f"demo store {path}: {summary.stored} sample articles stored "
             f"({summary.duplicates} already there), {summary.quotes} quotes",

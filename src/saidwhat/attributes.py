@@ -125,6 +125,14 @@ class _Answer:
     values: dict[int, int]  # attribute id -> value set by the ruler
     lemma: int  # the lemma hash (the ruler's, or the lemmatiser's)
 
+    def get(self, attr: int, before: int) -> int:
+        """The value of ``attr`` after both components, given its value before."""
+        if attr == LEMMA:
+            # The ruler's lemma always counts; the lemmatiser's only where no
+            # lemma was set before.
+            return self.lemma if LEMMA in self.values or not before else before
+        return self.values.get(attr, before)
+
 
 class _RuleIndex:
     """Single-token rules by tag, then by the words they name."""
@@ -221,11 +229,6 @@ class FastAttributes:
                     return None
         return {label: label for label in named}
 
-    def _key(self, orth: int, tag: int, dep: int) -> _Key:
-        if self._dep_classes is None or dep == 0:
-            return (orth, tag, dep)
-        return (orth, tag, self._dep_classes.get(dep, 1))
-
     def _facts_of(self, key: _Key, dep: int) -> _Facts:
         facts = self._facts.get(key)
         if facts is None:
@@ -288,33 +291,32 @@ class FastAttributes:
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):
             return doc
-        array = doc.to_array([ORTH, TAG, DEP, POS, MORPH, LEMMA, TAG, DEP])
-        rows = array[:, :3].tolist()
-        deps = [int(d) for _, _, d in rows]
-        keys = [self._key(int(o), int(t), int(d)) for o, t, d in rows]
+        orths, tags, deps, *before = doc.to_array([ORTH, TAG, DEP, *_WRITTEN]).T.tolist()
+        classes = self._dep_classes
+        if classes is None:
+            keys = list(zip(orths, tags, deps, strict=True))
+        else:
+            keys = [
+                (o, t, classes.get(d, 1) if d else 0)
+                for o, t, d in zip(orths, tags, deps, strict=True)
+            ]
         hits = self._multi_hits(keys, deps)
-        out = array[:, 3:]
-        # Columns of ``out``: POS, MORPH, LEMMA, TAG, DEP (the order of _WRITTEN).
-        answers = self._answers
+        cached = self._answers
+        answers: list[_Answer] = []
         for i, key in enumerate(keys):
             extra = hits.get(i)
-            answer = None if extra else answers.get(key)
+            answer = None if extra else cached.get(key)
             if answer is None:
                 rules = self.single.matching(self._facts_of(key, deps[i])) + (extra or [])
                 answer = self._answer(doc[i], rules)
                 if not extra:
-                    answers[key] = answer
-            row = out[i]
-            values = answer.values
-            for column, attr in enumerate(_WRITTEN):
-                if attr == LEMMA:
-                    # The ruler's lemma always counts; the lemmatiser's only
-                    # where no lemma was set before.
-                    if attr in values or not row[column]:
-                        row[column] = answer.lemma
-                elif attr in values:
-                    row[column] = values[attr]
-        written: Any = numpy.ascontiguousarray(out, dtype=numpy.uint64)
+                    cached[key] = answer
+            answers.append(answer)
+        columns = [
+            [answer.get(attr, value) for answer, value in zip(answers, values, strict=True)]
+            for attr, values in zip(_WRITTEN, before, strict=True)
+        ]
+        written: Any = numpy.array(columns, dtype=numpy.uint64).T
         doc.from_array(list(_WRITTEN), written)
         return doc
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -49,8 +50,22 @@ class ContentOption:
     kind: str  # "clause" | "rest" | "noun"
 
 
-def _inside_region(doc: Doc, token: Token, regions: Sequence[QuotedRegion]) -> bool:
-    return any(r.covers(token.idx) for r in regions)
+class _Covered:
+    """Whether a character is inside any quoted region, by binary search.
+
+    Regions never overlap (an inner quote stays part of the outer one), so
+    the region that may cover a character is the last one opening at or
+    before it.
+    """
+
+    def __init__(self, regions: Sequence[QuotedRegion]) -> None:
+        spans = sorted((r.open, r.close) for r in regions)
+        self.opens = [a for a, _ in spans]
+        self.closes = [b for _, b in spans]
+
+    def __contains__(self, char: int) -> bool:
+        at = bisect_right(self.opens, char) - 1
+        return at >= 0 and char <= self.closes[at]
 
 
 def trim_tokens(
@@ -74,8 +89,9 @@ def trim_tokens(
 
 def content_options(doc: Doc, regions: Sequence[QuotedRegion]) -> Iterator[ContentOption]:
     """Every (verb or noun, content) pair the model will score."""
+    covered = _Covered(regions)
     for token in doc:
-        if token.pos_ in ("NOUN", "VERB", "AUX") and not _inside_region(doc, token, regions):
+        if token.pos_ in ("NOUN", "VERB", "AUX") and token.idx not in covered:
             yield from options_of(token)
 
 

@@ -151,6 +151,7 @@ class ArticleEntities:
         self.quoted = quoted
         self.ents = list(doc.ents)  # spaCy rebuilds doc.ents on every access
         self.people: dict[str, _Known] = {}  # surname (lower) -> known person
+        self._chunks: list[Span] | None = None
         self._index_people()
 
     def _in_quote(self, char: int) -> bool:
@@ -351,7 +352,9 @@ class ArticleEntities:
         "council" → "Harwick town council" when the article wrote it so.
         """
         best = noun
-        for chunk in self.doc.noun_chunks:
+        if self._chunks is None:
+            self._chunks = list(self.doc.noun_chunks)  # spaCy finds them again on every access
+        for chunk in self._chunks:
             if chunk.root.lower_ == noun and not self._in_quote(chunk.start_char):
                 words = [t for t in chunk if t.dep_ in ("compound", "amod") or t.i == chunk.root.i]
                 words = [t for t in words if t.pos_ in ("PROPN", "NOUN", "ADJ")]

@@ -5,11 +5,11 @@
 
 Prints articles/s, in alternating rounds (the best of each kept), for
 (A) ``nlp.pipe`` over the texts with the pipeline exactly as ``spacy.load``
-gives it, (B) saidwhat's extraction with every sentence parsed
-(``--full-parse``) and (C) saidwhat's default extraction, each as a ratio
-of A, and the peak RSS of this process. With ``--textacy PYTHON`` (a Python
-that has textacy and the same spaCy model) it also times textacy's
-``direct_quotations`` with its parse, in a subprocess, and prints C as a
+gives it, (P) the same with saidwhat's pipeline (``saidwhat.nlp``), parse
+only, and (B) saidwhat's whole extraction, each as a ratio of A, and the
+peak RSS of this process. With ``--textacy PYTHON`` (a Python that has
+textacy and the same spaCy model) it also times textacy's
+``direct_quotations`` with its parse, in a subprocess, and prints B as a
 ratio of it. With ``--against REF`` it runs the extraction of an earlier
 commit (checked out in a temporary git worktree, run in a subprocess) on
 the same texts. The corpus defaults to PolNeAR dev when ../shared is beside
@@ -31,8 +31,9 @@ from pathlib import Path
 import spacy
 
 from saidwhat.model import Article
+from saidwhat.nlp import load_pipeline
 from saidwhat.pipeline import extract_articles
-from saidwhat.settings import DEFAULT_SETTINGS, Settings
+from saidwhat.settings import DEFAULT_SETTINGS
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV = ROOT.parent / "shared" / "eval" / "polnear-dev.jsonl"
@@ -136,37 +137,41 @@ def main() -> None:
     articles = load(corpus, repeat)
     chars = sum(len(a.text) for a in articles)
     texts = [a.text for a in articles]
+    batch_size = DEFAULT_SETTINGS.batch_size
     # A: the pipeline exactly as spaCy loads it, every component, nothing of ours.
     bare_nlp = spacy.load(DEFAULT_SETTINGS.model)
     bare_nlp("warm up")
-    list(extract_articles(articles[:2]))  # load saidwhat's pipeline and caches' code paths
-    full_parse = Settings(full_parse=True)
+    our_nlp = load_pipeline(DEFAULT_SETTINGS.model)
+    list(extract_articles(articles[:2]))
 
-    timings: dict[str, list[float]] = {"bare": [], "full": [], "selective": []}
-    quotes: dict[str, int] = {}
+    timings: dict[str, list[float]] = {"bare": [], "parse": [], "extract": []}
+    quotes = 0
     for _ in range(args.rounds):
         start = time.perf_counter()
-        for _doc in bare_nlp.pipe(texts, batch_size=DEFAULT_SETTINGS.batch_size):
+        for _doc in bare_nlp.pipe(texts, batch_size=batch_size):
             pass
         timings["bare"].append(time.perf_counter() - start)
-        for name, settings in (("selective", DEFAULT_SETTINGS), ("full", full_parse)):
-            start = time.perf_counter()
-            quotes[name] = sum(len(r.quotes) for r in extract_articles(articles, settings))
-            timings[name].append(time.perf_counter() - start)
+        start = time.perf_counter()
+        for _doc in our_nlp.pipe(texts, batch_size=batch_size):
+            pass
+        timings["parse"].append(time.perf_counter() - start)
+        start = time.perf_counter()
+        quotes = sum(len(r.quotes) for r in extract_articles(articles))
+        timings["extract"].append(time.perf_counter() - start)
 
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     n = len(articles)
-    bare, full, selective = (_best(timings[k]) for k in ("bare", "full", "selective"))
+    bare, parse, full = (_best(timings[k]) for k in ("bare", "parse", "extract"))
     print(f"corpus: {corpus} x{repeat} — {n} articles, {chars:,} characters")
-    print(f"best of {args.rounds} alternating rounds")
+    print(f"best of {args.rounds} alternating rounds; ratios are throughput against A")
     print(f"A  spaCy nlp.pipe, all components (spacy.load): {n / bare:8.2f} articles/s")
     print(
-        f"B  saidwhat extraction, every sentence parsed:  {n / full:8.2f} articles/s"
-        f"  ({quotes['full']} quotes)  {bare / full:.3f}x A"
+        f"P  saidwhat's pipeline, parse only:            {n / parse:8.2f} articles/s"
+        f"  {bare / parse:.3f}x A"
     )
     print(
-        f"C  saidwhat extraction (default):               {n / selective:8.2f} articles/s"
-        f"  ({quotes['selective']} quotes)  {bare / selective:.3f}x A"
+        f"B  saidwhat extraction (parse, quotes, speakers): {n / full:6.2f} articles/s"
+        f"  {bare / full:.3f}x A  ({quotes} quotes)"
     )
     print(f"peak RSS of this process: {rss_mb:.0f} MB")
     if args.textacy:
@@ -174,17 +179,17 @@ def main() -> None:
         seconds = float(textacy["seconds"])
         print(
             f"T  textacy direct_quotations with its parse:  {n / seconds:8.2f} articles/s"
-            f"  ({int(textacy['quotes'])} quotes; gave up on {int(textacy['failed'])} articles)"
-            f"  {bare / seconds:.3f}x A"
+            f"  {bare / seconds:.3f}x A  ({int(textacy['quotes'])} quotes;"
+            f" gave up on {int(textacy['failed'])} articles)"
         )
-        print(f"C/T throughput ratio (saidwhat default against textacy): {seconds / selective:.3f}")
+        print(f"B/T throughput ratio (saidwhat against textacy): {seconds / full:.3f}")
     if args.against:
         seconds, old_quotes = time_ref(args.against, corpus, repeat)
         print(
-            f"D  saidwhat at {args.against}:{' ' * max(1, 33 - len(args.against))}"
+            f"C  saidwhat at {args.against}:{' ' * max(1, 33 - len(args.against))}"
             f"{n / seconds:8.2f} articles/s  ({old_quotes} quotes)"
         )
-        print(f"C/D throughput ratio (this tree against {args.against}): {seconds / selective:.3f}")
+        print(f"B/C throughput ratio (this tree against {args.against}): {seconds / full:.3f}")
     sys.stdout.flush()
 
 

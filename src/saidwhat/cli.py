@@ -65,14 +65,6 @@ ProgressOption = Annotated[
 MaxArticleCharsOption = Annotated[
     int, typer.Option("--max-article-chars", min=1, help="Skip (and report) longer articles.")
 ]
-FullParseOption = Annotated[
-    bool,
-    typer.Option(
-        "--full-parse",
-        help="Tag and parse every sentence (slower). By default only sentences that can "
-        "hold a statement are parsed; names are found everywhere either way.",
-    ),
-]
 MinConfidenceOption = Annotated[
     float,
     typer.Option("--min-confidence", min=0.0, max=1.0, help="Drop quotes below this confidence."),
@@ -93,11 +85,9 @@ def extraction_settings(
     scope: Scope,
     cues: Path | None = None,
     processes: int = 1,
-    full_parse: bool = False,
 ) -> Settings:
     """The Settings of a command's extraction options (extract, ingest, spark)."""
     return Settings(
-        full_parse=full_parse,
         model=model,
         batch_size=batch_size,
         processes=processes,
@@ -204,7 +194,6 @@ def extract(
     max_article_chars: MaxArticleCharsOption = DEFAULT_SETTINGS.max_article_chars,
     scope: ScopeOption = DEFAULT_SETTINGS.scope,
     cues: CuesOption = None,
-    full_parse: FullParseOption = False,
 ) -> None:
     """Find the quotes in articles: a readable listing, or JSON Lines with -o.
 
@@ -215,7 +204,7 @@ def extract(
     from saidwhat.pipeline import extract_articles
 
     settings = extraction_settings(
-        model, batch_size, min_confidence, max_article_chars, scope, cues, processes, full_parse
+        model, batch_size, min_confidence, max_article_chars, scope, cues, processes
     )
     summary = RunSummary()
     started = time.perf_counter()
@@ -282,7 +271,6 @@ def evaluate(
     processes: ProcessesOption = 1,
     scope: ScopeOption = DEFAULT_SETTINGS.scope,
     cues: CuesOption = None,
-    full_parse: FullParseOption = False,
     compare_scopes: Annotated[
         bool,
         typer.Option(
@@ -308,11 +296,7 @@ def evaluate(
         else:
             articles = [Article(id=str(r["id"]), text=str(r["text"])) for r in gold_records]
             settings = Settings(
-                model=model,
-                processes=processes,
-                scope=scope,
-                cue_file=str(cues) if cues else None,
-                full_parse=full_parse,
+                model=model, processes=processes, scope=scope, cue_file=str(cues) if cues else None
             )
             predicted = [r.to_dict() for r in extract_articles(articles, settings)]
         report = score(gold_records, predicted)
@@ -379,46 +363,6 @@ def train_cues(
         ],
     )
     err.print(f"wrote {target} ({sum(1 for c in counts if c.total >= 3)} lemmas)")
-
-
-@app.command("train-parse-cues")
-def train_parse_cues(
-    train: TrainInput,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Where to write the lemma list.")
-    ] = None,
-    min_count: Annotated[
-        int, typer.Option("--min-count", min=1, help="Keep lemmas found this often or more.")
-    ] = 2,
-    cache: CacheOption = None,
-    model: ModelOption = DEFAULT_MODEL,
-) -> None:
-    """Rebuild the extra words that make a sentence worth parsing (saidwhat/data/parse_cues.txt).
-
-    Extracts quotes from fully parsed gold texts and lists the reporting
-    words the learned model used that the cue lexicon lacks; run it after
-    train-model.
-    """
-    from saidwhat.evaluate import load_jsonl
-    from saidwhat.selective import PARSE_CUES_PATH, count_cue_lemmas, write_parse_cues
-    from saidwhat.train_cues import file_sha256
-
-    records = load_jsonl(train)
-    counts = count_cue_lemmas(doc for doc, _ in _parsed_records(records, model, cache))
-    target = output or PARSE_CUES_PATH
-    lemmas = write_parse_cues(
-        counts,
-        target,
-        [
-            "Lemmas (beyond the cue lexicon) whose sentences are parsed even when they hold",
-            f"no quotation mark: the learned model found statements with them {min_count}+ times.",
-            f"source: {train.name} sha256 {file_sha256(train)} ({len(records)} articles)",
-            f"model: {model}",
-            f"command: saidwhat train-parse-cues {train.name} --min-count {min_count}",
-        ],
-        min_count,
-    )
-    err.print(f"wrote {target} ({len(lemmas)} lemmas)")
 
 
 def _parsed_records(

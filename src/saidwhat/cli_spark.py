@@ -18,7 +18,6 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from saidwhat.cli import (
     BatchOption,
-    FullParseOption,
     MaxArticleCharsOption,
     MinConfidenceOption,
     ModelOption,
@@ -89,7 +88,6 @@ def spark(
     min_confidence: MinConfidenceOption = 0.0,
     model: ModelOption = DEFAULT_MODEL,
     max_article_chars: MaxArticleCharsOption = DEFAULT_SETTINGS.max_article_chars,
-    full_parse: FullParseOption = False,
     conf: Annotated[
         list[str] | None,
         typer.Option("--conf", help="A Spark setting, KEY=VALUE (spark.driver.memory=4g)."),
@@ -119,9 +117,7 @@ def spark(
                 f"{output} already has {', '.join(existing)}/; pass --overwrite to replace them"
             )
 
-    settings = extraction_settings(
-        model, batch_size, min_confidence, max_article_chars, scope, full_parse=full_parse
-    )
+    settings = extraction_settings(model, batch_size, min_confidence, max_article_chars, scope)
     spark_conf = _spark_conf(conf or [])
     try:
         check_java()

@@ -22,7 +22,6 @@ from rich.table import Table
 from saidwhat.cli import (
     BatchOption,
     CuesOption,
-    FullParseOption,
     MaxArticleCharsOption,
     MinConfidenceOption,
     ModelOption,
@@ -104,7 +103,6 @@ def ingest(
     scope: ScopeOption = DEFAULT_SETTINGS.scope,
     cues: CuesOption = None,
     max_article_chars: MaxArticleCharsOption = DEFAULT_SETTINGS.max_article_chars,
-    full_parse: FullParseOption = False,
     allow_private: Annotated[
         bool,
         typer.Option(
@@ -136,7 +134,7 @@ def ingest(
     from saidwhat.store.identity import read_knowledge_base
 
     settings = extraction_settings(
-        model, batch_size, min_confidence, max_article_chars, scope, cues, processes, full_parse
+        model, batch_size, min_confidence, max_article_chars, scope, cues, processes
     )
     try:
         store = Store(db)

@@ -21,9 +21,8 @@ from spacy.tokens import Doc
 
 from saidwhat.model import Article, ExtractedArticle, Quote, Span, Speaker
 from saidwhat.nlp import load_pipeline
-from saidwhat.quotes.cues import cue_lemmas, load_user_cues
+from saidwhat.quotes.cues import load_user_cues
 from saidwhat.quotes.find import find_candidates
-from saidwhat.selective import can_parse_selectively, selective_parser
 from saidwhat.settings import DEFAULT_SETTINGS, Scope, Settings
 from saidwhat.speakers.assign import assign_speakers
 
@@ -73,19 +72,6 @@ def quotes_from_doc(doc: Doc, scope: Scope = Scope.STATEMENTS) -> list[Quote]:
     return assign_speakers(doc, candidates, regions)
 
 
-def parse(nlp: Any, texts: Iterable[str], settings: Settings = DEFAULT_SETTINGS) -> Iterator[Doc]:
-    """The texts parsed as extraction needs them (see ``saidwhat.selective``)."""
-    if (
-        settings.full_parse
-        or settings.scope is Scope.ATTRIBUTIONS
-        or not can_parse_selectively(nlp)
-    ):
-        yield from nlp.pipe(texts, batch_size=settings.batch_size)
-        return
-    parser = selective_parser(nlp, tuple(sorted(cue_lemmas())))
-    yield from parser.pipe(texts, batch_size=settings.batch_size)
-
-
 def _extract_batch(articles: Sequence[Article], settings: Settings) -> list[ExtractedArticle]:
     nlp = load_pipeline(settings.model)
     if settings.cue_file:
@@ -96,7 +82,7 @@ def _extract_batch(articles: Sequence[Article], settings: Settings) -> list[Extr
             pieces.append((index, offset, piece))
     found: list[list[Quote]] = [[] for _ in articles]
     errors: list[str | None] = [None for _ in articles]
-    docs = parse(nlp, (p[2] for p in pieces), settings)
+    docs = nlp.pipe((p[2] for p in pieces), batch_size=settings.batch_size)
     for (index, offset, _), doc in zip(pieces, docs, strict=True):
         text = articles[index].text
         try:

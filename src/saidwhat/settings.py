@@ -37,11 +37,6 @@ class Settings:
     scope: which attributions count as quotes (``Scope``).
     cue_file: a file of extra cue lemmas (one a line, optionally a tab and
         speech|cognition|evidence) that count as cues on top of the lexicon.
-    full_parse: parse every sentence. By default only sentences that can
-        hold a statement (a quotation mark, a colon, a form of a cue word)
-        are tagged and parsed, and the rest get names only; the
-        ``attributions`` scope always parses everything, since any verb
-        may report an act there.
     max_article_chars: the command line skips (and reports) articles longer
         than this; a multi-megabyte "article" is nearly always a dump or a
         crawl error, and would hold a batch up for minutes.
@@ -55,7 +50,6 @@ class Settings:
     max_article_chars: int = 1_000_000
     scope: Scope = Scope.STATEMENTS
     cue_file: str | None = None
-    full_parse: bool = False
 
 
 DEFAULT_SETTINGS = Settings()

@@ -100,11 +100,6 @@ def cue_entry(lemma: str) -> CueEntry | None:
     return _LEXICON.get(lemma.lower())
 
 
-def cue_lemmas() -> frozenset[str]:
-    """Every lemma that is a cue now, including any a user added."""
-    return frozenset(_LEXICON)
-
-
 def is_speech_lemma(lemma: str) -> bool:
     entry = _LEXICON.get(lemma.lower())
     return entry is not None and entry.kind is CueKind.SPEECH

@@ -10,7 +10,13 @@ from hypothesis import strategies as st
 
 from saidwhat.errors import BadRecord
 from saidwhat.model import Article
-from saidwhat.pipeline import extract, extract_articles, split_for_parsing
+from saidwhat.pipeline import (
+    PARSE_BATCH_CHARS,
+    _parse,
+    extract,
+    extract_articles,
+    split_for_parsing,
+)
 from saidwhat.read import read_inputs
 from saidwhat.settings import Settings
 
@@ -29,6 +35,29 @@ def test_split_for_parsing_covers_the_text_exactly(limit: int) -> None:
     for offset, piece in pieces:
         assert text[offset : offset + len(piece)] == piece
         assert len(piece) <= limit
+
+
+class _RecordingPipeline:
+    """Stands in for a spaCy pipeline and notes the texts of each ``pipe`` call."""
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    def pipe(self, texts: list[str], batch_size: int) -> list[str]:
+        assert batch_size == len(texts)
+        self.calls.append(list(texts))
+        return list(texts)
+
+
+def test_parse_batches_are_bounded_by_characters_as_well_as_count() -> None:
+    """Sixteen 100,000-character pieces in one batch took over 3 GB; now each goes alone."""
+    big = "x" * PARSE_BATCH_CHARS
+    small = ["a short article"] * 40
+    nlp = _RecordingPipeline()
+    texts = [*small[:20], big, big, *small[20:]]
+    assert list(_parse(nlp, texts, batch_size=16)) == texts  # order kept, nothing lost
+    assert [len(call) for call in nlp.calls] == [16, 4, 1, 1, 16, 4]
+    assert all(len(call) == 1 or sum(map(len, call)) <= PARSE_BATCH_CHARS for call in nlp.calls)
 
 
 def test_results_come_back_in_input_order_with_two_processes() -> None:

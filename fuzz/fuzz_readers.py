@@ -34,7 +34,6 @@ non-zero; tests/test_fuzz.py runs every target this way.
 from __future__ import annotations
 
 import codecs
-import gzip
 import io
 import json
 import logging
@@ -136,7 +135,7 @@ RSS = f"""<?xml version="1.0" encoding="UTF-8"?>
 </channel></rss>
 """
 
-ATOM = f"""<?xml version="1.0" encoding="utf-8"?>
+ATOM = """<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom"><title>Dunmore Courier</title>
 <id>urn:uuid:dunmore-courier</id><updated>2024-03-05T10:00:00Z</updated>
 <entry><title>Pier repairs</title><id>urn:uuid:dc-pier</id>
@@ -188,7 +187,10 @@ def seeds(target: str) -> dict[str, bytes]:
             "cut.warc.gz": warc_bytes(gz=True)[:-40],
         },
         "feed": {"feed.rss": RSS.encode("utf-8"), "feed.atom": ATOM.encode("utf-8")},
-        "jsonl": {"articles.jsonl": jsonl_bytes(), "utf16.jsonl": jsonl_bytes().decode().encode("utf-16")},
+        "jsonl": {
+            "articles.jsonl": jsonl_bytes(),
+            "utf16.jsonl": jsonl_bytes().decode().encode("utf-16"),
+        },
         "text": text_seeds(),
     }
     by_target["stdin"] = {

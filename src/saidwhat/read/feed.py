@@ -41,6 +41,9 @@ FetchLink = Callable[[str], Article | BadRecord]
 _PROLOG = re.compile(rb"\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>", re.DOTALL)
 _ROOT = re.compile(rb"<([A-Za-z_][\w.:-]*)")
 _FEED_ROOTS = frozenset({b"rss", b"feed", b"RDF"})
+# What lxml refuses in text (not XML characters): C0 controls but tab, LF and CR; surrogates;
+# U+FFFE and U+FFFF. Entries from broken CMS exports carry them.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 # Elements whose text stands on lines of its own in the plain-text fallback.
 _BLOCKS = lxml.html.defs.block_tags | {
@@ -88,16 +91,17 @@ def _plain_text(fragment: str) -> str:
     little to be an article.
     """
     try:
-        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
-    except (lxml.etree.LxmlError, ValueError):
+        root = lxml.html.fragment_fromstring(_NOT_XML.sub("", fragment), create_parent="div")
+        for node in root.xpath("//script | //style | //noscript | //template"):
+            node.drop_tree()
+        for element in root.iter():
+            if element.tag in _BLOCKS:
+                element.text = "\n" + (element.text or "")
+                element.tail = "\n" + (element.tail or "")
+        content = str(root.text_content())
+    except (lxml.etree.LxmlError, ValueError):  # ValueError: lxml refuses a character it parsed
         return ""
-    for node in root.xpath("//script | //style | //noscript | //template"):
-        node.drop_tree()
-    for element in root.iter():
-        if element.tag in _BLOCKS:
-            element.text = "\n" + (element.text or "")
-            element.tail = "\n" + (element.tail or "")
-    lines = (" ".join(line.split()) for line in str(root.text_content()).splitlines())
+    lines = (" ".join(line.split()) for line in content.splitlines())
     return "\n".join(line for line in lines if line)
 
 

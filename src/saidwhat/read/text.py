@@ -93,7 +93,10 @@ def _is_latin_code_page(encoding: str) -> bool:
         from charset_normalizer.cd import encoding_languages
     except ImportError:  # internal module moved: trust the guess as it is
         return False
-    return "Latin Based" in encoding_languages(encoding)
+    try:
+        return "Latin Based" in encoding_languages(encoding)
+    except OSError:  # raised for multi-byte code pages (GB18030, Big5, Shift_JIS, UTF-16, …)
+        return False
 
 
 def guess_decode(data: bytes) -> str | None:

@@ -199,11 +199,20 @@ KILLS = int(os.environ.get("SAIDWHAT_KILL_RUNS", "10"))
 
 @pytest.mark.slow
 def test_sigkill_at_random_moments_loses_and_duplicates_nothing(tmp_path: Path) -> None:
-    corpus = write_jsonl(tmp_path / "c.jsonl", make_corpus(150))
+    corpus = write_jsonl(tmp_path / "c.jsonl", make_corpus(300))
     reference = tmp_path / "reference.db"
+    started = time.perf_counter()
     subprocess.run(_ingest_command(corpus, reference), check=True, capture_output=True)
+    whole_run = time.perf_counter() - started
     expected = _snapshot(reference)
-    assert len(expected[0]) == 150
+    assert len(expected[0]) == 300
+    # How long a run takes before it writes anything (interpreter, model load),
+    # so the kills fall in the writing whatever this machine's speed.
+    one = write_jsonl(tmp_path / "one.jsonl", make_corpus(1))
+    started = time.perf_counter()
+    subprocess.run(_ingest_command(one, tmp_path / "one.db"), check=True, capture_output=True)
+    start_up = time.perf_counter() - started
+    writing = max(0.5, whole_run - start_up)
 
     db = tmp_path / "killed.db"
     rng = random.Random(2024)
@@ -212,8 +221,9 @@ def test_sigkill_at_random_moments_loses_and_duplicates_nothing(tmp_path: Path) 
         process = subprocess.Popen(
             _ingest_command(corpus, db), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        # Past the model load, somewhere in the middle of the writing.
-        time.sleep(rng.uniform(2.0, 5.0))
+        # Past the model load, somewhere in the first half of what is left to write.
+        left = 1 - (stored_after_kill[-1] if stored_after_kill else 0) / len(expected[0])
+        time.sleep(start_up + rng.uniform(0.05, 0.5) * writing * max(left, 0.05))
         process.send_signal(signal.SIGKILL)
         process.wait()
         if db.exists():

@@ -98,6 +98,22 @@ def test_nul_characters_in_utf16_text_are_removed() -> None:
     assert decode_bytes("A\x00B said “so”.".encode("utf-16"), "a.txt") == "AB said “so”."
 
 
+def test_utf8_quotes_among_more_windows_1252_letters_keep_both() -> None:
+    """Text pasted from two sources: UTF-8 quotation marks, cp1252 accents and marks.
+
+    Guessing one code page for the whole file read it as Mac Latin 2 (or, with
+    more stray bytes, as binary); each character is now read as written.
+    """
+    data = (
+        b"\xe2\x80\x9cWe will not move,\xe2\x80\x9d said the caf\xe9 owner, Ren\xe9e "
+        b"Dufr\xeane. \x93Twice\x94 the na\xefve plan \x96 \xe9t\xe9 \xe0 la carte.\n"
+    )
+    assert decode_bytes(data, "a.txt") == (
+        "“We will not move,” said the café owner, Renée Dufrêne. "
+        "“Twice” the naïve plan – été à la carte.\n"
+    )
+
+
 def test_invalid_utf8_with_a_few_bad_bytes_is_still_read() -> None:
     data = STORY.encode() + b"Caf\xe9 owners \xff\xfe said \xe2\x80 nothing.\n"
     text = decode_bytes(data, "a.txt")

@@ -99,6 +99,18 @@ def _is_latin_code_page(encoding: str) -> bool:
         return False
 
 
+def _stray_byte_as_cp1252(error: UnicodeError) -> tuple[str, int]:
+    """A codec error handler: the bytes UTF-8 cannot read, read as Windows-1252."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    stray = error.object[error.start : error.end]
+    return bytes(stray).decode("cp1252", errors="replace"), error.end
+
+
+_CP1252_FOR_STRAY_BYTES = "saidwhat-stray-bytes-as-cp1252"
+codecs.register_error(_CP1252_FOR_STRAY_BYTES, _stray_byte_as_cp1252)
+
+
 def guess_decode(data: bytes) -> str | None:
     """Decode ``data`` by the module's rules; None when it looks like binary data.
 
@@ -122,14 +134,20 @@ def guess_decode(data: bytes) -> str | None:
     # stray bytes (mixed encodings), not a legacy code page.
     if non_ascii - bad >= bad:
         return lenient
+    # UTF-8 quotation marks among Windows-1252 letters (text pasted together
+    # from two sources): read each character as it was written.
+    mixed = non_ascii > bad
     best = charset_normalizer.from_bytes(data).best()
     if best is None:
+        if mixed:
+            return data.decode("utf-8", errors=_CP1252_FOR_STRAY_BYTES)
         return lenient if bad <= _MAX_REPLACEMENT_SHARE * len(lenient) else None
     if _is_latin_code_page(best.encoding):
         try:
             return data.decode("cp1252")
         except UnicodeDecodeError:
-            pass
+            if mixed:
+                return data.decode("utf-8", errors=_CP1252_FOR_STRAY_BYTES)
     return str(best)
 
 

@@ -403,3 +403,13 @@ def test_described_institution_stays_an_institution() -> None:
     assert quote.speaker is not None and quote.speaker.entity is not None
     assert quote.speaker.entity.name == "Harwick Lines"
     assert quote.speaker.entity.kind.value == "organisation"
+
+
+def test_a_first_name_the_recogniser_left_out_stays_with_the_person() -> None:
+    # The small model tags only "Marlowe" as a person; the parse joins "Ines" to it.
+    text = (
+        "Ines Marlowe walks her dog past the quarry gate every morning.\n"
+        "“The dust never settles,” she said.\n"
+    )
+    [quote] = extract(text)
+    assert speaker_name(quote) == "Ines Marlowe"

@@ -158,7 +158,7 @@ class ArticleEntities:
         return any(s <= char < e for s, e in self.quoted)
 
     def _index_people(self) -> None:
-        persons = [e for e in self.ents if e.label_ == "PERSON"]
+        persons = [self._with_first_names(e) for e in self.ents if e.label_ == "PERSON"]
         for ent in persons:
             name = self._person_name(ent)
             if not name:
@@ -177,6 +177,30 @@ class ArticleEntities:
                     )
                 self.people[surname] = known
             self._note_context(known, ent)
+
+    def _with_first_names(self, ent: Span) -> Span:
+        """The entity with the first names the NER left out ("Ines [Marlowe]").
+
+        A capitalised proper noun just before the name and parsed as part of
+        it (a compound of a word inside it) is a first name, unless it is a
+        title or a job word, or belongs to another entity.
+        """
+        doc = self.doc
+        start = ent.start
+        while start > ent.sent.start:
+            word = doc[start - 1]
+            if not (
+                word.pos_ == "PROPN"
+                and word.dep_ in ("compound", "flat")
+                and ent.start <= word.head.i < ent.end
+                and word.is_title
+                and not word.ent_type_
+                and word.lower_ not in TITLES
+                and word.lower_ not in JOB_TITLES
+            ):
+                break
+            start -= 1
+        return ent if start == ent.start else Span(doc, start, ent.end, label=ent.label)
 
     def _person_name(self, ent: Span) -> str:
         words = [t for t in ent if not t.is_punct and t.text not in ("’s", "'s")]

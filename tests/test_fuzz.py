@@ -52,8 +52,8 @@ SEED_RESULTS = {
     "html": {"page.html": (1, 0), "page-cp1252.html": (1, 0), "fragment.html": (0, 1)},
     "warc": {"two.warc": (2, 0), "two.warc.gz": (2, 0), "cut.warc.gz": (1, 1)},
     "feed": {"feed.rss": (2, 0), "feed.atom": (2, 0)},
-    # An empty JSON Lines file is zero records, not a bad one (every other reader says "empty").
-    "jsonl": {"articles.jsonl": (3, 2), "utf16.jsonl": (3, 2), "empty": (0, 0), "blank": (0, 0)},
+    # An empty or blank JSON Lines file is one bad record ("empty file"), as in every reader.
+    "jsonl": {"articles.jsonl": (3, 2), "utf16.jsonl": (3, 2), "empty": (0, 1), "blank": (0, 1)},
     "text": {name: (1, 0) for name in harness.text_seeds()},
     "stdin": {"stdin.html": (1, 0), "stdin.jsonl": (3, 2), "stdin.txt": (1, 0)},
 }

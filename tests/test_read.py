@@ -336,6 +336,13 @@ def test_jsonl_blank_lines_are_skipped_but_counted() -> None:
     assert isinstance(second, BadRecord) and second.location == "line 5"
 
 
+@pytest.mark.parametrize("data", [b"", b"\n  \n\r\n"])
+def test_empty_jsonl_is_one_bad_record(data: bytes) -> None:
+    assert [(r.source, r.reason) for r in read_jsonl(io.BytesIO(data), "x.jsonl")] == [
+        ("x.jsonl", "empty file")
+    ]
+
+
 def test_jsonl_text_is_kept_exactly_so_offsets_stay_valid() -> None:
     text = "A\r\nB “C”\tD"
     [record] = read_jsonl(io.BytesIO(jsonl({"id": "g", "text": text}).encode()), "gold.jsonl")

@@ -126,12 +126,15 @@ def _article_from_record(record: Any, stem: str, lineno: int) -> Article:
 def read_jsonl_chunks(chunks: Iterator[bytes], source: str) -> Iterator[Article | BadRecord]:
     """``read_jsonl`` on a stream already cut into chunks (standard input after sniffing)."""
     stem = source_stem(source)
+    anything = False
     for lineno, line in enumerate(_decoded_lines(chunks, source), start=1):
         if isinstance(line, BadRecord):
+            anything = True
             yield line
             continue
         if not line.strip():
             continue
+        anything = True
         where = f"line {lineno}"
         try:
             record = json.loads(line)
@@ -145,6 +148,8 @@ def read_jsonl_chunks(chunks: Iterator[bytes], source: str) -> Iterator[Article 
             yield _article_from_record(record, stem, lineno)
         except ValueError as exc:
             yield BadRecord(source, str(exc), where)
+    if not anything:  # as every other reader says of a file with nothing in it
+        yield BadRecord(source, "empty file")
 
 
 def read_jsonl(stream: BinaryIO, source: str) -> Iterator[Article | BadRecord]:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import gzip
 import io
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -18,7 +20,7 @@ from saidwhat.cli import app
 from saidwhat.errors import BadRecord
 from saidwhat.model import Article
 from saidwhat.read import READERS, read_inputs, read_path
-from saidwhat.read.warc import read_warc_file
+from saidwhat.read.warc import _read_warc_stream, read_warc_file
 from tests.news_pages import news_page
 
 DATE = "2024-03-05T10:00:00Z"
@@ -279,16 +281,84 @@ def test_truncation_inside_a_gzip_member_header_is_noticed(tmp_path: Path) -> No
     assert [b.location for b in bad_records(records)] == ["record 2"]
 
 
-def test_corrupt_gzip_data_is_reported_not_raised(tmp_path: Path) -> None:
+def test_corrupt_gzip_data_is_reported_and_reading_goes_on(tmp_path: Path) -> None:
     path = write_warc(tmp_path / "crawl.warc.gz", crawl())
     data = bytearray(path.read_bytes())
     middle = len(data) * 2 // 3
     data[middle : middle + 40] = b"\xff" * 40
     path.write_bytes(bytes(data))
     records = list(read_warc_file(path))
-    assert [a.id for a in articles(records)] == [ID_COUNCIL]
+    # The pages on either side of the damage are read; the damage is one bad record.
+    assert [a.id for a in articles(records)] == [ID_COUNCIL, ID_FERRY]
     [bad] = bad_records(records)
-    assert records[-1] is bad and bad.reason.startswith("file truncated or corrupt")
+    assert records.index(bad) == 1
+    assert bad.reason.startswith("file truncated or corrupt") and "read on from byte" in bad.reason
+
+
+def _many_pages(n: int) -> list[Rec]:
+    return [
+        response(f"https://harwick-gazette.example/story-{i}", COUNCIL_PAGE, f"{i:08d}-page")
+        for i in range(n)
+    ]
+
+
+def _member_starts(data: bytes) -> list[int]:
+    """Where each record's gzip member starts (warcio writes one member a record)."""
+    starts, at = [], 0
+    while at < len(data):
+        starts.append(at)
+        member = zlib.decompressobj(31)
+        member.decompress(data[at:])
+        at = len(data) - len(member.unused_data)
+    return starts
+
+
+@pytest.mark.parametrize("damaged", [0, 3, 9])
+def test_each_damaged_member_costs_only_its_own_record(tmp_path: Path, damaged: int) -> None:
+    path = write_warc(tmp_path / "crawl.warc.gz", _many_pages(10))
+    data = bytearray(path.read_bytes())
+    starts = _member_starts(bytes(data))
+    assert len(starts) == 10
+    data[starts[damaged] + 20 : starts[damaged] + 60] = b"\x00" * 40  # inside its deflate data
+    path.write_bytes(bytes(data))
+    records = list(read_warc_file(path))
+    ids = [a.id for a in articles(records)]
+    assert ids == [f"{i:08d}-page" for i in range(10) if i != damaged]
+    [bad] = bad_records(records)
+    assert bad.reason.startswith("file truncated or corrupt")
+
+
+def test_a_damaged_stream_that_cannot_be_reread_ends_at_the_damage(tmp_path: Path) -> None:
+    """Standard input cannot seek: the damage ends it, as before, with the pages before it."""
+    path = write_warc(tmp_path / "crawl.warc.gz", _many_pages(6))
+    data = bytearray(path.read_bytes())
+    start = _member_starts(bytes(data))[3]
+    data[start + 20 : start + 60] = b"\x00" * 40
+    records = list(read_path_stream(bytes(data)))
+    assert [a.id for a in articles(records)] == [f"{i:08d}-page" for i in range(3)]
+    [bad] = bad_records(records)
+    assert records[-1] is bad and "read on" not in bad.reason
+
+
+def read_path_stream(data: bytes) -> list[Article | BadRecord]:
+    """The WARC reader on a stream that cannot seek (a pipe)."""
+
+    class Pipe(io.RawIOBase):
+        def __init__(self) -> None:
+            self._data = io.BytesIO(data)
+
+        def readable(self) -> bool:
+            return True
+
+        def seekable(self) -> bool:
+            return False
+
+        def readinto(self, buffer: Any) -> int:
+            chunk = self._data.read(len(buffer))
+            buffer[: len(chunk)] = chunk
+            return len(chunk)
+
+    return list(_read_warc_stream(io.BufferedReader(Pipe()), "-"))
 
 
 @pytest.mark.parametrize(

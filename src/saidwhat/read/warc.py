@@ -16,7 +16,6 @@ file and the articles lost with it would vanish without a trace.
 from __future__ import annotations
 
 import codecs
-import gzip
 import hashlib
 import io
 import re
@@ -44,6 +43,7 @@ MAX_PAYLOAD_BYTES = 20 * 1024 * 1024
 
 _READ_SIZE = 1 << 16
 _GZIP_MAGIC = b"\x1f\x8b"
+_GZIP_MEMBER = b"\x1f\x8b\x08"  # the magic, then "deflate"
 _PAGE_RECORDS = ("response", "resource")
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _HTTP_PARSER = StatusAndHeadersParser(["HTTP/1.0", "HTTP/1.1"], verify=False)
@@ -62,22 +62,88 @@ class _Damaged(Exception):
     """
 
 
-class _GzipStream:
-    """A gzip file read as its decompressed bytes, with damage raised as ``_Damaged``."""
+class _GzipMembers:
+    """A gzip file read as its decompressed bytes, one member after another.
 
-    def __init__(self, raw: BinaryIO) -> None:
-        self._gzip = gzip.GzipFile(fileobj=raw, mode="rb")
+    A WARC.gz holds each record in a gzip member of its own. Reading member
+    by member (zlib, not the gzip module) keeps track of where in the file
+    the member being read began, so that after damage reading can start
+    again at the next member instead of losing the rest of the file.
+    """
+
+    def __init__(self, raw: BinaryIO, start: int | None = None) -> None:
+        if start is not None:  # a file read from a point; else a stream read as it comes
+            raw.seek(start)
+        self._raw = raw
+        start = start or 0
+        self._pending = b""  # compressed bytes not yet taken by the decompressor
+        self._pending_at = start  # where in the file they begin
+        self.member_start = start
+        self._member: Any = zlib.decompressobj(31)  # 31: a gzip header and trailer
+        self._in_member = False
+
+    def _more(self) -> bool:
+        data = self._raw.read(_READ_SIZE)
+        self._pending += data
+        return bool(data)
 
     def read(self, size: int = -1) -> bytes:
-        """Up to ``size`` bytes, fewer when that is what decompresses before the damage.
+        """Up to ``size`` bytes; b"" at a clean end; ``_Damaged`` at damage."""
+        want = size if size and size > 0 else _READ_SIZE
+        while True:
+            if not self._in_member:
+                # Between members; gzip allows zero bytes of padding here.
+                while not self._pending.lstrip(b"\0") and self._more():
+                    pass
+                padding = len(self._pending) - len(self._pending.lstrip(b"\0"))
+                self._pending, self._pending_at = (
+                    self._pending[padding:],
+                    self._pending_at + padding,
+                )
+                if not self._pending:
+                    return b""
+                self.member_start = self._pending_at
+                self._member = zlib.decompressobj(31)
+                self._in_member = True
+            if not self._pending and not self._more():
+                raise _Damaged("compressed data ends inside a gzip member")
+            try:
+                out: bytes = self._member.decompress(self._pending, want)
+            except zlib.error as exc:
+                raise _Damaged(str(exc)) from exc
+            rest = self._member.unused_data if self._member.eof else self._member.unconsumed_tail
+            self._pending_at += len(self._pending) - len(rest)
+            self._pending = rest
+            if self._member.eof:
+                self._in_member = False
+            if out:
+                return out
 
-        ``read1``, not ``read``: ``read`` fills the whole request or raises,
-        and the good bytes before a cut would go with the exception.
-        """
-        try:
-            return self._gzip.read1(size)
-        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
-            raise _Damaged(str(exc) or type(exc).__name__) from exc
+
+def _next_member(raw: BinaryIO, after: int) -> int | None:
+    """Where the next readable WARC record's gzip member starts, at ``after`` or later.
+
+    A candidate is any gzip header; it counts when it decompresses to the
+    start of a WARC record (a header can also occur by chance inside
+    compressed data).
+    """
+    at = after
+    while True:
+        raw.seek(at)
+        block = raw.read(_READ_SIZE + 2)
+        if len(block) < 3:
+            return None
+        found = block.find(_GZIP_MEMBER)
+        while found >= 0:
+            raw.seek(at + found)
+            try:
+                head = zlib.decompressobj(31).decompress(raw.read(_READ_SIZE), 16)
+            except zlib.error:
+                head = b""
+            if head.startswith(b"WARC/"):
+                return at + found
+            found = block.find(_GZIP_MEMBER, found + 1)
+        at += _READ_SIZE
 
 
 def _short(message: object, limit: int = 80) -> str:
@@ -243,36 +309,56 @@ def _read_record(record: Any, source: str, n: int) -> Article | BadRecord | None
 def _read_warc_stream(stream: io.BufferedReader, source: str) -> Iterator[Article | BadRecord]:
     """Yield an Article for each HTML page of a WARC stream (gzip-compressed or not).
 
-    Damage (a cut or corrupt file) ends the stream with one BadRecord saying
-    at which record; every Article before it has been yielded.
+    Damage (a cut or corrupt file) gives one BadRecord saying at which
+    record. In a WARC.gz file that can be read from any point, reading then
+    goes on at the next intact record; otherwise the damage ends the file,
+    every Article before it having been yielded.
     """
     gzipped = stream.peek(2)[:2] == _GZIP_MAGIC
-    records = WARCIterator(_GzipStream(stream) if gzipped else stream, no_record_parse=True)
+    resumable = gzipped and stream.seekable()
+    start = stream.tell() if resumable else 0
     n = 0
-    try:
-        while True:
-            n += 1
-            try:
-                record = next(records, None)
-            except ArchiveLoadFailed as exc:
-                if n == 1:
-                    yield BadRecord(source, f"not a WARC file ({_short(exc)})")
+    while True:
+        members = _GzipMembers(stream, start if resumable else None) if gzipped else None
+        records = WARCIterator(members or stream, no_record_parse=True)
+        try:
+            while True:
+                n += 1
+                try:
+                    record = next(records, None)
+                except ArchiveLoadFailed as exc:
+                    if n == 1:
+                        yield BadRecord(source, f"not a WARC file ({_short(exc)})")
+                        return
+                    raise _Damaged(_short(exc)) from exc
+                if record is None:
+                    if n == 1:
+                        yield BadRecord(source, "empty file")
                     return
-                raise _Damaged(_short(exc)) from exc
-            if record is None:
-                if n == 1:
-                    yield BadRecord(source, "empty file")
+                item = _read_record(record, source, n)
+                damage = _damage(record)
+                if damage:
+                    raise _Damaged(damage)
+                if item is not None:
+                    yield item
+        except _Damaged as exc:
+            resume = (
+                _next_member(stream, members.member_start + 1)
+                if members is not None and resumable
+                else None
+            )
+            if resume is None:
+                yield BadRecord(source, f"file truncated or corrupt: {exc}", f"record {n}")
                 return
-            item = _read_record(record, source, n)
-            damage = _damage(record)
-            if damage:
-                raise _Damaged(damage)
-            if item is not None:
-                yield item
-    except _Damaged as exc:
-        yield BadRecord(source, f"file truncated or corrupt: {exc}", f"record {n}")
-    except OSError as exc:
-        yield BadRecord(source, f"read failed: {exc.strerror or exc}", f"record {n}")
+            yield BadRecord(
+                source,
+                f"file truncated or corrupt: {exc}; read on from byte {resume:,}",
+                f"record {n}",
+            )
+            start = resume
+        except OSError as exc:
+            yield BadRecord(source, f"read failed: {exc.strerror or exc}", f"record {n}")
+            return
 
 
 def read_warc_file(path: str | Path) -> Iterator[Article | BadRecord]:

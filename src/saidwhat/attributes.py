@@ -1,16 +1,16 @@
 """Part of speech, morphology and lemmas at a fraction of the cost, same values.
 
 In the packaged English pipelines the attribute ruler (179 token patterns run
-by spaCy's Matcher) and the rule lemmatiser (a Python call per token) cost
-about a fifth of the whole parse, more than the parser itself. Yet what they
+by spaCy's Matcher) and the rule lemmatiser (a Python call per token) cost a
+seventh to a fifth of the whole parse, as much as the parser itself. Yet what they
 compute for a token is a function of a few of its facts: the ruler's
 single-token patterns look only at its tag, text and dependency label, and
 the lemmatiser only at its text, part of speech and morphology. So this
 component works those out once per distinct (text, tag, label) and copies the
 answer to every token that shares it; the few patterns that span two tokens
 are checked as the ruler would. The output is identical to the two
-components it replaces (tests/test_attributes.py compares
-them token by token).
+components it replaces (tests/test_attributes.py compares them token by
+token).
 
 ``replace_attribute_components`` swaps it in only when the pipeline's ruler
 and lemmatiser are of the kinds it reproduces; any other pipeline is left as
@@ -34,7 +34,6 @@ FAST_ATTRIBUTES = "saidwhat_attributes"
 # The attribute ids a ruler may set, and which of them this component writes.
 _WRITTEN = (POS, MORPH, LEMMA, TAG, DEP)
 _SUPPORTED_KEYS = {"TAG", "LOWER", "DEP", "IS_SPACE"}
-_SUPPORTED_OPS = {"IN", "NOT_IN", "REGEX"}
 
 # (orth, tag, dep) of a token: everything a single-token pattern looks at.
 _Key = tuple[int, int, int]

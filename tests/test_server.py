@@ -329,6 +329,49 @@ def test_query_syntax_and_sql_are_only_text(client: TestClient, db: Path, query:
         assert store.counts()["quotes"] == 30
 
 
+# Every query parameter of every route that takes one.
+_PARAMETERS = {
+    "/api/quotes": ["q", "speaker", "since", "until", "type", "min_confidence", "limit", "offset"],
+    "/api/speakers": ["name", "limit", "offset"],
+    "/api/statements": ["speaker_id", "limit", "offset"],
+    "/": ["q", "speaker", "since", "until", "type", "offset"],
+    "/speakers": ["name", "offset"],
+    "/statements": ["speaker_id", "offset"],
+}
+_HOSTILE = [
+    "bridge'; DROP TABLE quotes; --",
+    "1 OR 1=1",
+    "NEAR(bridge",
+    "content:bridge",
+    "{quotes_fts}",
+    "../../../etc/passwd",
+    "x\r\nSet-Cookie: owned=1",
+    "x\nLocation: https://elsewhere.example/",
+    "\x00",
+    "<script>alert(1)</script>",
+    "9" * 400,
+]
+
+
+@pytest.mark.parametrize("path", sorted(_PARAMETERS))
+def test_hostile_values_in_every_query_parameter_are_refused_or_text(
+    client: TestClient, db: Path, path: str
+) -> None:
+    for name in _PARAMETERS[path]:
+        for value in _HOSTILE:
+            response = client.get(path, params={name: value})
+            where = f"{path}?{name}={value!r}"
+            assert response.status_code in (200, 400, 404, 422), where
+            # Nothing from the value reaches a header (no response splitting) …
+            assert "owned" not in str(response.headers).lower(), where
+            assert "elsewhere.example" not in response.headers.get("location", ""), where
+            # … and a page never echoes markup in it as markup (JSON is data).
+            if not path.startswith("/api"):
+                assert "<script>alert(1)" not in response.text, where
+    with Store(db, read_only=True) as store:
+        assert store.counts()["quotes"] == 30  # and no statement changed the store
+
+
 def test_speakers_list_and_detail(client: TestClient, db: Path) -> None:
     listed = client.get("/api/speakers").json()
     assert listed["total"] == 3

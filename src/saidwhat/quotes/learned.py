@@ -23,8 +23,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from spacy.attrs import POS
 from spacy.tokens import Doc, Token
 
+from saidwhat.nlp import token_indices
 from saidwhat.quotes.cues import PHRASAL_CUES, clausal_cue_weight
 from saidwhat.quotes.marks import QuotedRegion
 from saidwhat.speakers.attribute import cue_token_range
@@ -90,8 +92,9 @@ def trim_tokens(
 def content_options(doc: Doc, regions: Sequence[QuotedRegion]) -> Iterator[ContentOption]:
     """Every (verb or noun, content) pair the model will score."""
     covered = _Covered(regions)
-    for token in doc:
-        if token.pos_ in ("NOUN", "VERB", "AUX") and token.idx not in covered:
+    for i in token_indices(doc, POS, ("NOUN", "VERB", "AUX")):
+        token = doc[i]
+        if token.idx not in covered:
             yield from options_of(token)
 
 

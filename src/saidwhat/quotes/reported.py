@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from spacy.attrs import LOWER, POS
 from spacy.tokens import Doc, Token
 
 from saidwhat.model import QuoteType
-from saidwhat.nlp import doc_text
+from saidwhat.nlp import doc_text, token_indices
 from saidwhat.quotes.candidate import Candidate
 from saidwhat.quotes.cues import (
     MIN_CLAUSAL_WEIGHT,
@@ -294,13 +295,9 @@ def find_reported(
     """
     model = load_model()
     proposals = _model_proposals(doc, regions, model) if model is not None else {}
-    for token in doc:
-        if (
-            token.pos_ not in ("VERB", "AUX")
-            and token.lower_ != "according"
-            and token.i not in proposals
-        ):
-            continue
+    words = set(token_indices(doc, POS, ("VERB", "AUX")))
+    words.update(token_indices(doc, LOWER, ("according",)), proposals)
+    for token in (doc[i] for i in sorted(words)):
         if any(s <= token.idx < e for s, e in skip):
             continue
         if _inside(token.idx, token.idx + len(token), regions):

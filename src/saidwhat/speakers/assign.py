@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from spacy.attrs import DEP
 from spacy.tokens import Doc
 
 from saidwhat.model import Quote, Span, Speaker
-from saidwhat.nlp import doc_text
+from saidwhat.nlp import doc_text, token_indices
 from saidwhat.quotes.candidate import Candidate
 from saidwhat.quotes.marks import QuotedRegion
 from saidwhat.speakers.attribute import mention_char_span
@@ -51,12 +52,12 @@ def assign_speakers(
                 resolved[id(candidate)] = resolved[id(source)]
             done.append(candidate)
 
-    for token in doc:
+    # Only subjects and speakers add to the timeline; other words change nothing.
+    heads = sorted(set(token_indices(doc, DEP, ("nsubj", "nsubjpass"))) | set(by_head))
+    for token in (doc[i] for i in heads):
         settle_pending(token.idx)
         is_speaker = token.i in by_head
-        if not is_speaker and (
-            token.dep_ not in ("nsubj", "nsubjpass") or any(s <= token.idx < e for s, e in quoted)
-        ):
+        if not is_speaker and any(s <= token.idx < e for s, e in quoted):
             continue
         entity, gender = timeline.resolve(token)
         if entity is not None:

@@ -22,12 +22,12 @@ import argparse
 import json
 import random
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from _common import DEV, SAMPLES, run_snippet
 
 from saidwhat.ingest import ingest_records
 from saidwhat.model import (
@@ -43,10 +43,6 @@ from saidwhat.model import (
 from saidwhat.pipeline import extract_articles
 from saidwhat.store import Store
 from saidwhat.store.search import QuoteFilter, search_quotes
-
-ROOT = Path(__file__).resolve().parents[1]
-DEV = ROOT.parent / "shared" / "eval" / "polnear-dev.jsonl"
-SAMPLES = ROOT / "src" / "saidwhat" / "samples" / "news.jsonl"
 
 
 def load(path: Path, copies: int) -> list[Article]:
@@ -103,13 +99,7 @@ print(json.dumps({"stored": summary.stored,
 
 
 def peak_rss(corpus: Path, copies: int) -> tuple[int, float]:
-    out = subprocess.run(
-        [sys.executable, "-c", _RSS, str(Path(__file__).parent), str(corpus), str(copies)],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    data = json.loads(out.strip().splitlines()[-1])
+    data = run_snippet(_RSS, Path(__file__).parent, corpus, copies)
     return int(data["stored"]), float(data["rss_mb"])
 
 

@@ -18,14 +18,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-DEV = ROOT.parent / "shared" / "eval" / "polnear-dev.jsonl"
-SAMPLES = ROOT / "src" / "saidwhat" / "samples" / "news.jsonl"
+from _common import DEV, SAMPLES, run_snippet
+
 HUGE_CHARS = 990_000
 
 _RUN = """
@@ -43,16 +40,6 @@ peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 print(json.dumps({"quotes": quotes, "seconds": seconds, "self_kb": peak, "children_kb": children}))
 """
-
-
-def run(corpus: Path, processes: int) -> dict[str, float]:
-    out = subprocess.run(
-        [sys.executable, "-c", _RUN, str(corpus), str(processes)],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return dict(json.loads(out.strip().splitlines()[-1]))
 
 
 def main() -> None:
@@ -83,7 +70,7 @@ def main() -> None:
             ("corpus x10", tenfold),
             (f"one article of {HUGE_CHARS:,} characters", huge),
         ):
-            result = run(path, args.processes)
+            result = run_snippet(_RUN, path, args.processes)
             peak_mb = max(result["self_kb"], result["children_kb"]) / 1024
             print(
                 f"{label:38s} peak RSS per process {peak_mb:6.0f} MB"

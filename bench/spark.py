@@ -32,9 +32,8 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-DEV = ROOT.parent / "shared" / "eval" / "polnear-dev.jsonl"
-SAMPLES = ROOT / "src" / "saidwhat" / "samples" / "news.jsonl"
+from _common import DEV, SAMPLES
+
 SPARK_CONF = ("spark.ui.enabled=false", "spark.sql.shuffle.partitions=2")
 _JOB_SECONDS = re.compile(r"records skipped; ([\d.]+)s")
 _QUOTES = re.compile(r"articles, (\d+) quotes")

@@ -30,15 +30,12 @@ import time
 from pathlib import Path
 
 import spacy
+from _common import DEV, ROOT, SAMPLES, run_snippet
 
 from saidwhat.model import Article
 from saidwhat.nlp import load_pipeline
 from saidwhat.pipeline import extract_articles
 from saidwhat.settings import DEFAULT_SETTINGS
-
-ROOT = Path(__file__).resolve().parents[1]
-DEV = ROOT.parent / "shared" / "eval" / "polnear-dev.jsonl"
-SAMPLES = ROOT / "src" / "saidwhat" / "samples" / "news.jsonl"
 
 
 def load(path: Path, repeat: int) -> list[Article]:
@@ -71,19 +68,13 @@ def time_ref(ref: str, corpus: Path, repeat: int) -> tuple[float, int]:
             capture_output=True,
         )
         try:
-            out = subprocess.run(
-                [sys.executable, "-c", _TIMER, str(tree), str(corpus), str(repeat)],
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
+            result = run_snippet(_TIMER, tree, corpus, repeat)
         finally:
             subprocess.run(
                 ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],
                 check=False,
                 capture_output=True,
             )
-    result = json.loads(out.strip().splitlines()[-1])
     return float(result["seconds"]), int(result["quotes"])
 
 
@@ -122,13 +113,7 @@ print(json.dumps({"seconds": textacy, "bare": bare, "quotes": found, "failed": f
 def time_textacy(python: str, corpus: Path, repeat: int, rounds: int) -> dict[str, float]:
     """Seconds (best of ``rounds``) for textacy's parse and direct_quotations on the corpus,
     and for the bare parse in the same process (its own baseline A)."""
-    out = subprocess.run(
-        [python, "-c", _TEXTACY, str(corpus), DEFAULT_SETTINGS.model, str(repeat), str(rounds)],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return dict(json.loads(out.strip().splitlines()[-1]))
+    return run_snippet(_TEXTACY, corpus, DEFAULT_SETTINGS.model, repeat, rounds, python=python)
 
 
 def main() -> None:

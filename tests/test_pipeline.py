@@ -77,12 +77,20 @@ def test_sample_corpus_has_quotes_with_resolved_speakers() -> None:
     assert len(resolved) / len(quotes) >= 0.8
 
 
-def test_min_confidence_filters() -> None:
-    text = "Ida Moen said the ferry would run. Others think it never will."
+def test_min_confidence_keeps_exactly_the_quotes_at_or_above_it() -> None:
+    text = (
+        "Ida Moen said the ferry would run on Sundays from May.\n"
+        "“We have waited long enough for this,” said the harbour master, Tomas Berg.\n"
+        "“It will pay for itself within three summers.”"
+    )
     all_quotes = extract(text)
-    strict = extract(text, Settings(min_confidence=0.99))
-    assert len(strict) <= len(all_quotes)
-    assert all(q.confidence >= 0.99 for q in strict)
+    levels = sorted({q.confidence for q in all_quotes})
+    assert len(levels) >= 2, "the text must give quotes of different confidences"
+    threshold = levels[-1]
+    strict = extract(text, Settings(min_confidence=threshold))
+    expected = [q for q in all_quotes if q.confidence >= threshold]
+    assert strict == expected
+    assert 0 < len(strict) < len(all_quotes)
 
 
 QUOTE_CHARS = st.sampled_from(list("“”‘’\"'«» \n.,:;—"))

@@ -25,8 +25,12 @@ def test_component_puts_quotes_on_the_doc() -> None:
     assert "Rafael Quint" in names
 
 
-def test_component_min_confidence_filters() -> None:
+def test_component_min_confidence_keeps_exactly_the_quotes_at_or_above_it() -> None:
+    every = extract(TEXT)
+    levels = sorted({q.confidence for q in every})
+    assert len(levels) >= 2, "the text must give quotes of different confidences"
     nlp = spacy.load(DEFAULT_MODEL)
-    nlp.add_pipe("saidwhat_quotes", config={"min_confidence": 0.99})
-    doc = nlp(TEXT)
-    assert all(q.confidence >= 0.99 for q in doc._.quotes)
+    nlp.add_pipe("saidwhat_quotes", config={"min_confidence": levels[-1]})
+    kept = nlp(TEXT)._.quotes
+    assert kept == [q for q in every if q.confidence >= levels[-1]]
+    assert 0 < len(kept) < len(every)

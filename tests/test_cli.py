@@ -145,7 +145,7 @@ def test_long_article_is_parsed_in_pieces_with_offsets_kept(tmp_path: Path) -> N
     from saidwhat.pipeline import extract_articles
     from saidwhat.settings import Settings
 
-    [result] = extract_articles([Article(id="long", text=text)], Settings(max_chars=500))
+    [result] = extract_articles([Article(id="long", text=text)], Settings(parse_piece_chars=500))
     assert len(result.quotes) == 4
     for quote in result.quotes:
         assert text[quote.start : quote.end] == quote.content[0].text or len(quote.content) > 1

@@ -375,14 +375,15 @@ def test_trailing_aside_is_not_reported_content(text: str, content: str) -> None
     assert [part.text for part in quote.content] == [content]
 
 
-def test_rules_only_path_without_the_shipped_model(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Without the model file, the cue lexicon and the clause rule still report speech."""
-    import saidwhat.quotes.reported as reported
+def test_rules_only_path_without_the_shipped_model() -> None:
+    """Without the model, the cue lexicon and the clause rule still report speech."""
+    from saidwhat.model import Rule
+    from saidwhat.pipeline import Extractor
 
-    monkeypatch.setattr(reported, "load_model", lambda: None)
     text = "Ida Moen insisted that the council had followed every rule, which few believed."
-    [quote] = extract(text)
+    [quote] = Extractor(model=None).extract(text)
     assert quote.content[0].text == "the council had followed every rule"
+    assert quote.rule is Rule.LEXICON_CLAUSE
     assert speaker_name(quote) == "Ida Moen"
 
 

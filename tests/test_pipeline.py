@@ -115,16 +115,16 @@ def test_any_text_gives_spans_inside_the_text(pieces: list[str]) -> None:
 
 
 def test_one_failing_article_does_not_stop_the_batch(monkeypatch: pytest.MonkeyPatch) -> None:
-    import saidwhat.pipeline as pipeline
+    from saidwhat.pipeline import Extractor
 
-    real = pipeline.quotes_from_doc
+    real = Extractor.quotes_of
 
-    def flaky(doc, scope):  # type: ignore[no-untyped-def]
+    def flaky(self, doc):  # type: ignore[no-untyped-def]
         if "explode" in doc.text:
             raise RuntimeError("boom")
-        return real(doc, scope)
+        return real(self, doc)
 
-    monkeypatch.setattr(pipeline, "quotes_from_doc", flaky)
+    monkeypatch.setattr(Extractor, "quotes_of", flaky)
     articles = [
         Article(id="a", text="“We won,” said Ida Moen."),
         Article(id="b", text="This one will explode."),

@@ -7,10 +7,11 @@ from saidwhat.model import (
     ExtractedArticle,
     Quote,
     QuoteType,
+    Rule,
     Span,
     Speaker,
 )
-from saidwhat.pipeline import extract, extract_articles
+from saidwhat.pipeline import Extractor, extract, extract_articles
 from saidwhat.settings import Settings
 
 __all__ = [
@@ -18,8 +19,10 @@ __all__ = [
     "Entity",
     "EntityKind",
     "ExtractedArticle",
+    "Extractor",
     "Quote",
     "QuoteType",
+    "Rule",
     "Settings",
     "Span",
     "Speaker",

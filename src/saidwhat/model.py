@@ -29,6 +29,33 @@ class EntityKind(StrEnum):
     UNKNOWN = "unknown"
 
 
+class Rule(StrEnum):
+    """The rule that made a quote: a stable id beside the readable ``evidence``.
+
+    Each finder of ``saidwhat.quotes`` makes quotes under the rules it owns
+    (``saidwhat.quotes.rules`` documents each one and its confidence);
+    ``saidwhat evaluate --by-rule`` scores them one by one.
+    """
+
+    # Quotation marks (quotes/direct.py).
+    CUE_AFTER_QUOTE = "cue_after_quote"  # “…,” she said.
+    CUE_BEFORE_QUOTE = "cue_before_quote"  # She said: “…”
+    CUE_ENDING_PREVIOUS_PARAGRAPH = "cue_ending_previous_paragraph"  # She said:¶“…”
+    DASH_AFTER_QUOTE = "dash_after_quote"  # “…” — Ida Moen
+    QUOTE_WITHOUT_CUE = "quote_without_cue"  # a quote-only paragraph: the speaker carries over
+    QUOTED_FRAGMENT = "quoted_fragment"  # warned of Putin’s ‘next target’
+    # Reported speech (quotes/reported.py).
+    MODEL_CLAUSE = "model_clause"  # the learned model: the clause a verb governs
+    MODEL_PHRASE = "model_phrase"  # the learned model: the rest of a verb's phrase
+    MODEL_NOUN_CLAUSE = "model_noun_clause"  # the learned model: "the claim that …"
+    LEXICON_CLAUSE = "lexicon_clause"  # without the model: a cue of the lexicon and its clause
+    USER_CUE_CLAUSE = "user_cue_clause"  # a cue from --cues and its clause
+    CUE_INSIDE_STATEMENT = "cue_inside_statement"  # "The plan, he said, is dead"
+    ACCORDING_TO = "according_to"  # "according to X"
+    # Lines (quotes/colon.py).
+    NAME_COLON = "name_colon"  # "Varga: we never said that"
+
+
 @dataclass(frozen=True, slots=True)
 class Span:
     """A stretch of article text: ``text == article.text[start:end]``."""
@@ -99,6 +126,7 @@ class Quote:
     speaker: Speaker | None = None
     confidence: float = 0.5
     evidence: str = ""
+    rule: Rule | None = None
 
     @property
     def start(self) -> int:
@@ -131,6 +159,7 @@ class Quote:
             "type": self.type.value,
             "confidence": round(self.confidence, 3),
             "evidence": self.evidence,
+            "rule": self.rule.value if self.rule else None,
         }
         if len(self.content) > 1:
             out["content_parts"] = [part.to_pair() for part in self.content]
@@ -158,6 +187,7 @@ class Quote:
             speaker=speaker,
             confidence=float(data.get("confidence", 0.5)),
             evidence=str(data.get("evidence", "")),
+            rule=Rule(data["rule"]) if data.get("rule") else None,
         )
 
     def with_speaker(self, speaker: Speaker | None) -> Quote:
@@ -217,12 +247,15 @@ class ExtractedArticle:
     """An article with the quotes found in it.
 
     ``error`` says why extraction failed on this article (its quotes are then
-    empty); one failing article never stops a batch.
+    empty); one failing article never stops a batch. ``refused``: the article
+    was not extracted at all (longer than ``Settings.max_article_chars``), so
+    it is a bad record to skip rather than an article to keep.
     """
 
     article: Article
     quotes: tuple[Quote, ...]
     error: str | None = None
+    refused: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         out = self.article.to_dict()

@@ -8,11 +8,9 @@ parser otherwise glues a headline to the first paragraph.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
-import numpy
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -30,35 +28,6 @@ def split_at_line_breaks(doc: Doc) -> Doc:
         if "\n" in token.text or "\n" in token.whitespace_:
             doc[token.i + 1].is_sent_start = True
     return doc
-
-
-def doc_text(doc: Doc) -> str:
-    """``doc.text``, computed once per Doc.
-
-    spaCy rebuilds ``Doc.text`` from the tokens on every access, which made
-    it the most expensive call in quote finding.
-    """
-    text = doc.user_data.get(_TEXT_KEY)
-    if text is None:
-        text = doc.text
-        doc.user_data[_TEXT_KEY] = text
-    return str(text)
-
-
-_TEXT_KEY = "saidwhat_text"
-
-
-def token_indices(doc: Doc, attr: int, values: Iterable[str]) -> list[int]:
-    """Indices of the tokens whose ``attr`` (POS, DEP, LOWER…) is one of ``values``.
-
-    Read from one column of the document, without making a Token for every
-    word: the finders each walked the whole article for a few kinds of word.
-    """
-    if not len(doc):
-        return []
-    wanted = [doc.vocab.strings.add(value) for value in values]
-    column = doc.to_array(attr)
-    return [int(i) for i in numpy.flatnonzero(numpy.isin(column, wanted))]
 
 
 @lru_cache(maxsize=4)

@@ -31,22 +31,23 @@ class Settings:
     batch_size: articles per ``nlp.pipe`` batch.
     processes: worker processes for a corpus (each loads the model once).
     min_confidence: quotes below this confidence are dropped.
-    max_chars: articles longer than this are cut into pieces of at most this
-        many characters at paragraph breaks before parsing, so one gigantic
-        record cannot exhaust memory.
+    parse_piece_chars: an article longer than this is parsed in pieces of at
+        most this many characters, cut at paragraph breaks, so one long
+        article cannot exhaust memory; offsets still index the whole text.
     scope: which attributions count as quotes (``Scope``).
     cue_file: a file of extra cue lemmas (one a line, optionally a tab and
         speech|cognition|evidence) that count as cues on top of the lexicon.
-    max_article_chars: the command line skips (and reports) articles longer
-        than this; a multi-megabyte "article" is nearly always a dump or a
-        crawl error, and would hold a batch up for minutes.
+    max_article_chars: articles longer than this are not extracted at all
+        but refused (``ExtractedArticle.refused``), and every command reports
+        and skips them: a multi-megabyte "article" is nearly always a dump or
+        a crawl error, and would hold a batch up for minutes.
     """
 
     model: str = DEFAULT_MODEL
     batch_size: int = 16
     processes: int = 1
     min_confidence: float = 0.0
-    max_chars: int = 100_000
+    parse_piece_chars: int = 100_000
     max_article_chars: int = 1_000_000
     scope: Scope = Scope.STATEMENTS
     cue_file: str | None = None

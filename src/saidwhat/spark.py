@@ -385,7 +385,7 @@ def check_package_data() -> None:
     cue lexicon and attribution model, read from the package folder, are
     then missing, and extraction would silently fall back to rules alone.
     """
-    from saidwhat.quotes.cues import LEXICON_PATH
+    from saidwhat.lexicon import LEXICON_PATH
     from saidwhat.quotes.learned import MODEL_PATH
 
     for path in (LEXICON_PATH, MODEL_PATH):

@@ -24,7 +24,7 @@ from typing import Any
 from spacy.tokens import Doc
 
 from saidwhat.evaluate import overlap_counts
-from saidwhat.quotes.cues import LEXICON_PATH
+from saidwhat.lexicon import LEXICON_PATH
 from saidwhat.quotes.marks import find_quoted_regions
 
 MIN_COUNT = 3  # lemmas seen fewer times than this keep their hand-set prior

@@ -19,9 +19,13 @@ from typing import Any
 
 from spacy.tokens import Doc
 
-from saidwhat.evaluate import overlap_counts
+from saidwhat.evaluate import evaluate, overlap_counts
+from saidwhat.lexicon import Lexicon, lexicon_for
+from saidwhat.model import Article, ExtractedArticle
+from saidwhat.pipeline import Extractor
 from saidwhat.quotes.learned import AttributionModel, content_options, option_features
 from saidwhat.quotes.marks import find_quoted_regions
+from saidwhat.settings import Scope, Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,17 +53,20 @@ def _is_positive(doc: Doc, first: int, last: int, verb: int, record: Mapping[str
     return False
 
 
-def build_examples(pairs: Iterable[tuple[Doc, Mapping[str, Any]]]) -> list[Example]:
+def build_examples(
+    pairs: Iterable[tuple[Doc, Mapping[str, Any]]], lexicon: Lexicon | None = None
+) -> list[Example]:
     """Options of every verb of every article, labelled against the gold."""
+    lexicon = lexicon or lexicon_for("en")
     examples: list[Example] = []
     for doc, record in pairs:
         regions = find_quoted_regions(doc.text)
-        for option in content_options(doc, regions):
+        for option in content_options(doc, regions, lexicon):
             examples.append(
                 Example(
                     article=str(record.get("id")),
                     verb=option.verb,
-                    features=option_features(doc, option, regions),
+                    features=option_features(doc, option, regions, lexicon),
                     label=_is_positive(doc, option.first, option.last, option.verb, record),
                 )
             )
@@ -125,20 +132,12 @@ def held_out_quote_f1(
     pairs: Sequence[tuple[Doc, Mapping[str, Any]]], model: AttributionModel
 ) -> float:
     """Quote F1 (overlap, attributions scope) of the whole extractor on ``pairs``."""
-    from saidwhat.evaluate import evaluate
-    from saidwhat.model import Article, ExtractedArticle
-    from saidwhat.quotes.find import find_candidates
-    from saidwhat.quotes.learned import use_model
-    from saidwhat.settings import Scope
-    from saidwhat.speakers.assign import assign_speakers
-
+    # The docs are parsed already: this extractor never loads a spaCy pipeline.
+    extractor = Extractor(Settings(scope=Scope.ATTRIBUTIONS), model=model)
     predicted = []
-    with use_model(model):
-        for doc, record in pairs:
-            candidates, regions = find_candidates(doc, Scope.ATTRIBUTIONS)
-            quotes = assign_speakers(doc, candidates, regions)
-            article = Article(id=str(record["id"]), text=doc.text)
-            predicted.append(ExtractedArticle(article, tuple(quotes)).to_dict())
+    for doc, record in pairs:
+        article = Article(id=str(record["id"]), text=doc.text)
+        predicted.append(ExtractedArticle(article, tuple(extractor.quotes_of(doc))).to_dict())
     return evaluate(list(r for _, r in pairs), predicted).overlap.f1
 
 

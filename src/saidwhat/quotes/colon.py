@@ -8,14 +8,11 @@ with no verb at all.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
 
-from spacy.tokens import Doc
-
-from saidwhat.model import QuoteType
-from saidwhat.nlp import doc_text
+from saidwhat.model import QuoteType, Rule
 from saidwhat.quotes.candidate import Candidate
-from saidwhat.quotes.marks import QuotedRegion
+from saidwhat.quotes.context import FinderContext
+from saidwhat.quotes.rules import RULE_CONFIDENCE
 
 # One to five capitalised words (a name, an institution, a transcript
 # speaker in capitals), then a colon and at least three words. Anchored at a
@@ -25,32 +22,22 @@ _LEAD = re.compile(
     r"(?P<body>\S.*\S)\s*$",
     re.MULTILINE,
 )
-# Lead words that label a line rather than name a speaker.
-_LABELS = {
-    "read", "more", "related", "watch", "update", "updated", "editor", "note", "photo",
-    "image", "video", "source", "sources", "credit", "correction", "see", "also", "listen",
-    "subscribe", "share", "follow", "advertisement", "q", "a", "question", "answer",
-    "warning", "breaking", "exclusive", "analysis", "opinion", "comment", "live", "timeline",
-    "background", "context", "key", "points", "facts", "the", "latest",
-}  # fmt: skip
-CONFIDENCE = 0.6  # a name and a colon: often a statement, sometimes a label
 
 
-def find_colon_attributions(
-    doc: Doc, regions: Sequence[QuotedRegion], skip: Sequence[tuple[int, int]]
-) -> Iterator[Candidate]:
+def find_colon_attributions(ctx: FinderContext) -> list[Candidate]:
     """Candidates for lines of the form "Name: what they said"."""
-    text = doc_text(doc)
+    doc, text, regions = ctx.doc, ctx.text, ctx.regions
+    found: list[Candidate] = []
     for match in _LEAD.finditer(text):
         name_start, name_end = match.span("name")
         words = match.group("name").split()
         if (
-            any(w.lower().strip(".") in _LABELS for w in words)
+            any(w.lower().strip(".") in ctx.lexicon.line_labels for w in words)
             or len(match.group("body").split()) < 3
         ):
             continue
         start, end = match.span("body")
-        if any(s < end and start < e for s, e in skip):
+        if ctx.in_boilerplate(start, end):
             continue
         body = text[start:end].rstrip(".")
         end = start + len(body)
@@ -62,11 +49,15 @@ def find_colon_attributions(
         kind = QuoteType.MIXED if inside else QuoteType.INDIRECT
         if len(inside) == 1 and inside[0].open <= start + 1 and inside[0].close >= end - 1:
             kind = QuoteType.DIRECT
-        yield Candidate(
-            parts=[(start, end)],
-            type=kind,
-            cue=(colon.start, colon.end),
-            speaker_head=speaker.root.i,
-            confidence=CONFIDENCE,
-            evidence=["a name and a colon open the line"],
+        found.append(
+            Candidate(
+                parts=((start, end),),
+                type=kind,
+                rule=Rule.NAME_COLON,
+                cue=(colon.start, colon.end),
+                speaker_head=speaker.root.i,
+                confidence=RULE_CONFIDENCE[Rule.NAME_COLON],
+                evidence=("a name and a colon open the line",),
+            )
         )
+    return found

@@ -13,34 +13,23 @@ are scare quotes or names ("so-called ‘Coalition of the Willing’").
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from spacy.tokens import Doc, Token
 
-from saidwhat.model import QuoteType
-from saidwhat.nlp import doc_text
+from saidwhat.lexicon import Lexicon
+from saidwhat.model import QuoteType, Rule
 from saidwhat.quotes.candidate import Candidate
-from saidwhat.quotes.cues import PHRASAL_CUES, is_speech_lemma, is_user_cue
+from saidwhat.quotes.context import FinderContext
 from saidwhat.quotes.learned import options_of
 from saidwhat.quotes.marks import QuotedRegion
-from saidwhat.speakers.attribute import cue_token_range, find_subject
+from saidwhat.quotes.rules import NO_SUBJECT_FACTOR, RULE_CONFIDENCE
+from saidwhat.syntax import cue_token_range, doc_text, find_subject
 
-# Words before a quoted fragment that make it a name, not speech.
-_NAMING_WORDS = {"so-called", "dubbed", "nicknamed", "titled", "entitled", "named", "called", "as"}
 _FRAGMENT_MAX_WORDS = 5
 _AFTER_WINDOW = 16  # tokens after the closing mark where a trailing cue may sit
-# Confidence of each rule: its precision measured on 250 PolNeAR train
-# articles (share of its quotes matching a gold quote), rounded down.
-RULE_CONFIDENCE = {
-    "cue after": 0.87,
-    "cue before": 0.80,
-    "previous paragraph": 0.85,
-    "dash": 0.85,
-    "no cue": 0.5,
-    "fragment": 0.5,
-}
-# A cue whose subject the parse did not give: the speaker is a guess.
-NO_SUBJECT_FACTOR = 0.85
 _JOIN_MAX_WORDS = 40  # words between two pieces of one quote: ", she said, clapping."
+_JOINED = "joined with the rest of the quotation after the cue"
 
 
 def _token_at(doc: Doc, char: int) -> Token | None:
@@ -54,13 +43,13 @@ def _words(text: str) -> int:
     return len(text.split())
 
 
-def _is_cue(token: Token) -> bool:
+def _is_cue(token: Token, lexicon: Lexicon) -> bool:
     if token.pos_ not in ("VERB", "AUX"):
         return False
-    if is_speech_lemma(token.lemma_) or is_user_cue(token.lemma_, token.text):
+    if lexicon.is_speech_lemma(token.lemma_) or lexicon.is_user_cue(token.lemma_, token.text):
         return True
     return any(
-        child.dep_ == "prt" and (token.lemma_, child.lower_) in PHRASAL_CUES
+        child.dep_ == "prt" and lexicon.is_phrasal_cue(token.lemma_, child.lower_)
         for child in token.children
     )
 
@@ -70,7 +59,7 @@ def _sentence_end_punct(text: str) -> bool:
     return text.rstrip().endswith((".", "…"))
 
 
-def _cue_after(doc: Doc, region: QuotedRegion, limit: int) -> Token | None:
+def _cue_after(doc: Doc, region: QuotedRegion, limit: int, lexicon: Lexicon) -> Token | None:
     """A cue in the attribution right after the closing mark.
 
     “…,” Rep. Ida Moen (Harbour Party) said Friday. / “…?” he asks. The
@@ -86,7 +75,7 @@ def _cue_after(doc: Doc, region: QuotedRegion, limit: int) -> Token | None:
             break
         if token.text in ("“", "‘", "«", '"'):
             break
-        if _is_cue(token):
+        if _is_cue(token, lexicon):
             return token
         if token.text in (";", "!", "?") or (token.text == "." and _ends_sentence(token)):
             break
@@ -126,7 +115,7 @@ def _dash_attribution(doc: Doc, region: QuotedRegion, limit: int) -> tuple[Token
     return dash, head
 
 
-def _cue_before(doc: Doc, region: QuotedRegion, floor: int) -> Token | None:
+def _cue_before(doc: Doc, region: QuotedRegion, floor: int, lexicon: Lexicon) -> Token | None:
     """The cue of a "X said:" or "X said," lead-in before the opening mark."""
     open_tok = _token_at(doc, region.open)
     if open_tok is None:
@@ -137,7 +126,7 @@ def _cue_before(doc: Doc, region: QuotedRegion, floor: int) -> Token | None:
     i = open_tok.i - 1
     while i >= 0 and doc[i].idx >= floor:
         token = doc[i]
-        if _is_cue(token):
+        if _is_cue(token, lexicon):
             return token
         if token.text in (".", "!", "?", ";") and i < open_tok.i - 1:
             break
@@ -145,7 +134,9 @@ def _cue_before(doc: Doc, region: QuotedRegion, floor: int) -> Token | None:
     return None
 
 
-def _previous_paragraph_cue(doc: Doc, region: QuotedRegion, floor: int) -> Token | None:
+def _previous_paragraph_cue(
+    doc: Doc, region: QuotedRegion, floor: int, lexicon: Lexicon
+) -> Token | None:
     """The cue of a paragraph ending in "…said:" right before a quote paragraph."""
     text = doc_text(doc)
     para_start = text.rfind("\n", 0, region.open) + 1
@@ -161,25 +152,26 @@ def _previous_paragraph_cue(doc: Doc, region: QuotedRegion, floor: int) -> Token
         return None
     i = colon.i - 1
     while i >= 0 and doc[i].idx >= floor and "\n" not in doc[i].text:
-        if _is_cue(doc[i]):
+        if _is_cue(doc[i], lexicon):
             return doc[i]
         i -= 1
     return None
 
 
 _HOW = {
-    "cue after": "cue after the closing quotation mark",
-    "cue before": "cue before the opening quotation mark",
-    "previous paragraph": "cue ending the previous paragraph",
+    Rule.CUE_AFTER_QUOTE: "cue after the closing quotation mark",
+    Rule.CUE_BEFORE_QUOTE: "cue before the opening quotation mark",
+    Rule.CUE_ENDING_PREVIOUS_PARAGRAPH: "cue ending the previous paragraph",
 }
-_MINOR_WORDS = {"of", "the", "and", "a", "an", "in", "on", "for", "to", "at", "by", "with", "or"}
 
 
-def _title_cased(text: str) -> bool:
+def _title_cased(text: str, lexicon: Lexicon) -> bool:
     """Every word but the minor ones capitalised (names, titles, headlines)."""
     words = [w.strip("‘’'\"“”.,:;!?()") for w in text.split()]
     words = [w for w in words if w]
-    return len(words) >= 2 and all(w[:1].isupper() or w.lower() in _MINOR_WORDS for w in words)
+    return len(words) >= 2 and all(
+        w[:1].isupper() or w.lower() in lexicon.minor_words for w in words
+    )
 
 
 def _line_around(text: str, region: QuotedRegion) -> str:
@@ -190,16 +182,17 @@ def _line_around(text: str, region: QuotedRegion) -> str:
     return text[start : region.open] + text[region.close + 1 : end]
 
 
-def _fragment_cue(doc: Doc, region: QuotedRegion) -> Token | None:
+def _fragment_cue(doc: Doc, region: QuotedRegion, lexicon: Lexicon) -> Token | None:
     """A cue that governs a short quoted fragment, or None if it is a name."""
     open_tok = _token_at(doc, region.open)
     if open_tok is None:
         return None
     before = [t for t in doc[max(0, open_tok.i - 3) : open_tok.i] if not t.is_punct]
-    if before and before[-1].lower_ in _NAMING_WORDS:
+    if before and before[-1].lower_ in lexicon.naming_words:
         return None
     inner = doc_text(doc)[region.content_start : region.content_end]
-    if _title_cased(inner) and not _title_cased(_line_around(doc_text(doc), region)):
+    line = _line_around(doc_text(doc), region)
+    if _title_cased(inner, lexicon) and not _title_cased(line, lexicon):
         return None  # a title-cased name in running text: ‘Coalition of the Willing’
     # Walk up from the fragment's tokens to a governing cue.
     for token in doc.char_span(region.content_start, region.content_end, "expand") or []:
@@ -208,7 +201,7 @@ def _fragment_cue(doc: Doc, region: QuotedRegion) -> Token | None:
             if head.head is head:
                 break
             head = head.head
-            if head.i < open_tok.i and _is_cue(head) and not head.idx > region.open:
+            if head.i < open_tok.i and _is_cue(head, lexicon) and not head.idx > region.open:
                 return head
     # Otherwise the nearest cue before it in the same clause.
     i = open_tok.i - 1
@@ -218,10 +211,10 @@ def _fragment_cue(doc: Doc, region: QuotedRegion) -> Token | None:
         if token.is_sent_start and i < open_tok.i - 1 and steps > 0:
             break
         if token.text in (".", ";", "–", "—", ":") or (
-            token.pos_ in ("VERB",) and not _is_cue(token)
+            token.pos_ in ("VERB",) and not _is_cue(token, lexicon)
         ):
             break
-        if _is_cue(token):
+        if _is_cue(token, lexicon):
             return token
         i -= 1
         steps += 1
@@ -229,7 +222,7 @@ def _fragment_cue(doc: Doc, region: QuotedRegion) -> Token | None:
 
 
 def _fragment_content(
-    doc: Doc, cue: Token, region: QuotedRegion
+    doc: Doc, cue: Token, region: QuotedRegion, lexicon: Lexicon
 ) -> tuple[tuple[int, int], tuple[int, int]]:
     """Content and cue of a quote built around a quoted fragment.
 
@@ -240,7 +233,7 @@ def _fragment_content(
     """
     fitting = [
         o
-        for o in options_of(cue)
+        for o in options_of(cue, lexicon)
         if doc[o.first].idx <= region.open
         and region.close < doc[o.last].idx + len(doc[o.last].text)
     ]
@@ -251,41 +244,20 @@ def _fragment_content(
     return (doc[option.first].idx, last.idx + len(last.text)), option.cue
 
 
-def find_direct(
-    doc: Doc,
-    regions: Sequence[QuotedRegion],
-    reported: Sequence[Candidate],
-    skip: Sequence[tuple[int, int]],
-) -> list[Candidate]:
-    """Candidates for the quoted regions not already inside reported speech."""
-    text = doc_text(doc)
+def find_direct(ctx: FinderContext) -> list[Candidate]:
+    """A candidate for each quoted region that has a cue, a speaker to inherit, or is governed.
+
+    Every candidate remembers its region (``Candidate.region``): whether a
+    region belongs to reported speech instead is settled with the other
+    finders' candidates, in ``saidwhat.quotes.find``.
+    """
+    doc, text, regions, lexicon = ctx.doc, ctx.text, ctx.regions, ctx.lexicon
     found: list[Candidate] = []
     for index, region in enumerate(regions):
         start, end = region.content_start, region.content_end
-        if any(s < end and start < e for s, e in skip):
+        if not region_may_be_quoted(ctx, region):
             continue
         inner = text[start:end]
-        if not inner.strip():
-            continue
-        # A region already inside a reported clause is part of that quote.
-        if any(c.start <= start and end <= c.end + 1 for c in reported):
-            continue
-        # One coordinated with a reported clause continues it: claiming that
-        # fraud is “a big problem” but “nobody has the guts to say so.”
-        continued = next(
-            (
-                c
-                for c in reported
-                if c.end <= region.open
-                and text[c.end : region.open].strip(" ,") in ("", "and", "but", "or", "and that")
-            ),
-            None,
-        )
-        if continued is not None:
-            last_start, _ = continued.parts[-1]
-            continued.parts[-1] = (last_start, region.close + 1 if region.closed else end)
-            continued.type = QuoteType.MIXED
-            continue
         para_start = text.rfind("\n", 0, region.open) + 1
         floor = max(para_start, regions[index - 1].close + 1 if index else 0)
         next_open = regions[index + 1].open if index + 1 < len(regions) else len(text)
@@ -293,56 +265,62 @@ def find_direct(
         limit = min(next_open, next_break if next_break != -1 else len(text))
 
         cue = None
-        how = "cue after"
+        rule = Rule.CUE_AFTER_QUOTE
         if not _sentence_end_punct(inner) or inner.rstrip().endswith(("?", "!")):
-            cue = _cue_after(doc, region, limit)
+            cue = _cue_after(doc, region, limit, lexicon)
         if cue is None and _words(inner) <= _FRAGMENT_MAX_WORDS and not _sentence_end_punct(inner):
-            cue = _fragment_cue(doc, region)
+            cue = _fragment_cue(doc, region, lexicon)
             if cue is None:
                 continue
-            subject = find_subject(cue)
-            content, cue_range = _fragment_content(doc, cue, region)
+            subject = find_subject(cue, lexicon)
+            content, cue_range = _fragment_content(doc, cue, region, lexicon)
             found.append(
                 Candidate(
-                    parts=[content],
+                    parts=(content,),
                     type=QuoteType.MIXED,
+                    rule=Rule.QUOTED_FRAGMENT,
                     cue=cue_range,
                     speaker_head=subject.i if subject is not None else None,
-                    confidence=RULE_CONFIDENCE["fragment"],
-                    evidence=[f"quoted words governed by the cue “{cue.text}”"],
+                    confidence=RULE_CONFIDENCE[Rule.QUOTED_FRAGMENT],
+                    evidence=(f"quoted words governed by the cue “{cue.text}”",),
+                    region=index,
                 )
             )
             continue
         if cue is None:
-            cue = _cue_before(doc, region, floor)
-            how = "cue before"
+            cue = _cue_before(doc, region, floor, lexicon)
+            rule = Rule.CUE_BEFORE_QUOTE
         if cue is None and index and regions[index - 1].close < para_start:
-            cue = _previous_paragraph_cue(doc, region, regions[index - 1].close + 1)
-            how = "previous paragraph"
+            cue = _previous_paragraph_cue(doc, region, regions[index - 1].close + 1, lexicon)
+            rule = Rule.CUE_ENDING_PREVIOUS_PARAGRAPH
         if cue is None and not index:
-            cue = _previous_paragraph_cue(doc, region, 0)
-            how = "previous paragraph"
+            cue = _previous_paragraph_cue(doc, region, 0, lexicon)
+            rule = Rule.CUE_ENDING_PREVIOUS_PARAGRAPH
         dashed = _dash_attribution(doc, region, limit) if cue is None else None
         if dashed is not None:
             dash, name = dashed
             candidate = Candidate(
-                parts=[(start, end)],
+                parts=((start, end),),
                 type=QuoteType.DIRECT,
+                rule=Rule.DASH_AFTER_QUOTE,
                 cue=(dash.i, dash.i + 1),
                 speaker_head=name.i,
-                confidence=RULE_CONFIDENCE["dash"],
-                evidence=["quotation marks; a dash after the quotation names the speaker"],
+                confidence=RULE_CONFIDENCE[Rule.DASH_AFTER_QUOTE],
+                evidence=("quotation marks; a dash after the quotation names the speaker",),
+                region=index,
             )
         elif cue is not None:
-            subject = find_subject(cue)
+            subject = find_subject(cue, lexicon)
             candidate = Candidate(
-                parts=[(start, end)],
+                parts=((start, end),),
                 type=QuoteType.DIRECT,
+                rule=rule,
                 cue=cue_token_range(cue),
                 speaker_head=subject.i if subject is not None else None,
-                confidence=RULE_CONFIDENCE[how]
+                confidence=RULE_CONFIDENCE[rule]
                 * (1.0 if subject is not None else NO_SUBJECT_FACTOR),
-                evidence=[f"quotation marks; {_HOW[how]} “{cue.text}”"],
+                evidence=(f"quotation marks; {_HOW[rule]} “{cue.text}”",),
+                region=index,
             )
         else:
             # No cue: the speaker is inherited from the quote just before
@@ -350,32 +328,41 @@ def find_direct(
             if _words(inner) < 4:
                 continue
             candidate = Candidate(
-                parts=[(start, end)],
+                parts=((start, end),),
                 type=QuoteType.DIRECT,
+                rule=Rule.QUOTE_WITHOUT_CUE,
                 inherit=True,
-                confidence=RULE_CONFIDENCE["no cue"],
-                evidence=["quotation marks; no cue in its sentence"],
+                confidence=RULE_CONFIDENCE[Rule.QUOTE_WITHOUT_CUE],
+                evidence=("quotation marks; no cue in its sentence",),
+                region=index,
             )
         found.append(candidate)
-    return _join_split_quotes(doc, found)
+    return found
 
 
-def _other_cue_between(doc: Doc, first: Candidate, second: Candidate) -> bool:
+def region_may_be_quoted(ctx: FinderContext, region: QuotedRegion) -> bool:
+    """Whether a quoted region can hold a quote at all: words, outside boilerplate."""
+    start, end = region.content_start, region.content_end
+    return not ctx.in_boilerplate(start, end) and bool(ctx.text[start:end].strip())
+
+
+def _other_cue_between(doc: Doc, first: Candidate, second: Candidate, lexicon: Lexicon) -> bool:
     """Whether a cue other than ``first``'s stands between two quotations."""
     span = doc.char_span(first.end, second.start, alignment_mode="expand")
     if span is None or first.cue is None:
         return False
     cue_start, cue_end = first.cue
-    return any(_is_cue(t) and not cue_start <= t.i < cue_end for t in span)
+    return any(_is_cue(t, lexicon) and not cue_start <= t.i < cue_end for t in span)
 
 
-def _join_split_quotes(doc: Doc, found: list[Candidate]) -> list[Candidate]:
+def join_split_quotes(ctx: FinderContext, found: Sequence[Candidate]) -> list[Candidate]:
     """One quote from “…,” she said. “…” — the cue splits a single quotation.
 
     The second piece joins the first when it sits in the same paragraph,
     right after the cue, and has no cue of its own (or shares the first's).
+    ``found`` are quotation-mark candidates in text order.
     """
-    text = doc_text(doc)
+    doc, text = ctx.doc, ctx.text
     joined: list[Candidate] = []
     for candidate in found:
         if joined:
@@ -387,7 +374,7 @@ def _join_split_quotes(doc: Doc, found: list[Candidate]) -> list[Candidate]:
             same_paragraph = (
                 "\n" not in between
                 and len(between.split()) <= _JOIN_MAX_WORDS
-                and not _other_cue_between(doc, first, candidate)
+                and not _other_cue_between(doc, first, candidate, ctx.lexicon)
             )
             cue_between = (
                 first.cue is not None and first.end <= doc[first.cue[0]].idx < candidate.start
@@ -399,8 +386,14 @@ def _join_split_quotes(doc: Doc, found: list[Candidate]) -> list[Candidate]:
                 and candidate.type is QuoteType.DIRECT
                 and (candidate.inherit or candidate.cue == first.cue)
             ):
-                first.parts.extend(candidate.parts)
-                first.evidence.append("joined with the rest of the quotation after the cue")
+                joined[-1] = replace(
+                    first,
+                    parts=first.parts + candidate.parts,
+                    evidence=(
+                        *first.evidence,
+                        "joined with the rest of the quotation after the cue",
+                    ),
+                )
                 continue
         joined.append(candidate)
     return joined

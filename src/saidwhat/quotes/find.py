@@ -1,21 +1,117 @@
-"""Every quote candidate of a parsed text: marks, reported speech, name-and-colon lines."""
+"""Every quote candidate of a parsed text: the registry of finders, and how their finds meet.
+
+Each finder is a pure function of the ``FinderContext``; none sees another's
+candidates, so the order of ``FINDERS`` cannot change what comes out.
+Adding or switching off a finder is one line there. Where finds meet, one
+place settles them (``settle``):
+
+- a quotation inside reported content belongs to it ("insisted that talks
+  would “take as long as they need”"), and one coordinated with reported
+  content continues it (claiming that fraud is “a big problem” but “nobody
+  has the guts to say so.”), which makes that quote mixed;
+- the pieces of a quotation its cue splits are one quote (“…,” she said.
+  “…”);
+- of two candidates that mostly repeat each other, the more confident stays.
+"""
 
 from __future__ import annotations
 
-from spacy.tokens import Doc
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
-from saidwhat.clean import find_boilerplate
-from saidwhat.nlp import doc_text
+from saidwhat.model import QuoteType
 from saidwhat.quotes.candidate import Candidate
 from saidwhat.quotes.colon import find_colon_attributions
-from saidwhat.quotes.direct import find_direct
-from saidwhat.quotes.marks import QuotedRegion, find_quoted_regions
+from saidwhat.quotes.context import FinderContext
+from saidwhat.quotes.direct import find_direct, join_split_quotes, region_may_be_quoted
 from saidwhat.quotes.reported import find_reported
-from saidwhat.settings import Scope
+from saidwhat.quotes.rules import REPORTED_RULES
+
+Finder = Callable[[FinderContext], list[Candidate]]
+
+
+@dataclass(frozen=True, slots=True)
+class RegisteredFinder:
+    """A finder and the name ``evaluate --by-rule`` and the docs call it by."""
+
+    name: str
+    find: Finder
+
+
+# The finders. Their order does not matter: see ``settle``.
+FINDERS: tuple[RegisteredFinder, ...] = (
+    RegisteredFinder("reported speech", find_reported),
+    RegisteredFinder("quotation marks", find_direct),
+    RegisteredFinder("name and colon", find_colon_attributions),
+)
+
+
+def find_candidates(
+    ctx: FinderContext, finders: Sequence[RegisteredFinder] = FINDERS
+) -> list[Candidate]:
+    """Every quote candidate of a parsed text, in text order, speakers unresolved."""
+    found: list[Candidate] = []
+    for finder in finders:
+        found.extend(finder.find(ctx))
+    return settle(ctx, found)
+
+
+def settle(ctx: FinderContext, candidates: Sequence[Candidate]) -> list[Candidate]:
+    """The candidates that stand once the finders' finds are put together (module docstring)."""
+    reported = [c for c in candidates if c.rule in REPORTED_RULES]
+    quoted = [c for c in candidates if c.region is not None and c.rule not in REPORTED_RULES]
+    others = [c for c in candidates if c.region is None and c.rule not in REPORTED_RULES]
+    reported, claimed = _claim_quotations(ctx, reported)
+    quoted = join_split_quotes(ctx, [c for c in quoted if c.region not in claimed])
+    return _dedupe([*reported, *quoted, *others])
+
+
+def _claim_quotations(
+    ctx: FinderContext, reported: list[Candidate]
+) -> tuple[list[Candidate], set[int]]:
+    """Reported candidates with the quotations they own, and those quotations' region indices.
+
+    Regions are taken in text order, so a clause continued by one quotation
+    can be continued by the next (“a”, but “b” and “c”).
+    """
+    text = ctx.text
+    continuations = ctx.lexicon.continuations
+    claimed: set[int] = set()
+    for index, region in enumerate(ctx.regions):
+        if not region_may_be_quoted(ctx, region):
+            continue
+        start, end = region.content_start, region.content_end
+        if any(c.start <= start and end <= c.end + 1 for c in reported):
+            claimed.add(index)
+            continue
+        at = next(
+            (
+                n
+                for n, c in enumerate(reported)
+                if c.end <= region.open and text[c.end : region.open].strip(" ,") in continuations
+            ),
+            None,
+        )
+        if at is not None:
+            continued = reported[at]
+            last_start, _ = continued.parts[-1]
+            new_end = region.close + 1 if region.closed else end
+            reported[at] = replace(
+                continued,
+                parts=(*continued.parts[:-1], (last_start, new_end)),
+                type=QuoteType.MIXED,
+            )
+            claimed.add(index)
+    return reported, claimed
 
 
 def _dedupe(candidates: list[Candidate]) -> list[Candidate]:
-    """Drop candidates that mostly repeat a more confident one."""
+    """Drop candidates that mostly repeat a more confident one.
+
+    Among equally confident candidates the earlier one in the text wins;
+    at the same place, reported speech, then quotation marks, then the rest
+    (the order ``settle`` lists them in), each in its finder's order.
+    """
     kept: list[Candidate] = []
     for candidate in sorted(candidates, key=lambda c: (-c.confidence, c.start)):
         clash = False
@@ -27,18 +123,3 @@ def _dedupe(candidates: list[Candidate]) -> list[Candidate]:
         if not clash:
             kept.append(candidate)
     return sorted(kept, key=lambda c: c.start)
-
-
-def find_candidates(
-    doc: Doc, scope: Scope = Scope.STATEMENTS
-) -> tuple[list[Candidate], list[QuotedRegion]]:
-    """Every quote candidate of a parsed text, in text order, speakers unresolved."""
-    text = doc_text(doc)
-    skip = [(s.start, s.end) for s in find_boilerplate(text)]
-    regions = [
-        r for r in find_quoted_regions(text) if not any(s < r.close and r.open < e for s, e in skip)
-    ]
-    reported = list(find_reported(doc, regions, skip, scope))
-    direct = find_direct(doc, regions, reported, skip)
-    colon = list(find_colon_attributions(doc, regions, skip))
-    return _dedupe(reported + direct + colon), regions

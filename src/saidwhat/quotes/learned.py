@@ -17,7 +17,6 @@ import json
 import math
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -26,18 +25,16 @@ from typing import Any
 from spacy.attrs import POS
 from spacy.tokens import Doc, Token
 
-from saidwhat.nlp import token_indices
-from saidwhat.quotes.cues import PHRASAL_CUES, clausal_cue_weight
+from saidwhat.lexicon import DATA_DIR, Lexicon
 from saidwhat.quotes.marks import QuotedRegion
-from saidwhat.speakers.attribute import cue_token_range
+from saidwhat.syntax import cue_token_range, token_indices
 
-MODEL_PATH = Path(__file__).resolve().parent.parent / "data" / "attribution_model.json"
+MODEL_PATH = DATA_DIR / "attribution_model.json"
 
 # Right dependents that belong to what a verb reports ("urged [X] [to act]").
 _CONTENT_DEPS = {"dobj", "dative", "xcomp", "ccomp", "prep", "oprd", "attr", "acomp", "pcomp"}
-# Prepositions that belong to the cue rather than the content ("called for").
-_CUE_PREPS = {"for", "about", "on", "to", "of", "as", "against", "with", "into"}
-_STRIP_EDGE = {"that", ",", ":", ";", "—", "–", "-", "(", ")"}
+# Punctuation never at either edge of a content.
+_EDGE_PUNCT = frozenset({",", ":", ";", "—", "–", "-", "(", ")"})
 _MIN_TOKENS = 2
 
 
@@ -71,14 +68,18 @@ class _Covered:
 
 
 def trim_tokens(
-    doc: Doc, first: int, last: int, min_tokens: int = _MIN_TOKENS
+    doc: Doc, first: int, last: int, lexicon: Lexicon, min_tokens: int = _MIN_TOKENS
 ) -> tuple[int, int] | None:
     """Token range ``[first, last]`` without edge punctuation and a leading "that".
 
     Closing quotation marks stay: they belong to a mixed quote's content.
     None when fewer than ``min_tokens`` tokens are left.
     """
-    while first <= last and (doc[first].lower_ in _STRIP_EDGE or doc[first].is_space):
+    while first <= last and (
+        doc[first].lower_ in _EDGE_PUNCT
+        or doc[first].lower_ in lexicon.complementisers
+        or doc[first].is_space
+    ):
         first += 1
     while last >= first and (
         (doc[last].is_punct and doc[last].text not in "”\"’'»") or doc[last].is_space
@@ -89,30 +90,32 @@ def trim_tokens(
     return first, last
 
 
-def content_options(doc: Doc, regions: Sequence[QuotedRegion]) -> Iterator[ContentOption]:
+def content_options(
+    doc: Doc, regions: Sequence[QuotedRegion], lexicon: Lexicon
+) -> Iterator[ContentOption]:
     """Every (verb or noun, content) pair the model will score."""
     covered = _Covered(regions)
     for i in token_indices(doc, POS, ("NOUN", "VERB", "AUX")):
         token = doc[i]
         if token.idx not in covered:
-            yield from options_of(token)
+            yield from options_of(token, lexicon)
 
 
-def options_of(token: Token) -> Iterator[ContentOption]:
+def options_of(token: Token, lexicon: Lexicon) -> Iterator[ContentOption]:
     """The content options of one verb (or of a noun heading a "that" clause)."""
     if token.pos_ == "NOUN":
-        yield from _noun_options(token)
+        yield from _noun_options(token, lexicon)
     elif token.pos_ in ("VERB", "AUX"):
-        yield from _verb_options(token)
+        yield from _verb_options(token, lexicon)
 
 
-def _verb_options(verb: Token) -> Iterator[ContentOption]:
+def _verb_options(verb: Token, lexicon: Lexicon) -> Iterator[ContentOption]:
     """The clause a verb governs, and the rest of its verb phrase."""
     doc = verb.doc
     cue = cue_token_range(verb)
     clause = next((c for c in verb.children if c.dep_ == "ccomp"), None)
     if clause is not None and not (clause.left_edge.i <= verb.i <= clause.right_edge.i):
-        trimmed = trim_tokens(doc, clause.left_edge.i, clause.right_edge.i)
+        trimmed = trim_tokens(doc, clause.left_edge.i, clause.right_edge.i, lexicon)
         if trimmed:
             yield ContentOption(verb.i, cue, trimmed[0], trimmed[1], "clause")
     rights = [c for c in verb.rights if c.dep_ in _CONTENT_DEPS and c.i >= cue[1]]
@@ -123,7 +126,7 @@ def _verb_options(verb: Token) -> Iterator[ContentOption]:
     if (
         first_child.dep_ == "prep"
         and first_child.i == cue_end
-        and first_child.lower_ in _CUE_PREPS
+        and first_child.lower_ in lexicon.cue_prepositions
         and len(rights) == 1
     ):
         # "called for X", "talked about X": the preposition joins the cue.
@@ -134,7 +137,7 @@ def _verb_options(verb: Token) -> Iterator[ContentOption]:
         first, last = objects[0].left_edge.i, objects[-1].right_edge.i
     else:
         first, last = first_child.left_edge.i, rights[-1].right_edge.i
-    trimmed = trim_tokens(doc, max(first, cue_end), last)
+    trimmed = trim_tokens(doc, max(first, cue_end), last, lexicon)
     if trimmed is None:
         return
     if clause is not None and trimmed == (clause.left_edge.i, clause.right_edge.i):
@@ -142,15 +145,17 @@ def _verb_options(verb: Token) -> Iterator[ContentOption]:
     yield ContentOption(verb.i, (cue[0], cue_end), trimmed[0], trimmed[1], "rest")
 
 
-def _noun_options(noun: Token) -> Iterator[ContentOption]:
+def _noun_options(noun: Token, lexicon: Lexicon) -> Iterator[ContentOption]:
     """ "the claim that …", "fears that …": a noun and the clause it heads."""
     doc = noun.doc
     for child in noun.rights:
         if child.dep_ not in ("acl", "ccomp", "relcl"):
             continue
-        if not any(c.dep_ == "mark" and c.lower_ == "that" for c in child.children):
+        if not any(
+            c.dep_ == "mark" and c.lower_ in lexicon.complementisers for c in child.children
+        ):
             continue
-        trimmed = trim_tokens(doc, child.left_edge.i, child.right_edge.i)
+        trimmed = trim_tokens(doc, child.left_edge.i, child.right_edge.i, lexicon)
         if trimmed is not None:
             yield ContentOption(noun.i, (noun.i, noun.i + 1), trimmed[0], trimmed[1], "noun")
         return
@@ -174,7 +179,9 @@ def _subject(verb: Token) -> Token | None:
     return None
 
 
-def option_features(doc: Doc, option: ContentOption, regions: Sequence[QuotedRegion]) -> list[str]:
+def option_features(
+    doc: Doc, option: ContentOption, regions: Sequence[QuotedRegion], lexicon: Lexicon
+) -> list[str]:
     """Sparse features of one option: parse facts around the verb and content."""
     verb = doc[option.verb]
     lemma = verb.lemma_.lower()
@@ -208,9 +215,9 @@ def option_features(doc: Doc, option: ContentOption, regions: Sequence[QuotedReg
         f"subject={subject.pos_ if subject is not None else 'none'}",
         f"subject_ent={subject.ent_type_ or '-' if subject is not None else 'none'}",
         f"lemma_subject={lemma}|{subject.pos_ if subject is not None else 'none'}",
-        f"lexicon={round(clausal_cue_weight(lemma), 1)}",
+        f"lexicon={round(lexicon.clausal_cue_weight(lemma), 1)}",
     ]
-    if any((lemma, c.lower_) in PHRASAL_CUES for c in verb.children if c.dep_ == "prt"):
+    if any(lexicon.is_phrasal_cue(lemma, c.lower_) for c in verb.children if c.dep_ == "prt"):
         feats.append("phrasal_cue")
     if quoted:
         inside = sum(min(end_char, r.close) - max(start_char, r.open) for r in quoted)
@@ -246,28 +253,12 @@ class AttributionModel:
         )
 
 
-_OVERRIDE: list[AttributionModel] = []
-
-
-@contextmanager
-def use_model(model: AttributionModel) -> Iterator[None]:
-    """Score with ``model`` instead of the shipped one inside the block (training)."""
-    _OVERRIDE.append(model)
-    try:
-        yield
-    finally:
-        _OVERRIDE.pop()
-
-
-def load_model(path: Path = MODEL_PATH) -> AttributionModel | None:
-    """The model in use: an override, else the shipped one, else None (rules only)."""
-    if _OVERRIDE:
-        return _OVERRIDE[-1]
-    return _load_file(path)
-
-
 @lru_cache(maxsize=2)
-def _load_file(path: Path) -> AttributionModel | None:
+def load_model(path: Path = MODEL_PATH) -> AttributionModel | None:
+    """The model in ``path`` (the shipped one by default), or None when there is none.
+
+    Read once per process and path; a model is never changed once read.
+    """
     if not path.exists():
         return None
     return AttributionModel.from_file(path)

@@ -7,34 +7,28 @@ attached to the cue; quotation marks inside it make the quote *mixed*.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from spacy.attrs import LOWER, POS
 from spacy.tokens import Doc, Token
 
-from saidwhat.model import QuoteType
-from saidwhat.nlp import doc_text, token_indices
+from saidwhat.lexicon import MIN_CLAUSAL_WEIGHT, Lexicon
+from saidwhat.model import QuoteType, Rule
 from saidwhat.quotes.candidate import Candidate
-from saidwhat.quotes.cues import (
-    MIN_CLAUSAL_WEIGHT,
-    clausal_cue_weight,
-    is_speech_lemma,
-    is_user_cue,
-)
+from saidwhat.quotes.context import FinderContext
 from saidwhat.quotes.learned import (
     AttributionModel,
     ContentOption,
     content_options,
-    load_model,
     option_features,
     trim_tokens,
 )
 from saidwhat.quotes.marks import QuotedRegion
+from saidwhat.quotes.rules import CLAUSE_NO_SUBJECT_FACTOR, RULE_CONFIDENCE
 from saidwhat.settings import Scope
-from saidwhat.speakers.attribute import according_to_source, cue_token_range, find_subject
+from saidwhat.syntax import according_to_source, cue_token_range, find_subject, token_indices
 
-USER_CUE_WEIGHT = 0.8  # confidence of a clause governed by a cue the user added
 _CLAUSE_DEPS = ("ccomp",)
 _MIN_CONTENT_TOKENS = 3
 
@@ -46,35 +40,19 @@ def _inside(start: int, end: int, regions: Sequence[QuotedRegion]) -> QuotedRegi
     return None
 
 
-def _trim(doc: Doc, first: int, last: int) -> tuple[int, int] | None:
-    return trim_tokens(doc, first, last, _MIN_CONTENT_TOKENS)
+def _trim(doc: Doc, first: int, last: int, lexicon: Lexicon) -> tuple[int, int] | None:
+    return trim_tokens(doc, first, last, lexicon, _MIN_CONTENT_TOKENS)
 
 
-# Words that open an aside after a comma: a non-restrictive relative clause
-# (", which would cost …") or a concessive or circumstantial adjunct
-# (", although he refused …", ", despite weeks of …"). Annotators leave these
-# out of what the speaker reported; the parser hangs them inside the clause.
-_ASIDE_OPENERS = frozenset(
-    [
-        "which",
-        "who",
-        "whom",
-        "whose",
-        "although",
-        "though",
-        "while",
-        "whereas",
-        "despite",
-        "amid",
-        "aside",
-    ]
-)
+def _drop_trailing_aside(doc: Doc, first: int, last: int, lexicon: Lexicon) -> tuple[int, int]:
+    """``[first, last]`` without a comma-led aside that runs to its end.
 
-
-def _drop_trailing_aside(doc: Doc, first: int, last: int) -> tuple[int, int]:
-    """``[first, last]`` without a comma-led aside that runs to its end."""
+    An aside (", which would cost …", ", although he refused …") is left
+    out of what the speaker reported by annotators; the parser hangs it
+    inside the clause.
+    """
     for k in range(first + _MIN_CONTENT_TOKENS, last):
-        if doc[k].text != "," or doc[k + 1].lower_ not in _ASIDE_OPENERS:
+        if doc[k].text != "," or doc[k + 1].lower_ not in lexicon.aside_openers:
             continue
         opener = doc[k + 1]
         phrase = next(
@@ -109,7 +87,7 @@ def _quote_type(start: int, end: int, regions: Sequence[QuotedRegion]) -> QuoteT
     return QuoteType.MIXED
 
 
-def _clause_parts(verb: Token, clause: Token) -> list[tuple[int, int]] | None:
+def _clause_parts(verb: Token, clause: Token, lexicon: Lexicon) -> list[tuple[int, int]] | None:
     """Token ranges of the content governed by ``verb`` through ``clause``."""
     doc = verb.doc
     first, last = clause.left_edge.i, clause.right_edge.i
@@ -121,7 +99,7 @@ def _clause_parts(verb: Token, clause: Token) -> list[tuple[int, int]] | None:
         if (
             token.i != clause.i
             and token.dep_ == "conj"
-            and is_speech_lemma(token.lemma_)
+            and lexicon.is_speech_lemma(token.lemma_)
             and (
                 token.head.i == clause.i
                 or any(c.dep_ in ("nsubj", "nsubjpass") for c in token.children)
@@ -131,13 +109,13 @@ def _clause_parts(verb: Token, clause: Token) -> list[tuple[int, int]] | None:
             while last > first and (doc[last].dep_ == "cc" or doc[last].is_punct):
                 last -= 1
             break
-    trimmed = _trim(doc, first, last)
+    trimmed = _trim(doc, first, last, lexicon)
     if trimmed is None:
         return None
     return [trimmed]
 
 
-def _parenthetical_parts(verb: Token) -> list[tuple[int, int]] | None:
+def _parenthetical_parts(verb: Token, lexicon: Lexicon) -> list[tuple[int, int]] | None:
     """Content around a cue inside it: "The plan, he said, is dead"."""
     doc = verb.doc
     head = verb.head
@@ -146,7 +124,7 @@ def _parenthetical_parts(verb: Token) -> list[tuple[int, int]] | None:
     parts: list[tuple[int, int]] = []
     for a, b in ((first, cue_first - 1), (cue_last + 1, last)):
         if a <= b:
-            trimmed = _trim(doc, a, b) if b - a + 1 >= _MIN_CONTENT_TOKENS else None
+            trimmed = _trim(doc, a, b, lexicon) if b - a + 1 >= _MIN_CONTENT_TOKENS else None
             if trimmed is None:
                 # Keep short pieces too, as long as they are words.
                 while a <= b and (doc[a].is_punct or doc[a].is_space):
@@ -190,44 +168,54 @@ def _respect_quotes(
 
 @dataclass(frozen=True, slots=True)
 class _Proposal:
-    """What one verb reports: content token ranges, cue, confidence, why."""
+    """What one verb reports: content token ranges, cue, confidence, why, by which rule."""
 
     parts: list[tuple[int, int]]
     cue: tuple[int, int]
     confidence: float
     evidence: str
     clausal: bool
+    rule: Rule
 
 
-def _lexicon_proposal(token: Token, user_cue: bool = False) -> _Proposal | None:
+def _lexicon_proposal(token: Token, lexicon: Lexicon, user_cue: bool = False) -> _Proposal | None:
     """Rules only: a verb of the cue lexicon governing a clause."""
-    weight = USER_CUE_WEIGHT if user_cue else clausal_cue_weight(token.lemma_)
+    rule = Rule.USER_CUE_CLAUSE if user_cue else Rule.LEXICON_CLAUSE
+    weight = RULE_CONFIDENCE[rule] if user_cue else lexicon.clausal_cue_weight(token.lemma_)
     if weight < MIN_CLAUSAL_WEIGHT:
         return None
     clauses = [c for c in token.children if c.dep_ in _CLAUSE_DEPS]
     if not clauses:
         return None
-    parts = _clause_parts(token, clauses[0])
+    parts = _clause_parts(token, clauses[0], lexicon)
     if not parts:
         return None
-    parts = [*parts[:-1], _drop_trailing_aside(token.doc, *parts[-1])]
-    subject = find_subject(token)
+    parts = [*parts[:-1], _drop_trailing_aside(token.doc, *parts[-1], lexicon)]
+    subject = find_subject(token, lexicon)
     return _Proposal(
         parts,
         cue_token_range(token),
-        weight * (1.0 if subject is not None else 0.75),
+        weight * (1.0 if subject is not None else CLAUSE_NO_SUBJECT_FACTOR),
         f"clause governed by the cue “{token.text}”",
         True,
+        rule,
     )
 
 
+_MODEL_RULES = {
+    "clause": Rule.MODEL_CLAUSE,
+    "rest": Rule.MODEL_PHRASE,
+    "noun": Rule.MODEL_NOUN_CLAUSE,
+}
+
+
 def _model_proposals(
-    doc: Doc, regions: Sequence[QuotedRegion], model: AttributionModel
+    doc: Doc, regions: Sequence[QuotedRegion], model: AttributionModel, lexicon: Lexicon
 ) -> dict[int, _Proposal]:
     """The best-scoring content option of each verb, when above the threshold."""
     best: dict[int, tuple[float, ContentOption]] = {}
-    for option in content_options(doc, regions):
-        p = model.probability(option_features(doc, option, regions))
+    for option in content_options(doc, regions, lexicon):
+        p = model.probability(option_features(doc, option, regions, lexicon))
         if p >= model.threshold and (option.verb not in best or p > best[option.verb][0]):
             best[option.verb] = (p, option)
     proposals: dict[int, _Proposal] = {}
@@ -235,12 +223,12 @@ def _model_proposals(
         verb = doc[verb_i]
         if option.kind == "clause":
             clause = next(c for c in verb.children if c.dep_ == "ccomp")
-            parts = _clause_parts(verb, clause)
+            parts = _clause_parts(verb, clause, lexicon)
             if not parts:
                 continue
         else:
             parts = [(option.first, option.last)]
-        parts = [*parts[:-1], _drop_trailing_aside(doc, *parts[-1])]
+        parts = [*parts[:-1], _drop_trailing_aside(doc, *parts[-1], lexicon)]
         proposals[verb_i] = _Proposal(
             parts,
             option.cue,
@@ -249,6 +237,7 @@ def _model_proposals(
             + ("rest of its phrase" if option.kind == "rest" else "clause it governs")
             + f" (p={p:.2f})",
             _is_clausal(doc, option),
+            _MODEL_RULES[option.kind],
         )
     return proposals
 
@@ -269,62 +258,62 @@ def _is_clausal(doc: Doc, option: ContentOption) -> bool:
     )
 
 
-def _noun_cue_source(noun: Token) -> Token | None:
+def _noun_cue_source(noun: Token, lexicon: Lexicon) -> Token | None:
     """Who holds "the claim that …": its possessor, or the subject of its verb."""
     for child in noun.children:
         if child.dep_ == "poss":
             return child
     if noun.dep_ in ("dobj", "attr", "nsubjpass") and noun.head.pos_ in ("VERB", "AUX"):
-        return find_subject(noun.head)
+        return find_subject(noun.head, lexicon)
     return None
 
 
-def find_reported(
-    doc: Doc,
-    regions: Sequence[QuotedRegion],
-    skip: Sequence[tuple[int, int]],
-    scope: Scope = Scope.STATEMENTS,
-) -> Iterator[Candidate]:
-    """Reported-speech candidates of ``doc``.
+def find_reported(ctx: FinderContext) -> list[Candidate]:
+    """Reported-speech candidates of one text.
 
-    ``regions`` are the quoted regions (a cue inside one is part of someone
-    else's words and yields nothing); ``skip`` are character ranges to ignore
-    (boilerplate). With the shipped model, verbs are scored by it; without
-    it, the learned cue lexicon and the clause rule decide. ``scope``
-    decides whether bare objects and infinitives count (see ``Scope``).
+    A cue inside a quoted region is part of someone else's words and yields
+    nothing; boilerplate yields nothing. With a model, verbs are scored by
+    it; without one, the learned cue lexicon and the clause rule decide.
+    The scope decides whether bare objects and infinitives count (see
+    ``Scope``).
     """
-    model = load_model()
-    proposals = _model_proposals(doc, regions, model) if model is not None else {}
+    doc, regions, lexicon, model, scope = ctx.doc, ctx.regions, ctx.lexicon, ctx.model, ctx.scope
+    proposals = _model_proposals(doc, regions, model, lexicon) if model is not None else {}
     words = set(token_indices(doc, POS, ("VERB", "AUX")))
-    words.update(token_indices(doc, LOWER, ("according",)), proposals)
+    according_word = lexicon.source_phrase[0]
+    words.update(token_indices(doc, LOWER, (according_word,)), proposals)
+    found: list[Candidate] = []
     for token in (doc[i] for i in sorted(words)):
-        if any(s <= token.idx < e for s, e in skip):
+        if any(s <= token.idx < e for s, e in ctx.skip):
             continue
         if _inside(token.idx, token.idx + len(token), regions):
             continue
-        if token.lower_ == "according":
-            candidate = _according_to(token, regions)
+        if token.lower_ == according_word:
+            candidate = _according_to(token, regions, lexicon)
             if candidate:
-                yield candidate
+                found.append(candidate)
             continue
-        proposal = proposals.get(token.i) if model is not None else _lexicon_proposal(token)
-        if proposal is None and is_user_cue(token.lemma_, token.text):
-            proposal = _lexicon_proposal(token, user_cue=True)  # a cue the user added
+        proposal = (
+            proposals.get(token.i) if model is not None else _lexicon_proposal(token, lexicon)
+        )
+        if proposal is None and lexicon.is_user_cue(token.lemma_, token.text):
+            proposal = _lexicon_proposal(token, lexicon, user_cue=True)  # a cue the user added
         if (
             proposal is None
             and token.dep_ == "parataxis"
             and token.head.pos_ in ("VERB", "AUX")
-            and clausal_cue_weight(token.lemma_) >= MIN_CLAUSAL_WEIGHT
+            and lexicon.clausal_cue_weight(token.lemma_) >= MIN_CLAUSAL_WEIGHT
             and any(c.dep_ in ("nsubj", "nsubjpass") for c in token.children)
         ):
-            parts = _parenthetical_parts(token)
+            parts = _parenthetical_parts(token, lexicon)
             if parts:
                 proposal = _Proposal(
                     parts,
                     cue_token_range(token),
-                    clausal_cue_weight(token.lemma_),
+                    lexicon.clausal_cue_weight(token.lemma_),
                     f"cue “{token.text}” set inside the statement",
                     True,
+                    Rule.CUE_INSIDE_STATEMENT,
                 )
         if proposal is None:
             continue
@@ -334,32 +323,41 @@ def find_reported(
         if proposal.clausal and not _has_verb(tokens):
             continue
         parts = _respect_quotes(
-            doc_text(doc), [_char_range(doc, a, b) for a, b in proposal.parts], regions
+            ctx.text, [_char_range(doc, a, b) for a, b in proposal.parts], regions
         )
         if not parts:
             continue
         start, end = parts[0][0], parts[-1][1]
-        if any(s < end and start < e for s, e in skip):
+        if ctx.in_boilerplate(start, end):
             continue
         if _inside(start, end, regions):
             continue  # words inside one quotation: the direct finder owns them
-        subject = _noun_cue_source(token) if token.pos_ == "NOUN" else find_subject(token)
+        if token.pos_ == "NOUN":
+            subject = _noun_cue_source(token, lexicon)
+        else:
+            subject = find_subject(token, lexicon)
         if token.pos_ == "NOUN" and subject is None and scope is Scope.STATEMENTS:
             continue  # "There are fears that …": nobody's statement
-        yield Candidate(
-            parts=parts,
-            type=_quote_type(start, end, regions),
-            cue=proposal.cue,
-            speaker_head=subject.i if subject is not None else None,
-            confidence=proposal.confidence,
-            evidence=[proposal.evidence],
+        found.append(
+            Candidate(
+                parts=tuple(parts),
+                type=_quote_type(start, end, regions),
+                rule=proposal.rule,
+                cue=proposal.cue,
+                speaker_head=subject.i if subject is not None else None,
+                confidence=proposal.confidence,
+                evidence=(proposal.evidence,),
+            )
         )
+    return found
 
 
-def _according_to(according: Token, regions: Sequence[QuotedRegion]) -> Candidate | None:
+def _according_to(
+    according: Token, regions: Sequence[QuotedRegion], lexicon: Lexicon
+) -> Candidate | None:
     """ "According to X, …" and "…, according to X": the clause it modifies."""
     doc = according.doc
-    source = according_to_source(according)
+    source = according_to_source(according, lexicon.source_phrase[1])
     if source is None:
         return None
     head = according.head
@@ -370,7 +368,7 @@ def _according_to(according: Token, regions: Sequence[QuotedRegion]) -> Candidat
     pieces = []
     for a, b in ((first, sub_first - 1), (sub_last + 1, last)):
         if a <= b:
-            trimmed = _trim(doc, a, b)
+            trimmed = _trim(doc, a, b, lexicon)
             if trimmed:
                 pieces.append(trimmed)
     if not pieces:
@@ -378,10 +376,11 @@ def _according_to(according: Token, regions: Sequence[QuotedRegion]) -> Candidat
     parts = [_char_range(doc, a, b) for a, b in pieces]
     start, end = parts[0][0], parts[-1][1]
     return Candidate(
-        parts=parts,
+        parts=tuple(parts),
         type=_quote_type(start, end, regions),
+        rule=Rule.ACCORDING_TO,
         cue=(according.i, according.i + 2),
         speaker_head=source.i,
-        confidence=0.82,  # its precision on PolNeAR train
-        evidence=["“according to” names the source"],
+        confidence=RULE_CONFIDENCE[Rule.ACCORDING_TO],
+        evidence=("“according to” names the source",),
     )

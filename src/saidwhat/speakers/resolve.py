@@ -13,95 +13,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from spacy.tokens import Doc, Span, Token
 
+from saidwhat.lexicon import Lexicon
 from saidwhat.model import Entity, EntityKind
-from saidwhat.nlp import doc_text
-from saidwhat.speakers.attribute import mention_char_span
+from saidwhat.syntax import doc_text, mention_char_span
 
-TITLES = {
-    "mr": "male", "mr.": "male", "sir": "male", "lord": "male", "mister": "male",
-    "mrs": "female", "mrs.": "female", "ms": "female", "ms.": "female", "miss": "female",
-    "dame": "female", "lady": "female", "madam": "female",
-    "dr": None, "dr.": None, "prof": None, "prof.": None, "professor": None,
-    "sen.": None, "rep.": None, "gov.": None, "gen.": None, "rev.": None,
-}  # fmt: skip
-
-# Job words written before a name ("Coach Ines Falk", "Mayor Elena Varga").
-JOB_TITLES = {
-    "president", "vice", "prime", "minister", "chancellor", "secretary", "senator", "sen",
-    "rep", "representative", "governor", "gov", "mayor", "councillor", "councilor", "coach",
-    "judge", "justice", "general", "gen", "captain", "capt", "chief", "inspector", "detective",
-    "sergeant", "officer", "commissioner", "ambassador", "bishop", "father", "rabbi", "imam",
-    "chairman", "chairwoman", "director", "professor", "doctor", "king", "queen", "prince",
-    "princess", "pope", "speaker", "leader", "deputy", "former", "mp", "mep", "sheriff",
-}  # fmt: skip
-
-# Institutions known by several names; the first of each row is canonical.
-ORGANISATION_ALIASES: tuple[tuple[str, ...], ...] = (
-    (
-        "Downing Street",
-        "No10",
-        "No 10",
-        "No. 10",
-        "Number 10",
-        "Number Ten",
-        "Number 10 Downing Street",
-    ),
-    ("White House", "the White House"),
-    ("Kremlin", "the Kremlin"),
-    ("Pentagon", "the Pentagon"),
-    ("Elysee", "Élysée", "the Elysee", "the Élysée", "Elysee Palace", "Élysée Palace"),
-)
-_ALIAS_INDEX = {alias.lower(): row[0] for row in ORGANISATION_ALIASES for alias in row}
-
-# Heads of a description that speaks for an organisation.
-SPOKESPERSON_NOUNS = {
-    "spokeswoman", "spokesman", "spokesperson", "spokespeople", "representative",
-    "official", "officials", "aide", "aides", "source", "sources", "statement",
-    "insider", "insiders", "press", "secretary",
-}  # fmt: skip
-_SPOKESPERSON_SINGULAR = {"spokeswoman", "spokesman", "spokesperson", "representative"}
-# Role nouns that name the same kind of post.
-ROLE_SYNONYMS: tuple[frozenset[str], ...] = (
-    frozenset({"chief", "boss", "head", "leader", "secretary-general", "chairman", "chair",
-               "chairwoman", "director", "general"}),
-    frozenset({"president"}),
-    frozenset({"minister", "premier"}),
-    frozenset({"governor"}),
-    frozenset({"mayor"}),
-    frozenset({"senator"}),
-    frozenset({"chancellor"}),
-)  # fmt: skip
-_MALE_NOUNS = {"spokesman", "chairman", "father", "son", "husband", "king", "brother", "man"}
-_FEMALE_NOUNS = {
-    "spokeswoman",
-    "chairwoman",
-    "mother",
-    "daughter",
-    "wife",
-    "queen",
-    "sister",
-    "woman",
-}
-
-PRONOUNS = {
-    "he": ("male", "singular"), "him": ("male", "singular"), "she": ("female", "singular"),
-    "her": ("female", "singular"), "they": (None, "plural"), "them": (None, "plural"),
-    "it": (None, "neuter"), "we": (None, "first"), "i": (None, "first"),
-}  # fmt: skip
-
-# Words that make a proper name an institution's ("Harwick Lines", "Lindby Council").
-_INSTITUTION_WORDS = {
-    "council", "party", "ministry", "department", "agency", "office", "bank", "group",
-    "company", "corporation", "corp", "inc", "ltd", "plc", "llc", "lines", "airlines",
-    "university", "college", "school", "hospital", "club", "association", "union",
-    "institute", "foundation", "trust", "committee", "commission", "court", "police",
-    "times", "post", "gazette", "news", "herald", "journal", "tribune", "press", "radio",
-    "tv", "international", "services", "partners", "holdings", "fund", "board", "authority",
-}  # fmt: skip
-_RELATIVE_PRONOUNS = {"who", "which", "that", "whom"}
 _ORG_LABELS = {"ORG", "GPE", "NORP", "FAC", "LOC"}
 _SPACE = re.compile(r"\s+")
 
@@ -114,6 +33,34 @@ class _Known:
     gender: str | None = None
     roles: set[str] = field(default_factory=set)
     role_orgs: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True, slots=True)
+class Learned:
+    """Something a mention taught about the article's people, for ``ArticleEntities.learn``.
+
+    gender: ``person`` is this gender, if nothing said otherwise before
+        ("Mr Starmer" after "Keir Starmer").
+    new: ``person`` is someone the names alone did not introduce ("Mayor
+        Varga"), so later mentions by surname are them.
+    """
+
+    person: _Known
+    key: str = ""
+    gender: str | None = None
+    new: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """Who a mention refers to, the gender it shows, and what it taught."""
+
+    entity: Entity | None
+    gender: str | None = None
+    learned: tuple[Learned, ...] = ()
+
+
+_NOBODY = Resolution(None)
 
 
 def _clean(text: str) -> str:
@@ -135,24 +82,34 @@ def _only_names_of(span: Span, entity: Entity) -> bool:
     return bool(words) and all(w in names for w in words)
 
 
-def _role_key(word: str) -> frozenset[str]:
-    word = word.lower()
-    for group in ROLE_SYNONYMS:
-        if word in group:
-            return group
-    return frozenset({word})
-
-
 class ArticleEntities:
-    """The people and organisations of one article, built from its NER and parse."""
+    """The people and organisations of one article, built from its NER and parse.
 
-    def __init__(self, doc: Doc, quoted: Sequence[tuple[int, int]]) -> None:
+    One is made per article. Its lookups (``person_for``, ``resolve_mention``)
+    only read; what a mention teaches comes back in its ``Resolution`` and
+    goes in with ``learn``.
+    """
+
+    def __init__(self, doc: Doc, quoted: Sequence[tuple[int, int]], lexicon: Lexicon) -> None:
         self.doc = doc
         self.quoted = quoted
+        self.lexicon = lexicon
         self.ents = list(doc.ents)  # spaCy rebuilds doc.ents on every access
         self.people: dict[str, _Known] = {}  # surname (lower) -> known person
-        self._chunks: list[Span] | None = None
         self._index_people()
+
+    @cached_property
+    def noun_chunks(self) -> list[Span]:
+        """The article's noun chunks, found once (spaCy finds them again on every access)."""
+        return list(self.doc.noun_chunks)
+
+    def learn(self, facts: Sequence[Learned]) -> None:
+        """Take in what a resolved mention taught about the article's people."""
+        for fact in facts:
+            if fact.new:
+                self.people.setdefault(fact.key, fact.person)
+            elif fact.gender and not fact.person.gender:
+                fact.person.gender = fact.gender
 
     def _in_quote(self, char: int) -> bool:
         return any(s <= char < e for s, e in self.quoted)
@@ -195,8 +152,8 @@ class ArticleEntities:
                 and ent.start <= word.head.i < ent.end
                 and word.is_title
                 and not word.ent_type_
-                and word.lower_ not in TITLES
-                and word.lower_ not in JOB_TITLES
+                and word.lower_ not in self.lexicon.titles
+                and word.lower_ not in self.lexicon.job_titles
             ):
                 break
             start -= 1
@@ -206,7 +163,9 @@ class ArticleEntities:
         words = [t for t in ent if not t.is_punct and t.text not in ("’s", "'s")]
         # Titles and job words the NER sometimes takes into the name.
         while len(words) > 1 and (
-            words[0].lower_ in TITLES or words[0].lower_ in JOB_TITLES or words[0].pos_ == "NOUN"
+            words[0].lower_ in self.lexicon.titles
+            or words[0].lower_ in self.lexicon.job_titles
+            or words[0].pos_ == "NOUN"
         ):
             words = words[1:]
         return _clean(_join(words))
@@ -215,11 +174,12 @@ class ArticleEntities:
         """Titles, roles and organisations written around a name."""
         doc = self.doc
         before = doc[ent.start - 1] if ent.start > 0 else None
-        if before is not None and before.lower_ in TITLES and TITLES[before.lower_]:
-            known.gender = TITLES[before.lower_]
+        titles = self.lexicon.titles
+        if before is not None and titles.get(before.lower_):
+            known.gender = titles[before.lower_]
         first = ent[0]
-        if TITLES.get(first.lower_):
-            known.gender = TITLES[first.lower_]
+        if titles.get(first.lower_):
+            known.gender = titles[first.lower_]
         root = ent.root
         modifiers = [t for t in root.lefts if t.i < ent.start]
         i = ent.start - 1
@@ -261,7 +221,8 @@ class ArticleEntities:
                 if ent.label_ == "PERSON" and ent.start <= tokens[0].i < ent.end:
                     tokens = list(ent)
                     break
-        words = [t for t in tokens if t.lower_ not in TITLES and t.text not in ("’s", "'s")]
+        titles = self.lexicon.titles
+        words = [t for t in tokens if t.lower_ not in titles and t.text not in ("’s", "'s")]
         while words and words[-1].is_punct:
             words.pop()
         if not words:
@@ -271,20 +232,20 @@ class ArticleEntities:
             return None
         return self.people.get(name.split()[-1].lower())
 
-    def resolve_mention(self, head: Token) -> tuple[Entity | None, str | None]:
+    def resolve_mention(self, head: Token) -> Resolution:
         """The entity of a non-pronoun mention headed by ``head``, and a gender hint."""
-        doc = self.doc
+        doc, lexicon = self.doc, self.lexicon
         start, end = mention_char_span(head)
         span = doc.char_span(start, end, alignment_mode="expand")
         if span is None:
-            return None, None
+            return _NOBODY
         text = _clean(span.text)
-        alias = _ALIAS_INDEX.get(text.lower()) or _ALIAS_INDEX.get(
+        alias = lexicon.canonical_alias(text) or lexicon.canonical_alias(
             re.sub(r"^(the|a|an)\s+", "", text.lower())
         )
         if alias:
-            return Entity(alias, EntityKind.ORGANISATION), None
-        gender = TITLES.get(span[0].lower_) if len(span) else None
+            return Resolution(Entity(alias, EntityKind.ORGANISATION))
+        gender = lexicon.title_gender(span[0].lower_) if len(span) else None
         appositive = self._appositive_person(head)
         if appositive is not None:
             return appositive
@@ -295,13 +256,13 @@ class ArticleEntities:
                 known = self.person_for(list(ent))
                 if known is not None:
                     if gender and not known.gender:
-                        known.gender = gender
-                    return known.entity, known.gender
-                return Entity(_clean(ent.text), EntityKind.PERSON), gender
+                        return Resolution(known.entity, gender, (Learned(known, gender=gender),))
+                    return Resolution(known.entity, known.gender)
+                return Resolution(Entity(_clean(ent.text), EntityKind.PERSON), gender)
         titled = self._titled_name(span)
         if titled is not None:
             return titled
-        is_role_word = head.lower_ in JOB_TITLES or head.pos_ == "NOUN"
+        is_role_word = head.lower_ in lexicon.job_titles or head.pos_ == "NOUN"
         if head.ent_type_ == "PERSON" or (head.pos_ == "PROPN" and not is_role_word):
             known = self.person_for([head])
             # The NER may call "Varga" an organisation after "councillor Ilse Varga":
@@ -309,7 +270,7 @@ class ArticleEntities:
             if known is not None and (
                 head.ent_type_ in ("PERSON", "") or _only_names_of(span, known.entity)
             ):
-                return known.entity, known.gender
+                return Resolution(known.entity, known.gender)
         head_word = head.lower_
         org_words = [t for t in span if t.ent_type_ in _ORG_LABELS and t.i != head.i]
         if not org_words:
@@ -319,55 +280,49 @@ class ArticleEntities:
                     org_words = [t for t in prep.subtree if t.ent_type_ in _ORG_LABELS][:1]
                     break
         org_name = self._org_name(org_words)
-        if head_word in SPOKESPERSON_NOUNS and not org_name:
+        if head_word in lexicon.spokesperson_nouns and not org_name:
             # "A council spokeswoman": a common-noun institution.
             modifiers = [t for t in head.lefts if t.dep_ == "compound" and t.pos_ == "NOUN"]
             if modifiers:
                 org_name = self._org_named_by(modifiers[-1].lower_)
-        if head_word in SPOKESPERSON_NOUNS and org_name:
-            hint = (
-                "male"
-                if head_word in _MALE_NOUNS
-                else "female"
-                if head_word in _FEMALE_NOUNS
-                else None
-            )
-            return Entity(org_name, EntityKind.ORGANISATION, role=head_word), hint
+        if head_word in lexicon.spokesperson_nouns and org_name:
+            entity = Entity(org_name, EntityKind.ORGANISATION, role=head_word)
+            return Resolution(entity, lexicon.noun_gender(head_word))
         if head.ent_type_ in _ORG_LABELS or (org_words and head.pos_ != "NOUN"):
             name = self._org_name([t for t in span if t.ent_type_ in _ORG_LABELS]) or text
-            return Entity(name, EntityKind.ORGANISATION), None
+            return Resolution(Entity(name, EntityKind.ORGANISATION))
         # A role description: "NATO’s chief", "the former president", "the Prime Minister".
         if is_role_word:
             person = self._person_by_role(head_word, {t.text.lower() for t in org_words})
             if person is not None:
-                return person.entity, person.gender
+                return Resolution(person.entity, person.gender)
         kind = EntityKind.GROUP if head.tag_ in ("NNS", "NNPS") else EntityKind.UNKNOWN
         name = re.sub(r"^(the|a|an|another|some|one)\s+", "", text, flags=re.IGNORECASE)
-        hint = (
-            "male" if head_word in _MALE_NOUNS else "female" if head_word in _FEMALE_NOUNS else None
-        )
-        return Entity(name or text, kind), hint
+        return Resolution(Entity(name or text, kind), lexicon.noun_gender(head_word))
 
-    def _appositive_person(self, head: Token) -> tuple[Entity, str | None] | None:
+    def _appositive_person(self, head: Token) -> Resolution | None:
         """ "The former mayor, Gerald Ashcombe," — the name in apposition."""
+        lexicon = self.lexicon
         for child in head.rights:
             if child.dep_ != "appos":
                 continue
             if child.ent_type_ == "PERSON" or child.pos_ == "PROPN":
                 known = self.person_for([child])
                 if known is not None:
-                    if head.lower_ in _MALE_NOUNS | _FEMALE_NOUNS and not known.gender:
-                        known.gender = "male" if head.lower_ in _MALE_NOUNS else "female"
-                    return known.entity, known.gender
+                    shown = lexicon.noun_gender(head.lower_)
+                    if shown and not known.gender:
+                        return Resolution(known.entity, shown, (Learned(known, gender=shown),))
+                    return Resolution(known.entity, known.gender)
                 if head.pos_ == "NOUN" and (
                     child.ent_type_ in ("", "PERSON")
-                    or head.lower_ in JOB_TITLES | SPOKESPERSON_NOUNS
+                    or head.lower_ in lexicon.job_titles
+                    or head.lower_ in lexicon.spokesperson_nouns
                 ):
                     # A name the NER missed, in apposition to a job: "Its
                     # director of operations, Piers Landry,".
                     name_tokens = [t for t in child.subtree if t.dep_ in ("compound", "flat")]
                     name = _clean(_join([*name_tokens, child]))
-                    return Entity(name, EntityKind.PERSON, role=head.lower_), None
+                    return Resolution(Entity(name, EntityKind.PERSON, role=head.lower_))
         return None
 
     def _org_named_by(self, noun: str) -> str:
@@ -376,9 +331,7 @@ class ArticleEntities:
         "council" → "Harwick town council" when the article wrote it so.
         """
         best = noun
-        if self._chunks is None:
-            self._chunks = list(self.doc.noun_chunks)  # spaCy finds them again on every access
-        for chunk in self._chunks:
+        for chunk in self.noun_chunks:
             if chunk.root.lower_ == noun and not self._in_quote(chunk.start_char):
                 words = [t for t in chunk if t.dep_ in ("compound", "amod") or t.i == chunk.root.i]
                 words = [t for t in words if t.pos_ in ("PROPN", "NOUN", "ADJ")]
@@ -388,19 +341,20 @@ class ArticleEntities:
                         best = name
         return best
 
-    def _titled_name(self, span: Span) -> tuple[Entity, str | None] | None:
+    def _titled_name(self, span: Span) -> Resolution | None:
         """ "Coach Ines Falk", "Mayor Varga": a job title, then a proper name.
 
         The small NER model often labels these as organisations; the title
         settles it.
         """
+        lexicon = self.lexicon
         words = [t for t in span if not t.is_punct]
         i = 0
         while i < len(words) and words[i].lower_ in ("the", "a", "an"):
             i += 1
         start = i
         while i < len(words) and (
-            words[i].lower_.rstrip(".") in JOB_TITLES or words[i].lower_ in TITLES
+            words[i].lower_.rstrip(".") in lexicon.job_titles or words[i].lower_ in lexicon.titles
         ):
             i += 1
         described = False
@@ -415,21 +369,19 @@ class ArticleEntities:
             return None
         if described and (
             not 2 <= len(rest) <= 3
-            or any(t.lower_ in _INSTITUTION_WORDS or not t.text[:1].isupper() for t in rest)
+            or any(t.lower_ in lexicon.institution_words or not t.text[:1].isupper() for t in rest)
         ):
             return None
         known = self.person_for(rest)
-        gender = TITLES.get(words[start].lower_)
+        gender = lexicon.title_gender(words[start].lower_)
         if known is not None:
-            return known.entity, known.gender or gender
+            return Resolution(known.entity, known.gender or gender)
         role = " ".join(t.text for t in words[start:i])
         entity = Entity(_clean(_join(rest)), EntityKind.PERSON, role=role)
         # Later mentions by surname ("Varga told …") are this person.
-        self.people.setdefault(
-            entity.name.split()[-1].lower(),
-            _Known(entity, gender=gender, roles={t.lower_ for t in words[start:i]}),
-        )
-        return entity, gender
+        person = _Known(entity, gender=gender, roles={t.lower_ for t in words[start:i]})
+        key = entity.name.split()[-1].lower()
+        return Resolution(entity, gender, (Learned(person, key=key, new=True),))
 
     def _org_name(self, tokens: Sequence[Token]) -> str | None:
         if not tokens:
@@ -438,14 +390,15 @@ class ArticleEntities:
             if ent.start <= tokens[0].i < ent.end and ent.label_ in _ORG_LABELS:
                 name = _clean(ent.text)
                 name = re.sub(r"^the\s+", "", name, flags=re.IGNORECASE)
-                return _ALIAS_INDEX.get(name.lower(), name)
+                return self.lexicon.canonical_alias(name) or name
         return _clean(tokens[0].text)
 
     def _person_by_role(self, role: str, orgs: set[str]) -> _Known | None:
-        key = _role_key(role)
+        role_key = self.lexicon.role_key
+        key = role_key(role)
         best: _Known | None = None
         for known in self.people.values():
-            roles = set().union(*(_role_key(r) for r in known.roles)) if known.roles else set()
+            roles = set().union(*(role_key(r) for r in known.roles)) if known.roles else set()
             if not key & roles:
                 continue
             if orgs and not orgs & known.role_orgs:
@@ -469,10 +422,14 @@ class _Event:
 
 
 class SpeakerTimeline:
-    """Subjects in reading order, for pronoun and carry-over resolution."""
+    """Subjects in reading order, for pronoun and carry-over resolution.
+
+    ``resolve`` only reads; ``add`` puts a resolved subject on the timeline.
+    """
 
     def __init__(self, entities: ArticleEntities) -> None:
         self.entities = entities
+        self.lexicon = entities.lexicon
         self.events: list[_Event] = []
 
     def add(self, token: Token, entity: Entity, gender: str | None, speaker: bool) -> None:
@@ -481,36 +438,33 @@ class SpeakerTimeline:
             plural = True
         self.events.append(_Event(token.idx, token.sent.start, entity, gender, plural, speaker))
 
-    def resolve(self, token: Token) -> tuple[Entity | None, str | None]:
+    def resolve(self, token: Token) -> Resolution:
         """The entity of any subject or speaker mention headed by ``token``."""
-        if token.lower_ in _RELATIVE_PRONOUNS and token.head.dep_ == "relcl":
+        lexicon = self.lexicon
+        if token.lower_ in lexicon.relative_pronouns and token.head.dep_ == "relcl":
             # "Mr. Kamin, who emphasized …": who is the noun the clause modifies.
             return self.resolve(token.head.head)
-        if token.lower_ in PRONOUNS:
+        if token.lower_ in lexicon.pronouns:
             return self.resolve_pronoun(token)
-        entity, gender = self.entities.resolve_mention(token)
+        resolution = self.entities.resolve_mention(token)
+        entity = resolution.entity
         owner = next((c for c in token.children if c.dep_ == "poss"), None)
+        speaks_for_latest = (
+            owner is not None and owner.lower_ in ("its", "their")
+        ) or token.lower_ in lexicon.spokesperson_singular
         if (
             entity is not None
-            and owner is not None
-            and owner.lower_ in ("its", "their")
+            and speaks_for_latest
             and entity.kind in (EntityKind.UNKNOWN, EntityKind.GROUP)
         ):
-            # "Its director said": the post belongs to the institution last named.
-            organisation = self.latest_organisation(token.idx)
-            if organisation is not None:
-                return Entity(organisation.name, organisation.kind, role=token.lower_), gender
-        if (
-            entity is not None
-            and token.lower_ in _SPOKESPERSON_SINGULAR
-            and entity.kind in (EntityKind.UNKNOWN, EntityKind.GROUP)
-        ):
+            # "Its director said": the post belongs to the institution last named;
             # "A spokesman said" with no institution named: the one that was
             # last in the news of this article.
             organisation = self.latest_organisation(token.idx)
             if organisation is not None:
-                return Entity(organisation.name, organisation.kind, role=token.lower_), gender
-        return entity, gender
+                entity = Entity(organisation.name, organisation.kind, role=token.lower_)
+                return Resolution(entity, resolution.gender, resolution.learned)
+        return resolution
 
     def latest_organisation(self, before: int) -> Entity | None:
         for event in reversed(self.events):
@@ -518,11 +472,11 @@ class SpeakerTimeline:
                 return event.entity
         return None
 
-    def resolve_pronoun(self, token: Token) -> tuple[Entity | None, str | None]:
+    def resolve_pronoun(self, token: Token) -> Resolution:
         """The entity a pronoun subject refers to, by gender, number and recency."""
-        gender, number = PRONOUNS.get(token.lower_, (None, None))
+        gender, number = self.lexicon.pronouns.get(token.lower_, (None, None))
         if number is None or number == "first":
-            return None, None
+            return _NOBODY
         seen_speaker = False
         for event in reversed(self.events):
             if event.pos >= token.idx:
@@ -536,16 +490,16 @@ class SpeakerTimeline:
                 if kind is EntityKind.PERSON or (kind is EntityKind.UNKNOWN and event.speaker):
                     if event.gender and gender and event.gender != gender:
                         continue
-                    return event.entity, gender or event.gender
+                    return Resolution(event.entity, gender or event.gender)
                 if kind is EntityKind.ORGANISATION and is_latest_speaker:
                     if event.gender and gender and event.gender != gender:
                         continue
-                    return event.entity, gender
+                    return Resolution(event.entity, gender)
                 continue
             if number == "plural":
                 if event.plural or kind in (EntityKind.GROUP, EntityKind.ORGANISATION):
-                    return event.entity, None
+                    return Resolution(event.entity)
                 continue
             if number == "neuter" and kind is EntityKind.ORGANISATION:
-                return event.entity, None
-        return None, None
+                return Resolution(event.entity)
+        return _NOBODY

@@ -19,13 +19,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from saidwhat.errors import BadInput, BadRecord
+from saidwhat.lexicon import lexicon_for
 from saidwhat.model import EntityKind
-from saidwhat.speakers.resolve import JOB_TITLES, ORGANISATION_ALIASES, TITLES
 
-_HONORIFICS = {t.rstrip(".") for t in TITLES} | {"hon", "rt", "the"}
+# Names across articles are matched with the English lexicon's titles and aliases.
+_LEXICON = lexicon_for("en")
+_HONORIFICS = {t.rstrip(".") for t in _LEXICON.titles} | {"hon", "rt", "the"}
+_JOB_TITLES = _LEXICON.job_titles
 _SUFFIXES = {"jr", "sr", "ii", "iii", "iv", "phd", "md", "mp", "mep", "qc", "kc"}
 _ORG_ALIAS_INDEX = {
-    alias: row[0] for row in ORGANISATION_ALIASES for alias in row
+    alias: row[0] for row in _LEXICON.organisation_aliases for alias in row
 }  # display forms; keyed by normalised form below
 
 
@@ -62,7 +65,7 @@ def person_name(name: str) -> PersonName | None:
     PersonName(given=None, surname='rutte')
     """
     words = normalise(name).split()
-    while words and (words[0] in _HONORIFICS or words[0] in JOB_TITLES):
+    while words and (words[0] in _HONORIFICS or words[0] in _JOB_TITLES):
         words = words[1:]
     while len(words) > 1 and words[-1] in _SUFFIXES:
         words = words[:-1]

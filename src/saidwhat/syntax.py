@@ -1,6 +1,7 @@
-"""Which mention speaks: the subject of a cue, found on the dependency parse.
+"""Parse-tree helpers that quote finding and speaker attribution both read.
 
-Rules, each for a pattern common in news prose:
+Which mention speaks is, first, the subject of the cue, found on the
+dependency parse. Rules, each for a pattern common in news prose:
 
 - the grammatical subject of the cue verb ("Officials said", "said Jones");
 - a participle cue takes the subject of the verb it hangs on ("…, adding");
@@ -11,16 +12,51 @@ Rules, each for a pattern common in news prose:
 - a relative pronoun subject ("who said") stands for the noun it modifies;
 - when the parser attached no subject, the noun phrase right before the cue
   ("… hours after NATO’s chief said …").
+
+Nothing here decides what is a quote; this module sits below ``quotes/`` and
+``speakers/``, which both import it and never each other's helpers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
+import numpy
 from spacy.tokens import Doc, Token
 
+from saidwhat.lexicon import Lexicon
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, computed once per Doc.
+
+    spaCy rebuilds ``Doc.text`` from the tokens on every access, which made
+    it the most expensive call in quote finding.
+    """
+    text = doc.user_data.get(_TEXT_KEY)
+    if text is None:
+        text = doc.text
+        doc.user_data[_TEXT_KEY] = text
+    return str(text)
+
+
+_TEXT_KEY = "saidwhat_text"
+
+
+def token_indices(doc: Doc, attr: int, values: Iterable[str]) -> list[int]:
+    """Indices of the tokens whose ``attr`` (POS, DEP, LOWER…) is one of ``values``.
+
+    Read from one column of the document, without making a Token for every
+    word: the finders each walked the whole article for a few kinds of word.
+    """
+    if not len(doc):
+        return []
+    wanted = [doc.vocab.strings.add(value) for value in values]
+    column = doc.to_array(attr)
+    return [int(i) for i in numpy.flatnonzero(numpy.isin(column, wanted))]
+
+
 _SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
-_RELATIVE = {"who", "which", "that", "whom"}
 # Left dependents that belong to a speaker mention ("NATO boss Mark Rutte",
 # "A Downing Street spokeswoman", "NATO’s chief").
 _MENTION_LEFT = {"det", "compound", "amod", "poss", "nmod", "nummod", "case", "quantmod", "punct"}
@@ -50,7 +86,7 @@ def cue_token_range(verb: Token) -> tuple[int, int]:
     return start, end
 
 
-def find_subject(verb: Token) -> Token | None:
+def find_subject(verb: Token, lexicon: Lexicon) -> Token | None:
     """The head token of whoever the cue verb says spoke, or None."""
     seen: set[int] = set()
     current = verb
@@ -70,8 +106,8 @@ def find_subject(verb: Token) -> Token | None:
         if (
             current.dep_ == "conj"
             and current.head.dep_ == "ccomp"
-            and _is_speech(verb)
-            and _is_speech(current.head.head)
+            and _is_speech(verb, lexicon)
+            and _is_speech(current.head.head, lexicon)
         ):
             # "The authority said the rotas met the rules and warned that …":
             # the parser hung "warned" on the reported clause; it is the
@@ -86,13 +122,11 @@ def find_subject(verb: Token) -> Token | None:
         if current.dep_ == "relcl":
             return current.head
         break
-    return _noun_before(verb)
+    return _noun_before(verb, lexicon)
 
 
-def _is_speech(token: Token) -> bool:
-    from saidwhat.quotes.cues import is_speech_lemma
-
-    return token.pos_ in ("VERB", "AUX") and is_speech_lemma(token.lemma_)
+def _is_speech(token: Token, lexicon: Lexicon) -> bool:
+    return token.pos_ in ("VERB", "AUX") and lexicon.is_speech_lemma(token.lemma_)
 
 
 def _object_under(head: Token, is_preposition: Callable[[Token], bool]) -> Token | None:
@@ -110,18 +144,7 @@ def _agent_of(verb: Token) -> Token | None:
     return _object_under(verb, lambda t: t.dep_ == "agent")
 
 
-# Common nouns that can name a speaker when the parse gave the cue no subject.
-_SPEAKER_NOUNS = {
-    "official", "officials", "spokesman", "spokeswoman", "spokesperson", "source", "sources",
-    "aide", "aides", "adviser", "advisers", "analyst", "analysts", "expert", "experts",
-    "critic", "critics", "senator", "president", "minister", "chief", "leader", "leaders",
-    "director", "lawyer", "lawyers", "voter", "voters", "resident", "residents", "police",
-    "government", "ministry", "campaign", "committee", "council", "report", "study", "poll",
-    "statement", "survey", "group", "company", "union", "governor", "mayor", "secretary",
-}  # fmt: skip
-
-
-def _noun_before(verb: Token) -> Token | None:
+def _noun_before(verb: Token, lexicon: Lexicon) -> Token | None:
     """The noun phrase ending right before the cue, when the parse gave none.
 
     Only names, pronouns and nouns that can speak ("officials", "the
@@ -139,18 +162,18 @@ def _noun_before(verb: Token) -> Token | None:
         token = token.head
     if token.pos_ == "PROPN" and token.ent_type_ not in ("DATE", "TIME", "GPE", "LOC"):
         return token
-    if token.pos_ == "PRON" and token.lower_ not in ("it", "this", "that", "what", "there"):
+    if token.pos_ == "PRON" and token.lower_ not in lexicon.non_speaker_pronouns:
         return token
     if token.pos_ == "NOUN" and (
-        token.lower_ in _SPEAKER_NOUNS or token.ent_type_ in ("ORG", "NORP", "PERSON")
+        token.lower_ in lexicon.speaker_nouns or token.ent_type_ in ("ORG", "NORP", "PERSON")
     ):
         return token
     return None
 
 
-def according_to_source(according: Token) -> Token | None:
-    """X in "according to X"."""
-    return _object_under(according, lambda t: t.lower_ == "to")
+def according_to_source(according: Token, preposition: str) -> Token | None:
+    """X in "according to X" (``preposition``: "to")."""
+    return _object_under(according, lambda t: t.lower_ == preposition)
 
 
 def mention_char_span(head: Token) -> tuple[int, int]:

@@ -1,0 +1,187 @@
+"""The English word lists: cues, titles, roles, institutions, pronouns.
+
+Every list a rule reads lives here, so that another language is one new
+module beside this one (and one line in ``saidwhat.lexicon.LANGUAGES``),
+not edits in every stage. The learned weights of the cues come from
+``saidwhat/data/cue_lexicon.tsv`` (``saidwhat train-cues``).
+"""
+
+from __future__ import annotations
+
+# Verbs of *speech* introduce direct quotations ("…,” she said) as well as
+# clauses; verbs of *cognition* and *evidence* ("believes", "polls show")
+# only introduce clauses and are weaker evidence of a statement.
+SPEECH_CUES = (
+    "say", "tell", "add", "warn", "insist", "argue", "claim", "state", "declare",
+    "announce", "explain", "note", "write", "tweet", "post", "reply", "respond", "answer",
+    "ask", "acknowledge", "admit", "concede", "confirm", "deny", "suggest", "predict",
+    "promise", "pledge", "vow", "urge", "recall", "remark", "comment", "observe", "report",
+    "reveal", "stress", "emphasise", "emphasize", "continue", "conclude", "complain",
+    "caution", "contend", "maintain", "assert", "allege", "testify", "agree", "counter",
+    "retort", "joke", "quip", "muse", "boast", "lament", "indicate", "hint", "assure",
+    "threaten", "demand", "recommend", "propose", "advise", "inform", "reiterate", "repeat",
+    "mention", "describe", "characterize", "characterise", "dismiss", "brag", "grumble",
+    "shout", "yell", "scream", "whisper", "mutter", "plead", "concur", "disclose",
+    "divulge", "estimate", "forecast", "guarantee", "swear", "affirm", "proclaim",
+    "announce", "charge", "accuse", "question", "wonder", "blast", "slam", "criticize",
+    "criticise", "praise", "thank", "signal", "testify", "counsel", "sing", "chant",
+    "scold", "exclaim", "cry", "sigh", "laugh", "snap", "bark", "gush", "chide", "rebuke",
+    "fume", "marvel", "concede", "read",
+)  # fmt: skip
+COGNITION_CUES = (
+    "believe", "think", "know", "hope", "fear", "feel", "expect", "worry", "doubt",
+    "suspect", "assume", "reckon", "understand", "realize", "realise", "imagine", "guess",
+    "consider", "acknowledge", "recognize", "recognise", "conclude", "decide", "wish",
+    "want",
+)  # fmt: skip
+EVIDENCE_CUES = (
+    "show", "find", "learn", "suggest", "indicate", "reveal", "confirm", "read",
+)  # fmt: skip
+
+# Multi-word cues: a verb and its particle ("went on", "pointed out").
+PHRASAL_CUES = frozenset(
+    {
+        ("go", "on"), ("point", "out"), ("spell", "out"), ("lay", "out"), ("chime", "in"),
+        ("sum", "up"), ("weigh", "in"), ("fire", "back"), ("hit", "back"), ("shoot", "back"),
+        ("speak", "out"), ("cry", "out"),
+    }
+)  # fmt: skip
+
+# "According to X": the words that name a source before it.
+SOURCE_PHRASE = ("according", "to")
+
+# Prepositions that join a verb's cue rather than its content ("called for X").
+CUE_PREPOSITIONS = frozenset({"for", "about", "on", "to", "of", "as", "against", "with", "into"})
+# The word that opens a reported clause and is not part of it.
+COMPLEMENTISERS = frozenset({"that"})
+# Words that join a quotation onto the reported clause it continues:
+# claiming that fraud is “a big problem” but “nobody has the guts to say so.”
+CONTINUATIONS = frozenset({"", "and", "but", "or", "and that"})
+
+# Words that open an aside after a comma: a non-restrictive relative clause
+# (", which would cost …") or a concessive or circumstantial adjunct
+# (", although he refused …", ", despite weeks of …"). Annotators leave these
+# out of what the speaker reported; the parser hangs them inside the clause.
+ASIDE_OPENERS = frozenset(
+    {"which", "who", "whom", "whose", "although", "though", "while", "whereas", "despite",
+     "amid", "aside"}
+)  # fmt: skip
+
+# Words before a quoted fragment that make it a name, not speech.
+NAMING_WORDS = frozenset(
+    {"so-called", "dubbed", "nicknamed", "titled", "entitled", "named", "called", "as"}
+)
+# Words left lower-case in a title-cased name or headline.
+MINOR_WORDS = frozenset(
+    {"of", "the", "and", "a", "an", "in", "on", "for", "to", "at", "by", "with", "or"}
+)
+
+# Lead words that label a line ("READ MORE:", "Photo:") rather than name a speaker.
+LINE_LABELS = frozenset(
+    {
+        "read", "more", "related", "watch", "update", "updated", "editor", "note", "photo",
+        "image", "video", "source", "sources", "credit", "correction", "see", "also", "listen",
+        "subscribe", "share", "follow", "advertisement", "q", "a", "question", "answer",
+        "warning", "breaking", "exclusive", "analysis", "opinion", "comment", "live", "timeline",
+        "background", "context", "key", "points", "facts", "the", "latest",
+    }
+)  # fmt: skip
+
+# Honorifics before a name, with the gender they show (None: either).
+TITLES: dict[str, str | None] = {
+    "mr": "male", "mr.": "male", "sir": "male", "lord": "male", "mister": "male",
+    "mrs": "female", "mrs.": "female", "ms": "female", "ms.": "female", "miss": "female",
+    "dame": "female", "lady": "female", "madam": "female",
+    "dr": None, "dr.": None, "prof": None, "prof.": None, "professor": None,
+    "sen.": None, "rep.": None, "gov.": None, "gen.": None, "rev.": None,
+}  # fmt: skip
+
+# Job words written before a name ("Coach Ines Falk", "Mayor Elena Varga").
+JOB_TITLES = frozenset(
+    {
+        "president", "vice", "prime", "minister", "chancellor", "secretary", "senator", "sen",
+        "rep", "representative", "governor", "gov", "mayor", "councillor", "councilor", "coach",
+        "judge", "justice", "general", "gen", "captain", "capt", "chief", "inspector",
+        "detective", "sergeant", "officer", "commissioner", "ambassador", "bishop", "father",
+        "rabbi", "imam", "chairman", "chairwoman", "director", "professor", "doctor", "king",
+        "queen", "prince", "princess", "pope", "speaker", "leader", "deputy", "former", "mp",
+        "mep", "sheriff",
+    }
+)  # fmt: skip
+
+# Institutions known by several names; the first of each row is canonical.
+ORGANISATION_ALIASES: tuple[tuple[str, ...], ...] = (
+    ("Downing Street", "No10", "No 10", "No. 10", "Number 10", "Number Ten",
+     "Number 10 Downing Street"),
+    ("White House", "the White House"),
+    ("Kremlin", "the Kremlin"),
+    ("Pentagon", "the Pentagon"),
+    ("Elysee", "Élysée", "the Elysee", "the Élysée", "Elysee Palace", "Élysée Palace"),
+)  # fmt: skip
+
+# Heads of a description that speaks for an organisation.
+SPOKESPERSON_NOUNS = frozenset(
+    {
+        "spokeswoman", "spokesman", "spokesperson", "spokespeople", "representative",
+        "official", "officials", "aide", "aides", "source", "sources", "statement",
+        "insider", "insiders", "press", "secretary",
+    }
+)  # fmt: skip
+# Of those, the ones that name one person speaking for an institution.
+SPOKESPERSON_SINGULAR = frozenset({"spokeswoman", "spokesman", "spokesperson", "representative"})
+
+# Role nouns that name the same kind of post.
+ROLE_SYNONYMS: tuple[frozenset[str], ...] = (
+    frozenset({"chief", "boss", "head", "leader", "secretary-general", "chairman", "chair",
+               "chairwoman", "director", "general"}),
+    frozenset({"president"}),
+    frozenset({"minister", "premier"}),
+    frozenset({"governor"}),
+    frozenset({"mayor"}),
+    frozenset({"senator"}),
+    frozenset({"chancellor"}),
+)  # fmt: skip
+
+# Nouns that show a person's gender.
+MALE_NOUNS = frozenset(
+    {"spokesman", "chairman", "father", "son", "husband", "king", "brother", "man"}
+)
+FEMALE_NOUNS = frozenset(
+    {"spokeswoman", "chairwoman", "mother", "daughter", "wife", "queen", "sister", "woman"}
+)
+
+# Pronoun → (gender, number); "first" person pronouns never resolve to a speaker.
+PRONOUNS: dict[str, tuple[str | None, str]] = {
+    "he": ("male", "singular"), "him": ("male", "singular"), "she": ("female", "singular"),
+    "her": ("female", "singular"), "they": (None, "plural"), "them": (None, "plural"),
+    "it": (None, "neuter"), "we": (None, "first"), "i": (None, "first"),
+}  # fmt: skip
+# Pronouns that stand for the noun a relative clause modifies ("Mr. Kamin, who said …").
+RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
+# Pronoun subjects that never name a speaker when the parse gave none.
+NON_SPEAKER_PRONOUNS = frozenset({"it", "this", "that", "what", "there"})
+
+# Words that make a proper name an institution's ("Harwick Lines", "Lindby Council").
+INSTITUTION_WORDS = frozenset(
+    {
+        "council", "party", "ministry", "department", "agency", "office", "bank", "group",
+        "company", "corporation", "corp", "inc", "ltd", "plc", "llc", "lines", "airlines",
+        "university", "college", "school", "hospital", "club", "association", "union",
+        "institute", "foundation", "trust", "committee", "commission", "court", "police",
+        "times", "post", "gazette", "news", "herald", "journal", "tribune", "press", "radio",
+        "tv", "international", "services", "partners", "holdings", "fund", "board", "authority",
+    }
+)  # fmt: skip
+
+# Common nouns that can name a speaker when the parse gave the cue no subject.
+SPEAKER_NOUNS = frozenset(
+    {
+        "official", "officials", "spokesman", "spokeswoman", "spokesperson", "source",
+        "sources", "aide", "aides", "adviser", "advisers", "analyst", "analysts", "expert",
+        "experts", "critic", "critics", "senator", "president", "minister", "chief", "leader",
+        "leaders", "director", "lawyer", "lawyers", "voter", "voters", "resident", "residents",
+        "police", "government", "ministry", "campaign", "committee", "council", "report",
+        "study", "poll", "statement", "survey", "group", "company", "union", "governor",
+        "mayor", "secretary",
+    }
+)  # fmt: skip

@@ -143,7 +143,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-from saidwhat.cli_serve import KEEP_ALIVE_S  # noqa: E402  (the same setting as `saidwhat serve`)
+from saidwhat.cli.serve import KEEP_ALIVE_S  # noqa: E402  (the same setting as `saidwhat serve`)
 
 
 def start_server(db: Path, port: int, workers: int) -> subprocess.Popen[bytes]:

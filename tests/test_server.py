@@ -32,7 +32,7 @@ from saidwhat.model import (
 )
 from saidwhat.server import create_app
 from saidwhat.server.highlight import highlight_article
-from saidwhat.server.queries import ArticleQuote, weekly_counts
+from saidwhat.store.queries import ArticleQuote, weekly_counts
 from saidwhat.store import Store, StoreError
 
 TOKEN = "test-token-3f9a"

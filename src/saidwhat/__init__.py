@@ -13,6 +13,7 @@ from saidwhat.model import (
 )
 from saidwhat.pipeline import Extractor, extract, extract_articles
 from saidwhat.settings import Settings
+from saidwhat.version import __version__
 
 __all__ = [
     "Article",
@@ -26,8 +27,8 @@ __all__ = [
     "Settings",
     "Span",
     "Speaker",
+    "__version__",
     "extract",
     "extract_articles",
 ]
 
-__version__ = "0.1.0"

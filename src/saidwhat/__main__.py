@@ -1,5 +1,10 @@
-"""``python -m saidwhat``: the same command as ``saidwhat``."""
+"""``python -m saidwhat``: the same command as ``saidwhat``.
+
+Also the file to give ``spark-submit`` for ``saidwhat spark`` on a cluster:
+``spark-submit … "$(python -c 'import saidwhat.cli as m; print(m.main_file())')" spark …``.
+"""
 
 from saidwhat.cli import app
 
-app(prog_name="saidwhat")
+if __name__ == "__main__":
+    app(prog_name="saidwhat")

@@ -404,17 +404,6 @@ def _stage_quotes(directory: Path, staging: sqlite3.Connection) -> None:
     staging.commit()
 
 
-def _keep_error(store: Store, bad: BadRecord) -> bool:
-    """Add ``bad`` to the store's error table unless that very row is there already."""
-    known = store.conn.execute(
-        "SELECT 1 FROM ingest_errors WHERE source = ? AND location IS ? AND reason = ? LIMIT 1",
-        (bad.source, bad.location, bad.reason),
-    ).fetchone()
-    if known is None:
-        store.add_error(bad)
-    return known is None
-
-
 def _load_article(
     row: dict[str, Any],
     path: Path,
@@ -438,7 +427,7 @@ def _load_article(
     except (ValueError, TypeError, KeyError) as exc:
         bad = BadRecord(str(path), str(exc), f"article {row.get('article_id')}")
         summary.bad_rows += 1
-        _keep_error(store, bad)
+        store.add_error_once(bad)
         if on_bad_row is not None:
             on_bad_row(bad)
         return
@@ -492,7 +481,7 @@ def load_output(
             bad = BadRecord(
                 str(row.get("source") or "?"), str(row.get("reason") or "?"), row.get("location")
             )
-            if _keep_error(store, bad):
+            if store.add_error_once(bad):
                 summary.errors += 1
             else:
                 summary.errors_known += 1

@@ -1,8 +1,11 @@
 """The Spark job: web archives and JSON Lines in, Parquet tables of quotes out.
 
     saidwhat spark crawl/ extra.jsonl --output out/ --master 'local[4]'
-    spark-submit --master yarn "$(python -c 'import saidwhat.spark as m; print(m.__file__)')" \\
-        s3a://bucket/crawl/ --output s3a://bucket/quotes/
+    spark-submit --master yarn "$(python -c 'import saidwhat.cli as m; print(m.main_file())')" \\
+        spark s3a://bucket/crawl/ --output s3a://bucket/quotes/
+
+The job has one command line, ``saidwhat spark``; under ``spark-submit`` the
+file to submit is saidwhat's ``__main__.py``, followed by the same command.
 
 Then ``saidwhat load out/ --db news.db`` puts the output in a store
 (``saidwhat.load``, which also defines the tables).
@@ -33,7 +36,6 @@ Nothing here finds quotes: extraction is ``saidwhat.pipeline``'s.
 
 from __future__ import annotations
 
-import argparse
 import io
 import json
 import logging
@@ -77,7 +79,7 @@ from saidwhat.read.html import article_from_html_bytes
 from saidwhat.read.jsonl import _article_from_record
 from saidwhat.read.text import article_from_text, guess_decode, source_stem
 from saidwhat.read.warc import _read_warc_stream
-from saidwhat.settings import DEFAULT_SETTINGS, Scope, Settings
+from saidwhat.settings import DEFAULT_SETTINGS, Settings
 from saidwhat.store import content_hash
 
 log = logging.getLogger(__name__)
@@ -589,46 +591,6 @@ def start_session(
     return session
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """``spark-submit …/saidwhat/spark.py INPUT… --output DIR``: the job without the CLI."""
-    parser = argparse.ArgumentParser(prog="saidwhat.spark", description=__doc__.split("\n")[0])
-    parser.add_argument("inputs", nargs="+", help="files, directories, URIs or globs")
-    parser.add_argument("--output", "-o", required=True)
-    parser.add_argument("--master", default=None, help="default: spark-submit's")
-    parser.add_argument("--partitions", type=int, default=None)
-    parser.add_argument("--overwrite", action="store_true")
-    parser.add_argument("--model", default=DEFAULT_SETTINGS.model)
-    parser.add_argument("--batch-size", type=int, default=DEFAULT_SETTINGS.batch_size)
-    parser.add_argument(
-        "--scope", choices=[s.value for s in Scope], default=DEFAULT_SETTINGS.scope.value
-    )
-    parser.add_argument("--min-confidence", type=float, default=0.0)
-    parser.add_argument("--max-article-chars", type=int, default=DEFAULT_SETTINGS.max_article_chars)
-    args = parser.parse_args(argv)
-    settings = Settings(
-        model=args.model,
-        batch_size=args.batch_size,
-        scope=Scope(args.scope),
-        min_confidence=args.min_confidence,
-        max_article_chars=args.max_article_chars,
-    )
-    try:
-        spark = start_session(args.master)
-        summary = run_job(
-            spark,
-            args.inputs,
-            args.output,
-            settings,
-            partitions=args.partitions,
-            overwrite=args.overwrite,
-        )
-    except BadInput as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(describe(summary, args.output), file=sys.stderr)
-    return 0
-
-
 def describe(summary: JobSummary, output: str) -> str:
     """The closing lines of a run."""
     lines = [
@@ -640,10 +602,3 @@ def describe(summary: JobSummary, output: str) -> str:
     if summary.failed:
         lines.insert(1, f"  extraction failed on {summary.failed} (kept without quotes)")
     return "\n".join(lines)
-
-
-if __name__ == "__main__":
-    # Imported, not run as __main__, so that Spark pickles the job's functions by reference.
-    from saidwhat.spark import main as _main
-
-    sys.exit(_main())

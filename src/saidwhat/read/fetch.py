@@ -21,7 +21,6 @@ internet must not be able to point saidwhat at the user's own network:
 
 from __future__ import annotations
 
-import importlib.metadata
 import ipaddress
 import re
 import socket
@@ -38,6 +37,7 @@ from saidwhat.read.feed import looks_like_feed, read_feed_bytes
 from saidwhat.read.html import article_from_html_bytes
 from saidwhat.read.jsonl import read_jsonl_chunks
 from saidwhat.read.text import article_from_text, decode_bytes
+from saidwhat.version import __version__
 
 __all__ = [
     "FetchOptions",
@@ -68,14 +68,7 @@ _UNKNOWN_TYPES = ("", "application/octet-stream", "binary/octet-stream")
 _TRAILING_COMMENT = re.compile(r"\s+#.*$")
 
 
-def _version() -> str:
-    try:
-        return importlib.metadata.version("saidwhat")
-    except importlib.metadata.PackageNotFoundError:  # running from a source tree
-        return "dev"
-
-
-USER_AGENT = f"saidwhat/{_version()} (+https://example.invalid/saidwhat)"
+USER_AGENT = f"saidwhat/{__version__} (+https://example.invalid/saidwhat)"
 _HEADERS = {
     "User-Agent": USER_AGENT,
     "Accept": (

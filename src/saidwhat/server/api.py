@@ -18,9 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from saidwhat.model import Article, QuoteType
 from saidwhat.pipeline import extract_articles
-from saidwhat.server.queries import article_detail, quoted_speaker_count, speaker_detail
 from saidwhat.server.state import MAX_ID, MAX_OFFSET, ServerState
 from saidwhat.store import Store, content_hash
+from saidwhat.store.queries import article_detail, quoted_speaker_count, speaker_detail
 from saidwhat.store.search import QuoteFilter, search_quotes, top_speakers
 from saidwhat.store.statements import list_statements, statement_detail
 
@@ -229,7 +229,11 @@ def ingest_articles(state: ServerState, articles: list[Article]) -> list[dict[st
         for article in articles:
             if store.has_article(article):
                 out.append(
-                    {"id": article.id, "article_id": _stored_id(store, article), "duplicate": True}
+                    {
+                        "id": article.id,
+                        "article_id": store.stored_article_id(article),
+                        "duplicate": True,
+                    }
                 )
             else:
                 out.append({"id": article.id})
@@ -241,19 +245,10 @@ def ingest_articles(state: ServerState, articles: list[Article]) -> list[dict[st
             extracted = next(results)
             added = store.add(extracted, source="api")
             record.update(
-                article_id=added.article_id or _stored_id(store, extracted.article),
+                article_id=added.article_id or store.stored_article_id(extracted.article),
                 duplicate=added.article_id is None,  # the same text twice in one request
                 quotes=added.quotes,
                 new_speakers=added.new_speakers,
                 error=extracted.error,
             )
     return out
-
-
-def _stored_id(store: Store, article: Article) -> int | None:
-    row = store.conn.execute(
-        "SELECT id FROM articles WHERE content_hash = ? OR (url IS NOT NULL AND url = ?)"
-        " ORDER BY content_hash = ? DESC LIMIT 1",
-        (content_hash(article.text), article.url, content_hash(article.text)),
-    ).fetchone()
-    return int(row["id"]) if row is not None else None

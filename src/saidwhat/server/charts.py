@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from saidwhat.server.queries import WeekCount
+from saidwhat.store.queries import WeekCount
 
 CHART_WIDTH = 720
 CHART_HEIGHT = 120

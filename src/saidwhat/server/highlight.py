@@ -18,7 +18,7 @@ from itertools import pairwise
 
 from markupsafe import Markup, escape
 
-from saidwhat.server.queries import ArticleQuote
+from saidwhat.store.queries import ArticleQuote
 
 PALETTE_SIZE = 8  # colours .s0 … .s7 in style.css; a quote without a speaker gets .s-none
 
@@ -114,7 +114,7 @@ def _pieces(text: str, quotes: Sequence[ArticleQuote]) -> list[_Piece]:
 def highlight_article(text: str, quotes: Sequence[ArticleQuote]) -> Markup:
     """The article ``text`` as HTML: quotes in ``<mark>``, cues in ``<u>``, mentions marked.
 
-    >>> from saidwhat.server.queries import ArticleQuote
+    >>> from saidwhat.store.queries import ArticleQuote
     >>> q = ArticleQuote(1, 0, 1, 4, [(1, 4)], "<b>", "direct", "said", 6, 10, None, None,
     ...                  None, None, None, None, 0.9, "", None)
     >>> str(highlight_article("“<b>” said x", [q]))  # doctest: +ELLIPSIS

@@ -22,9 +22,9 @@ from saidwhat.errors import SaidwhatError
 from saidwhat.model import QuoteType
 from saidwhat.server.charts import weekly_timeline
 from saidwhat.server.highlight import highlight_article, quote_tip
-from saidwhat.server.queries import article_detail, quoted_speaker_count, speaker_detail
 from saidwhat.server.render import day, render
 from saidwhat.server.state import MAX_ID, MAX_OFFSET, PAGE_SIZE, ServerState
+from saidwhat.store.queries import article_detail, quoted_speaker_count, speaker_detail
 from saidwhat.store.search import QuoteFilter, SearchError, search_quotes, top_speakers
 from saidwhat.store.statements import Variant, list_statements, statement_detail
 

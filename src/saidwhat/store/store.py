@@ -124,6 +124,16 @@ class Store:
         ).fetchone()
         return row is not None
 
+    def stored_article_id(self, article: Article) -> int | None:
+        """The id of the stored article with this text (else this URL), or None."""
+        key = content_hash(article.text)
+        row = self.conn.execute(
+            "SELECT id FROM articles WHERE content_hash = ? OR (url IS NOT NULL AND url = ?)"
+            " ORDER BY content_hash = ? DESC LIMIT 1",
+            (key, article.url, key),
+        ).fetchone()
+        return int(row["id"]) if row is not None else None
+
     def add(self, result: ExtractedArticle, source: str | None = None) -> Added:
         """Store one article and its quotes in one transaction; a duplicate changes nothing."""
         for attempt in range(_LOCK_RETRIES):
@@ -342,6 +352,24 @@ class Store:
                 "INSERT INTO ingest_errors (source, location, reason, at) VALUES (?, ?, ?, ?)",
                 (bad.source, bad.location, bad.reason, _now()),
             )
+
+    def add_error_once(self, bad: BadRecord) -> bool:
+        """``add_error`` unless that very record (source, place, reason) is kept already.
+
+        True when it was added: loading the same output twice keeps each error once.
+        """
+        with self._write():
+            known = self.conn.execute(
+                "SELECT 1 FROM ingest_errors WHERE source = ? AND location IS ? AND reason = ?"
+                " LIMIT 1",
+                (bad.source, bad.location, bad.reason),
+            ).fetchone()
+            if known is None:
+                self.conn.execute(
+                    "INSERT INTO ingest_errors (source, location, reason, at) VALUES (?, ?, ?, ?)",
+                    (bad.source, bad.location, bad.reason, _now()),
+                )
+        return known is None
 
     # -- speakers -------------------------------------------------------------------------
 

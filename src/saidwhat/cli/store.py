@@ -1,7 +1,6 @@
-"""Store commands of ``saidwhat``: ingest, search, speakers, export.
+"""Store commands: ingest, search, speakers, export, statements.
 
-Registered on the one ``app`` of ``saidwhat.cli``; kept apart because they
-share the store options and output formats, not the extraction ones.
+They share the store options and output formats of ``saidwhat.cli.common``.
 """
 
 from __future__ import annotations
@@ -11,20 +10,30 @@ import dataclasses
 import json
 import sys
 import time
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
-from saidwhat.cli import (
+from saidwhat.cli.common import (
+    DEFAULT_DB,
     BatchOption,
     CuesOption,
+    DbOption,
+    FormatOption,
+    LimitOption,
+    ListFormat,
     MaxArticleCharsOption,
     MinConfidenceOption,
     ModelOption,
+    OffsetOption,
     ProcessesOption,
     ProgressOption,
     ScopeOption,
@@ -37,26 +46,6 @@ from saidwhat.errors import BadRecord, SaidwhatError
 from saidwhat.model import QuoteType
 from saidwhat.read.fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
 from saidwhat.settings import DEFAULT_MODEL, DEFAULT_SETTINGS
-
-DEFAULT_DB = Path("saidwhat.db")
-
-DbOption = Annotated[
-    Path, typer.Option("--db", help="The store: one SQLite file (created when missing).")
-]
-LimitOption = Annotated[int, typer.Option("--limit", "-n", min=1, help="Rows to show.")]
-OffsetOption = Annotated[int, typer.Option("--offset", min=0, help="Rows to skip (paging).")]
-
-
-class ListFormat(StrEnum):
-    TABLE = "table"
-    JSONL = "jsonl"
-    CSV = "csv"
-
-
-FormatOption = Annotated[
-    ListFormat,
-    typer.Option("--format", "-f", help="table (readable), jsonl or csv (for scripts)."),
-]
 
 
 def _print_records(records: list[dict[str, Any]], fmt: ListFormat, table: Table) -> None:

@@ -1,7 +1,6 @@
-"""Server commands of ``saidwhat``: serve (web pages and a JSON API over a store) and demo.
+"""Server commands: serve (web pages and a JSON API over a store) and demo.
 
-Registered on the one ``app`` of ``saidwhat.cli``, like the store commands;
-the application itself is ``saidwhat.server.create_app``.
+The application itself is ``saidwhat.server.create_app``.
 """
 
 from __future__ import annotations
@@ -12,11 +11,15 @@ from typing import Annotated
 
 import typer
 
-from saidwhat.cli import app, err, fail
-from saidwhat.cli_store import DEFAULT_DB
+from saidwhat.cli.common import (
+    DEFAULT_DB,
+    app,
+    err,
+    fail,
+)
 from saidwhat.errors import SaidwhatError
 
-SAMPLES = Path(__file__).resolve().parent / "samples"
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
 PortOption = Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port to listen on.")]
 

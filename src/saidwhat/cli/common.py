@@ -1,0 +1,133 @@
+"""What every command of ``saidwhat`` shares: the app, the console, options and errors.
+
+Command modules (``extract``, ``train``, ``store``, ``serve``, ``spark``)
+import this one and register their commands on ``app``; nothing here imports
+them, and they never import each other.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from saidwhat.settings import Scope, Settings
+from saidwhat.version import __version__
+
+app = typer.Typer(
+    help=(
+        "saidwhat — who said what in the news. Finds every quotation in news articles "
+        "(direct, reported, mixed, multi-paragraph), the cue that introduced it and its "
+        "speaker resolved to a person or institution."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True, soft_wrap=True)
+
+ModelOption = Annotated[
+    str, typer.Option("--model", help="spaCy pipeline to load (package name or path).")
+]
+BatchOption = Annotated[
+    int, typer.Option("--batch-size", min=1, help="Articles per nlp.pipe batch.")
+]
+ProcessesOption = Annotated[
+    int, typer.Option("--processes", "-p", min=1, help="Worker processes (one model load each).")
+]
+ScopeOption = Annotated[
+    Scope,
+    typer.Option(
+        "--scope",
+        help="statements: what someone said as a proposition (default); attributions: "
+        "also reported acts with a bare object or infinitive, as PolNeAR annotates them.",
+    ),
+]
+CuesOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--cues",
+        help="Extra cue lemmas: one a line, optionally a tab and speech|cognition|evidence.",
+    ),
+]
+CacheOption = Annotated[
+    Path | None, typer.Option("--cache", help="Keep the parses here (a spaCy DocBin).")
+]
+TrainInput = Annotated[Path, typer.Argument(help="Annotated JSON Lines (PolNeAR train).")]
+ProgressOption = Annotated[
+    bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")
+]
+MaxArticleCharsOption = Annotated[
+    int, typer.Option("--max-article-chars", min=1, help="Skip (and report) longer articles.")
+]
+MinConfidenceOption = Annotated[
+    float,
+    typer.Option("--min-confidence", min=0.0, max=1.0, help="Drop quotes below this confidence."),
+]
+
+
+def fail(message: object, code: int = 2) -> typer.Exit:
+    """Print an error for the user (as text, never as markup) and the exit to raise."""
+    err.print(f"[red]error:[/red] {escape(str(message))}", highlight=False)
+    return typer.Exit(code)
+
+
+def extraction_settings(
+    model: str,
+    batch_size: int,
+    min_confidence: float,
+    max_article_chars: int,
+    scope: Scope,
+    cues: Path | None = None,
+    processes: int = 1,
+) -> Settings:
+    """The Settings of a command's extraction options (extract, ingest, spark)."""
+    return Settings(
+        model=model,
+        batch_size=batch_size,
+        processes=processes,
+        min_confidence=min_confidence,
+        max_article_chars=max_article_chars,
+        scope=scope,
+        cue_file=str(cues) if cues else None,
+    )
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"saidwhat {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """saidwhat — who said what in the news."""
+
+
+DEFAULT_DB = Path("saidwhat.db")
+
+DbOption = Annotated[
+    Path, typer.Option("--db", help="The store: one SQLite file (created when missing).")
+]
+LimitOption = Annotated[int, typer.Option("--limit", "-n", min=1, help="Rows to show.")]
+OffsetOption = Annotated[int, typer.Option("--offset", min=0, help="Rows to skip (paging).")]
+
+
+class ListFormat(StrEnum):
+    TABLE = "table"
+    JSONL = "jsonl"
+    CSV = "csv"
+
+
+FormatOption = Annotated[
+    ListFormat,
+    typer.Option("--format", "-f", help="table (readable), jsonl or csv (for scripts)."),
+]

@@ -80,7 +80,7 @@ def plan(db: Path, kinds: list[str], seed: int = 5) -> dict[str, list[Request]]:
         max_article = int(store.conn.execute("SELECT max(id) FROM articles").fetchone()[0])
         sampled = [
             store.conn.execute(
-                "SELECT q.content, s.name FROM quotes q JOIN speakers s ON s.id = q.speaker_id"
+                "SELECT q.content_text, s.name FROM quotes q JOIN speakers s ON s.id = q.speaker_id"
                 " WHERE q.id >= ? ORDER BY q.id LIMIT 1",
                 (rng.randint(1, max_quote),),
             ).fetchone()

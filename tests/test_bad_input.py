@@ -285,7 +285,7 @@ def _errors(db: Path, after_id: int = 0) -> list[tuple[str, str | None, str]]:
 
 
 _QUOTES = (
-    "SELECT a.content_hash, q.seq, q.content FROM quotes q"
+    "SELECT a.content_hash, q.seq, q.content_text FROM quotes q"
     " JOIN articles a ON a.id = q.article_id ORDER BY 1, 2"
 )
 
@@ -296,7 +296,7 @@ Snapshot = tuple[list[tuple[object, ...]], ...]
 def _snapshot(db: Path) -> Snapshot:
     """What the store holds, without row ids or times."""
     return (
-        _rows(db, "SELECT content_hash, source_id, url FROM articles ORDER BY 1"),
+        _rows(db, "SELECT content_hash, input_id, url FROM articles ORDER BY 1"),
         _rows(db, _QUOTES),
         _rows(db, "SELECT name, kind FROM speakers ORDER BY 1, 2"),
     )
@@ -304,7 +304,7 @@ def _snapshot(db: Path) -> Snapshot:
 
 def check_first_run(corpus: Corpus, db: Path, output: str) -> None:
     """Every good article stored once; every bad record kept with its file and reason."""
-    stored = {str(i): str(t) for i, t in _rows(db, "SELECT source_id, text FROM articles")}
+    stored = {str(i): str(t) for i, t in _rows(db, "SELECT input_id, text FROM articles")}
     errors = _errors(db)
 
     big = corpus.big_page

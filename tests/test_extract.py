@@ -11,7 +11,7 @@ def find(quotes: list[Quote], fragment: str) -> Quote:
     for quote in quotes:
         if any(fragment in part.text for part in quote.content):
             return quote
-    raise AssertionError(f"no quote containing {fragment!r} in {[q.content for q in quotes]}")
+    raise AssertionError(f"no quote containing {fragment!r} in {[q.content_text for q in quotes]}")
 
 
 def speaker_name(quote: Quote) -> str | None:

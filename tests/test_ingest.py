@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 
 from saidwhat.cli import app
 from saidwhat.ingest import ingest_records
+from saidwhat.pipeline import Extractor
 from saidwhat.read import read_inputs
 from saidwhat.store import Store
 from saidwhat.store.search import QuoteFilter, search_quotes, top_speakers
@@ -105,9 +106,8 @@ def test_bad_records_are_counted_and_kept(tmp_path: Path) -> None:
 
 def test_speakers_resolved_across_articles(tmp_path: Path) -> None:
     with Store(tmp_path / "news.db") as store:
-        summary = ingest_records(
-            read_inputs([str(write_jsonl(tmp_path / "c.jsonl", make_corpus(12)))]), store
-        )
+        records = read_inputs([str(write_jsonl(tmp_path / "c.jsonl", make_corpus(12)))])
+        summary = ingest_records(records, store, Extractor())
         assert summary.stored == 12 and summary.quotes >= 24
         names = {s.name for s in top_speakers(store, limit=50)}
         people = {p[0] for p in _PEOPLE}
@@ -115,7 +115,7 @@ def test_speakers_resolved_across_articles(tmp_path: Path) -> None:
         assert names & people == {s for s in people if any(s in r["text"] for r in make_corpus(12))}
         assert not any(n.split()[-1] in names for n in people)  # no bare-surname duplicates
         hits = search_quotes(store, QuoteFilter(text="another winter", speaker="Varga")).hits
-        assert hits and all(h.speaker == "Ilse Varga" for h in hits)
+        assert hits and all(h.speaker_entity == "Ilse Varga" for h in hits)
 
 
 def test_cli_search_speakers_export(tmp_path: Path) -> None:
@@ -128,8 +128,8 @@ def test_cli_search_speakers_export(tmp_path: Path) -> None:
     found = runner.invoke(app, ["search", "another winter", "--db", str(db), "-f", "jsonl"])
     assert found.exit_code == 0, found.output
     hits = [json.loads(line) for line in found.stdout.splitlines()]
-    assert len(hits) == 6 and all("another winter" in h["content"] for h in hits)
-    assert all(h["outlet"] == "Harwick Gazette" and h["speaker"] for h in hits)
+    assert len(hits) == 6 and all("another winter" in h["content_text"] for h in hits)
+    assert all(h["outlet"] == "Harwick Gazette" and h["speaker_entity"] for h in hits)
 
     table = runner.invoke(app, ["search", "winter", "--db", str(db), "--since", "2025-03-01"])
     assert table.exit_code == 0 and "quotes for 'winter'" in table.output
@@ -167,7 +167,7 @@ def test_knowledge_base_from_the_cli(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     found = runner.invoke(app, ["search", "--speaker", "Q424242", "--db", str(db), "-f", "jsonl"])
     hits = [json.loads(line) for line in found.stdout.splitlines()]
-    assert hits and all(h["external_id"] == "Q424242" for h in hits)
+    assert hits and all(h["speaker_external_id"] == "Q424242" for h in hits)
 
 
 def _snapshot(db: Path) -> tuple[list[tuple[object, ...]], ...]:
@@ -176,7 +176,7 @@ def _snapshot(db: Path) -> tuple[list[tuple[object, ...]], ...]:
     try:
         articles = conn.execute("SELECT content_hash, url FROM articles ORDER BY 1").fetchall()
         quotes = conn.execute(
-            "SELECT a.content_hash, q.seq, q.content, q.type, s.name FROM quotes q"
+            "SELECT a.content_hash, q.seq, q.content_text, q.type, s.name FROM quotes q"
             " JOIN articles a ON a.id = q.article_id LEFT JOIN speakers s ON s.id = q.speaker_id"
             " ORDER BY 1, 2"
         ).fetchall()

@@ -165,14 +165,15 @@ def dump(db: Path) -> dict[str, Counter[tuple[Any, ...]]]:
     """What a store holds, without its row ids and times."""
     conn = sqlite3.connect(db)
     queries = {
-        "articles": "SELECT content_hash, url, source_id, source, outlet, published, title,"
+        "articles": "SELECT content_hash, url, input_id, source, outlet, published, title,"
         " language, text, extra, error FROM articles",
-        "quotes": "SELECT a.source_id, q.seq, q.start, q.end, q.content, q.parts, q.type, q.cue,"
-        " q.cue_start, q.cue_end, s.name, s.kind, s.role, s.external_id, q.mention,"
-        " q.mention_start, q.mention_end, q.confidence, q.evidence FROM quotes q"
+        "quotes": "SELECT a.input_id, q.seq, q.content_start, q.content_end, q.content_text,"
+        " q.content_parts, q.type, q.cue_text, q.cue_start, q.cue_end, s.name, s.kind, s.role,"
+        " s.external_id, q.speaker_text,"
+        " q.speaker_start, q.speaker_end, q.confidence, q.evidence FROM quotes q"
         " JOIN articles a ON a.id = q.article_id LEFT JOIN speakers s ON s.id = q.speaker_id",
         "speakers": "SELECT name, kind, role, external_id FROM speakers",
-        "statements": "SELECT group_concat(a.source_id || ':' || q.seq, ' ') FROM quotes q"
+        "statements": "SELECT group_concat(a.input_id || ':' || q.seq, ' ') FROM quotes q"
         " JOIN articles a ON a.id = q.article_id GROUP BY q.statement_id",
         "errors": "SELECT source, location, reason FROM ingest_errors",
     }
@@ -196,7 +197,7 @@ def test_load_stores_what_store_add_stores(output: Path, tmp_path: Path) -> None
     loaded, added = dump(tmp_path / "loaded.db"), dump(tmp_path / "added.db")
     assert loaded == added
     assert (summary.read, summary.stored, summary.duplicates, summary.quotes) == (3, 3, 0, 4)
-    assert (summary.failed, summary.errors, summary.bad_rows) == (1, 1, 0)
+    assert (summary.failed, summary.skipped_total, summary.known_errors) == (1, 1, 0)
     parts = next(q for q in loaded["quotes"] if q[0] == "hg-footbridge" and q[1] == 1)[5]
     assert parts is not None  # the quote split by its cue keeps both parts
 
@@ -220,7 +221,7 @@ def test_loading_twice_changes_nothing(output: Path, tmp_path: Path) -> None:
         again = load_output(output, store)
     assert dump(db) == before
     assert (again.read, again.stored, again.duplicates, again.quotes) == (3, 0, 3, 0)
-    assert (again.errors, again.errors_known) == (0, 1)
+    assert (again.skipped_total, again.known_errors) == (1, 1)
 
 
 def test_extraction_failures_stay_on_their_article(output: Path, tmp_path: Path) -> None:
@@ -240,8 +241,8 @@ def test_article_whose_text_is_not_its_hash_is_kept_as_an_error(tmp_path: Path) 
     root = write_tables(tmp_path / "out", tables)
     seen: list[BadRecord] = []
     with Store(tmp_path / "news.db") as store:
-        summary = load_output(root, store, on_bad_row=seen.append)
-    assert (summary.stored, summary.bad_rows) == (1, 1)
+        summary = load_output(root, store, on_bad_record=seen.append)
+    assert (summary.stored, summary.skipped_total) == (1, 1)
     [bad] = seen
     assert bad.location == "article hg-footbridge" and "does not match" in bad.reason
     assert (bad.source, bad.location, bad.reason) in dump(tmp_path / "news.db")["errors"]
@@ -256,28 +257,39 @@ def test_quote_offsets_outside_the_text_are_refused(tmp_path: Path) -> None:
         row["content_hash"] = key
     with Store(tmp_path / "news.db") as store:
         summary = load_output(write_tables(tmp_path / "out", tables), store)
-    assert (summary.stored, summary.bad_rows) == (0, 1)
+    assert (summary.stored, summary.skipped_total) == (0, 1)
     [(_, location, reason)] = dump(tmp_path / "news.db")["errors"]
     assert location == "article hg-footbridge" and "outside the article text" in reason
 
 
-def test_hand_written_rows_with_few_columns_load(tmp_path: Path) -> None:
-    """Other tools can write the tables: missing columns are read as empty."""
+@pytest.mark.parametrize(
+    "names",
+    [
+        {"input_id": "input_id", "start": "content_start", "end": "content_end",
+         "speaker": "speaker_entity"},
+        # as saidwhat 0.1 named them
+        {"input_id": "article_id", "start": "start", "end": "end", "speaker": "speaker"},
+    ],
+    ids=["record names", "names of 0.1"],
+)  # fmt: skip
+def test_hand_written_rows_with_few_columns_load(tmp_path: Path, names: dict[str, str]) -> None:
+    """Other tools (and saidwhat 0.1) write the tables: missing columns are read as empty."""
     text = "“We will build it,” said Ilse Varga."
     key = hashlib.sha256(text.encode()).hexdigest()
     for name in ("articles", "quotes"):
         (tmp_path / name).mkdir()
     pq.write_table(
-        pa.table({"content_hash": [key], "article_id": ["a1"], "text": [text]}),
+        pa.table({"content_hash": [key], names["input_id"]: ["a1"], "text": [text]}),
         tmp_path / "articles" / "part-0.parquet",
     )
-    quote = {"content_hash": [key], "seq": [0], "start": [1], "end": [18], "type": ["direct"]}
+    quote = {"content_hash": [key], "seq": [0], names["start"]: [1], names["end"]: [18]}
     pq.write_table(
-        pa.table({**quote, "speaker": ["Ilse Varga"]}), tmp_path / "quotes" / "part-0.parquet"
+        pa.table({**quote, "type": ["direct"], names["speaker"]: ["Ilse Varga"]}),
+        tmp_path / "quotes" / "part-0.parquet",
     )
     with Store(tmp_path / "news.db") as store:
         summary = load_output(tmp_path, store)
-    assert (summary.stored, summary.quotes, summary.errors) == (1, 1, 0)
+    assert (summary.stored, summary.quotes, summary.skipped_total) == (1, 1, 0)
     [quote_row] = dump(tmp_path / "news.db")["quotes"]
     assert quote_row[4] == "We will build it," and quote_row[10] == "Ilse Varga"
 
@@ -316,8 +328,8 @@ def test_cli_load_prints_a_summary(output: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["load", str(output), "--db", str(db)])
     assert result.exit_code == 0, result.output
     assert "read 3 articles: 3 stored, 0 already stored; 4 quotes, 1 new speakers" in result.output
-    assert "1 errors carried over (0 already in the store)" in result.output
-    assert "extraction had failed on 1" in result.output
+    assert "1 records skipped;" in result.output and "kept before" not in result.output
+    assert "extraction failed on 1" in result.output
     assert f"{db}: 3 articles, 4 quotes, 1 speakers" in result.output
 
 

@@ -543,5 +543,5 @@ def test_cli_ingests_a_feed_url_and_refuses_loopback_without_the_option(
     found = runner.invoke(
         app, ["search", "September", "--speaker", "Varga", "--db", db, "-f", "jsonl"]
     )
-    assert found.exit_code == 0 and '"speaker": "Ilse Varga"' in found.stdout
+    assert found.exit_code == 0 and '"speaker_entity": "Ilse Varga"' in found.stdout
     assert '"outlet": "Harwick Gazette"' in found.stdout

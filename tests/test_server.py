@@ -32,8 +32,8 @@ from saidwhat.model import (
 )
 from saidwhat.server import create_app
 from saidwhat.server.highlight import highlight_article
-from saidwhat.store.queries import ArticleQuote, weekly_counts
 from saidwhat.store import Store, StoreError
+from saidwhat.store.queries import ArticleQuote, weekly_counts
 
 TOKEN = "test-token-3f9a"
 SCRIPT = "<script>alert(1)</script>"
@@ -241,8 +241,7 @@ def ids(db: Path) -> dict[str, int]:
     """Row ids by what they are: article source ids, speaker names, statement texts."""
     with Store(db, read_only=True) as store:
         out = {
-            r["source_id"]: r["id"]
-            for r in store.conn.execute("SELECT id, source_id FROM articles")
+            r["input_id"]: r["id"] for r in store.conn.execute("SELECT id, input_id FROM articles")
         }
         out.update(
             {
@@ -250,8 +249,8 @@ def ids(db: Path) -> dict[str, int]:
                 for r in store.conn.execute("SELECT id, name FROM speakers")
             }
         )
-        for r in store.conn.execute("SELECT statement_id, content FROM quotes"):
-            out.setdefault(f"statement:{r['content']}", r["statement_id"])
+        for r in store.conn.execute("SELECT statement_id, content_text FROM quotes"):
+            out.setdefault(f"statement:{r['content_text']}", r["statement_id"])
     return out
 
 
@@ -267,9 +266,10 @@ def test_quotes_search_pages_and_fields(client: TestClient) -> None:
     assert len(first["items"]) == len(second["items"]) == 10
     assert not {h["quote_id"] for h in first["items"]} & {h["quote_id"] for h in second["items"]}
     hit = client.get("/api/quotes", params={"q": "bridge May"}).json()["items"][0]
-    assert hit["speaker"] == "Ilse Varga" and hit["outlet"] == "Harwick Gazette"
-    assert hit["content"] == "The bridge will open in May," and hit["statement_id"] is not None
-    assert {"quote_id", "article_id", "confidence", "type", "cue", "published"} <= set(hit)
+    assert hit["speaker_entity"] == "Ilse Varga" and hit["outlet"] == "Harwick Gazette"
+    assert hit["content_text"] == "The bridge will open in May," and hit["statement_id"] is not None
+    wanted = {"quote_id", "article_id", "confidence", "type", "cue_text", "rule", "published"}
+    assert wanted <= set(hit)
 
 
 @pytest.mark.parametrize(
@@ -393,7 +393,7 @@ def test_speakers_list_and_detail(client: TestClient, db: Path) -> None:
         ("2025-03-10", 1),
         ("2025-03-17", 1),
     ]
-    assert varga["latest"][0]["content"].startswith("We will not wait")
+    assert varga["latest"][0]["content_text"].startswith("We will not wait")
     assert any(s["quotes"] == 2 for s in varga["statements"])
 
 
@@ -402,13 +402,13 @@ def test_article_detail_has_every_offset(client: TestClient, db: Path) -> None:
     text = data["text"]
     assert data["outlet"] == "Harwick Gazette" and data["title"] == "No more waiting, says Varga"
     [quote] = data["quotes"]
-    assert [text[s:e] for s, e in quote["parts"]] == [
+    assert [text[s:e] for s, e in quote["content_parts"]] == [
         "We will not wait,",
         "for another winter of ferry delays.",
     ]
-    assert text[quote["cue_start"] : quote["cue_end"]] == "said" == quote["cue"]
-    assert text[quote["mention_start"] : quote["mention_end"]] == "Varga" == quote["mention"]
-    assert quote["speaker"] == "Ilse Varga" and quote["speaker_id"] is not None
+    assert text[quote["cue_start"] : quote["cue_end"]] == "said" == quote["cue_text"]
+    assert text[quote["speaker_start"] : quote["speaker_end"]] == "Varga" == quote["speaker_text"]
+    assert quote["speaker_entity"] == "Ilse Varga" and quote["speaker_id"] is not None
     assert quote["confidence"] == 0.9 and quote["evidence"] == "quote split by its cue"
     assert quote["statement_id"] is not None
 
@@ -416,7 +416,7 @@ def test_article_detail_has_every_offset(client: TestClient, db: Path) -> None:
 def test_statements_list_and_detail(client: TestClient, db: Path) -> None:
     listed = client.get("/api/statements").json()
     top = listed["items"][0]
-    assert listed["total"] >= 1 and top["articles"] == 2 and top["speaker"] == "Ilse Varga"
+    assert listed["total"] >= 1 and top["articles"] == 2 and top["speaker_entity"] == "Ilse Varga"
     varga_id = ids(db)["speaker:Ilse Varga"]
     only = client.get("/api/statements", params={"speaker_id": varga_id}).json()
     assert only["total"] >= 1 and {s["speaker_id"] for s in only["items"]} == {varga_id}
@@ -538,7 +538,7 @@ def test_ingest_with_the_token_stores_and_the_quote_becomes_searchable(
     [stored] = response.json()["articles"]
     assert stored["id"] == "harbour-1" and not stored["duplicate"] and stored["quotes"] >= 1
     found = ingest_client.get("/api/quotes", params={"q": "quay autumn storms"}).json()
-    assert found["total"] == 1 and found["items"][0]["speaker"] == "Maren Holt"
+    assert found["total"] == 1 and found["items"][0]["speaker_entity"] == "Maren Holt"
     assert found["items"][0]["article_id"] == stored["article_id"]
     again = ingest_client.post("/api/articles", json=[body], headers=auth).json()["articles"]
     assert again == [{"id": "harbour-1", "article_id": stored["article_id"], "duplicate": True}]
@@ -652,7 +652,7 @@ def test_article_page_highlights_quotes_cues_and_parts(client: TestClient, db: P
     assert '<span class="mention">Varga</span>' in html
     assert "Ilse Varga · direct · confidence 0.90" in html
     assert "evidence: quote split by its cue" in html
-    statement = found["statement:We will not wait, for another winter of ferry delays."]
+    statement = found["statement:We will not wait, … for another winter of ferry delays."]
     assert f'href="/statements/{statement}"' in html
 
 
@@ -769,24 +769,32 @@ def _quote(
 ) -> ArticleQuote:
     return ArticleQuote(
         quote_id=quote_id,
+        article_id=1,
         seq=quote_id,
-        start=parts[0][0],
-        end=parts[-1][1],
-        parts=parts,
-        content="",
+        statement_id=None,
+        speaker_id=speaker_id,
+        content_start=parts[0][0],
+        content_end=parts[-1][1],
+        content_text="",
+        content_parts=parts,
         type="direct",
-        cue="said" if cue else None,
         cue_start=cue[0] if cue else None,
         cue_end=cue[1] if cue else None,
-        speaker_id=speaker_id,
-        speaker=f"<b>speaker {speaker_id}</b>",
+        cue_text="said" if cue else None,
+        speaker_start=None,
+        speaker_end=None,
+        speaker_text=None,
+        speaker_entity=f"<b>speaker {speaker_id}</b>",
         speaker_kind="person",
-        mention=None,
-        mention_start=None,
-        mention_end=None,
+        speaker_role=None,
+        speaker_external_id=None,
         confidence=0.5,
         evidence='"><b>',
-        statement_id=None,
+        rule=None,
+        title=None,
+        outlet=None,
+        published=None,
+        url=None,
     )
 
 

@@ -32,6 +32,7 @@ from saidwhat.cli import app
 from saidwhat.errors import BadInput
 from saidwhat.ingest import ingest_records
 from saidwhat.load import load_output
+from saidwhat.pipeline import Extractor
 from saidwhat.read import read_inputs
 from saidwhat.settings import Settings
 from saidwhat.store import Store
@@ -224,11 +225,11 @@ def test_tables_are_partitioned_by_publication_day(output: Path) -> None:
 
 def test_articles_are_each_text_once(output: Path) -> None:
     articles = rows(output, "articles")
-    ids = sorted(a["article_id"] for a in articles)
+    ids = sorted(a["input_id"] for a in articles)
     # six texts: three pages, three JSON lines (the repeated library text kept once, first copy)
     assert len(ids) == 6 and "hg-library" in ids and "hg-library-copy" not in ids
     assert "news-2" in ids  # no id: <file stem>-<line>, as ingest names it
-    undated = next(a for a in articles if a["article_id"] == "news-2")
+    undated = next(a for a in articles if a["input_id"] == "news-2")
     assert undated["published_date"] == "unknown" and undated["published"] is None
     for article in articles:
         assert len(article["content_hash"]) == 64 and article["text"]
@@ -242,17 +243,20 @@ def test_quotes_keep_offsets_and_speakers(output: Path) -> None:
     assert quotes
     for quote in quotes:
         text = texts[quote["content_hash"]]
-        assert text[quote["start"] : quote["end"]] == quote["content"]
-        assert quote["content_parts"][0]["start"] == quote["start"]
+        parts = quote["content_parts"]
+        assert " … ".join(text[p["start"] : p["end"]] for p in parts) == quote["content_text"]
+        assert parts[0]["start"] == quote["content_start"]
+        assert parts[-1]["end"] == quote["content_end"]
         if quote["cue_start"] is not None:
-            assert text[quote["cue_start"] : quote["cue_end"]] == quote["cue"]
-        if quote["mention_start"] is not None:
-            assert text[quote["mention_start"] : quote["mention_end"]] == quote["mention"]
-    varga = [q for q in quotes if q["speaker"] == "Ilse Varga"]
-    assert any("footbridge will connect" in q["content"] for q in varga)
+            assert text[quote["cue_start"] : quote["cue_end"]] == quote["cue_text"]
+        if quote["speaker_start"] is not None:
+            assert text[quote["speaker_start"] : quote["speaker_end"]] == quote["speaker_text"]
+        assert quote["rule"]
+    varga = [q for q in quotes if q["speaker_entity"] == "Ilse Varga"]
+    assert any("footbridge will connect" in q["content_text"] for q in varga)
     assert any(q["outlet"] == "Harwick Post" for q in varga)
     assert all(q["speaker_kind"] == "person" and 0 < q["confidence"] <= 1 for q in varga)
-    names = {(s["name"], s["kind"]) for s in rows(output, "speakers")}
+    names = {(s["speaker_entity"], s["speaker_kind"]) for s in rows(output, "speakers")}
     assert {("Ilse Varga", "person"), ("Maren Holt", "person"), ("Tomas Brandt", "person")} <= names
 
 
@@ -274,18 +278,19 @@ def _contents(db: Path) -> dict[str, Any]:
     conn = sqlite3.connect(db)
     quotes = Counter(
         conn.execute(
-            "SELECT q.content, s.name FROM quotes q LEFT JOIN speakers s ON s.id = q.speaker_id"
+            "SELECT q.content_text, s.name FROM quotes q"
+            " LEFT JOIN speakers s ON s.id = q.speaker_id"
         ).fetchall()
     )
     speakers = Counter(conn.execute("SELECT name, kind, role FROM speakers").fetchall())
     statements = Counter(
         tuple(sorted(json.loads(group)))
         for (group,) in conn.execute(
-            "SELECT json_group_array(content) FROM quotes GROUP BY statement_id"
+            "SELECT json_group_array(content_text) FROM quotes GROUP BY statement_id"
         )
     )
     articles = Counter(
-        conn.execute("SELECT source_id, url, outlet, published, title, extra FROM articles")
+        conn.execute("SELECT input_id, url, outlet, published, title, extra FROM articles")
     )
     errors = Counter(
         (_source(s), loc, reason)
@@ -306,7 +311,7 @@ def ingested(inputs: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str
     db = tmp_path_factory.mktemp("ingest") / "ingest.db"
     names = [str(inputs / n) for n in ("crawl.warc.gz", "news.jsonl", "remote")]
     with Store(db) as store:
-        ingest_records(read_inputs(names), store)
+        ingest_records(read_inputs(names), store, Extractor())
     return _contents(db)
 
 
@@ -317,7 +322,7 @@ def test_load_gives_what_ingest_gives(
     with Store(db) as store:
         summary = load_output(output, store)
     assert (summary.read, summary.stored, summary.duplicates) == (6, 6, 0)
-    assert summary.errors == 3 and summary.failed == 0 and summary.bad_rows == 0
+    assert summary.skipped_total == 3 and summary.failed == 0 and summary.known_errors == 0
     loaded = _contents(db)
     assert any("dry classroom" in q and who == "Maren Holt" for q, who in loaded["quotes"])
     for part in ("quotes", "speakers", "statements", "articles", "errors"):
@@ -330,12 +335,12 @@ def test_loading_twice_changes_nothing(output: Path, tmp_path: Path) -> None:
     db = tmp_path / "twice.db"
     first = runner.invoke(app, ["load", str(output), "--db", str(db)])
     assert first.exit_code == 0, first.output
-    assert "6 stored" in first.output and "3 errors carried over" in first.output
+    assert "6 stored" in first.output and "3 records skipped;" in first.output
     before = _contents(db)
     again = runner.invoke(app, ["load", str(output), "--db", str(db)])
     assert again.exit_code == 0, again.output
     assert "0 stored, 6 already stored" in again.output
-    assert "0 errors carried over (3 already in the store)" in again.output
+    assert "3 records skipped (3 kept before)" in again.output
     assert _contents(db) == before
 
 

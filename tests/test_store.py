@@ -208,7 +208,7 @@ def test_knowledge_base_wins_and_merges_guesses(store: Store, tmp_path: Path) ->
     assert speakers["Harwick town council"].external_id == "Q9002"
     assert len(speakers) == 2
     hits = search_quotes(store, QuoteFilter(speaker="Q9001")).hits
-    assert {h.content for h in hits} == {"A,", "B,"}
+    assert {h.content_text for h in hits} == {"A,", "B,"}
 
 
 @pytest.fixture
@@ -237,7 +237,7 @@ def filled(store: Store) -> Store:
 
 
 def contents(store: Store, where: QuoteFilter) -> set[str]:
-    return {hit.content for hit in search_quotes(store, where, limit=100).hits}
+    return {hit.content_text for hit in search_quotes(store, where, limit=100).hits}
 
 
 def test_full_text_search(filled: Store) -> None:
@@ -261,7 +261,7 @@ def test_filters(filled: Store) -> None:
     assert len(contents(filled, QuoteFilter(until="2024-12-31"))) == 1
     assert len(contents(filled, QuoteFilter(outlet="lindby post"))) == 1
     result = search_quotes(filled, QuoteFilter(text="next target", since="2025-01-01"))
-    assert result.total == 1 and result.hits[0].speaker == "Ilse Varga"
+    assert result.total == 1 and result.hits[0].speaker_entity == "Ilse Varga"
     assert result.hits[0].outlet == "Harwick Gazette" and result.hits[0].published == "2025-01-10"
 
 
@@ -320,9 +320,9 @@ def test_export_every_format(filled: Store, tmp_path: Path, fmt: ExportFormat) -
             rows = list(csv.DictReader(handle))
     else:
         rows = [json.loads(line) for line in quotes_path.read_text(encoding="utf-8").splitlines()]
-    by_content = {r["content"]: r for r in rows}
+    by_content = {r["content_text"]: r for r in rows}
     row = by_content["We are the next target,"]
-    assert row["speaker"] == "Ilse Varga" and row["outlet"] == "Harwick Gazette"
+    assert row["speaker_entity"] == "Ilse Varga" and row["outlet"] == "Harwick Gazette"
     assert row["published"] == "2025-01-10"
 
 
@@ -396,9 +396,9 @@ def test_the_same_quotation_across_outlets_is_one_statement(store: Store) -> Non
     total, statements = list_statements(store)
     assert total == 2
     top = statements[0]
-    assert (top.articles, top.outlets, top.speaker) == (4, 4, "Ilse Varga")
+    assert (top.articles, top.outlets, top.speaker_entity) == (4, 4, "Ilse Varga")
     assert top.first_published == "2025-02-01" and top.first_outlet == "Harwick Gazette"
-    assert top.text == NEXT_TARGET
+    assert top.content_text == NEXT_TARGET
     detail = statement_detail(store, top.statement_id)
     assert detail is not None
     assert [v.outlet for v in detail.variants] == [
@@ -446,5 +446,5 @@ def test_statements_by_speaker_and_unknown_ids(store: Store) -> None:
     )
     [berg] = search_quotes(store, QuoteFilter(speaker="Tomas Berg")).hits
     total, page = list_statements(store, speaker_id=berg.speaker_id)
-    assert total == 1 and page[0].text == "The ferry will run all winter."
+    assert total == 1 and page[0].content_text == "The ferry will run all winter."
     assert statement_detail(store, 999) is None

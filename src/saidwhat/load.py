@@ -33,10 +33,9 @@ import os
 import re
 import sqlite3
 import tempfile
-import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import date
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -44,17 +43,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from saidwhat.errors import BadInput, BadRecord
-from saidwhat.model import (
-    Article,
-    Entity,
-    EntityKind,
-    ExtractedArticle,
-    Quote,
-    QuoteType,
-    Span,
-    Speaker,
-)
+from saidwhat.ingest import IngestSummary, ingest_records
+from saidwhat.model import ARTICLE_FIELDS, QUOTE_FIELDS, Article, ExtractedArticle, Quote
 from saidwhat.store import Store, content_hash
+from saidwhat.store.export import arrow_fields
 
 PARTITION = "published_date"
 UNKNOWN_DATE = "unknown"
@@ -65,18 +57,18 @@ EXTRACTION_ERROR = "extraction"
 
 _S = pa.string()
 _I = pa.int64()
-_PART = pa.struct([("start", _I), ("end", _I)])
 
-_ARTICLE_FIELDS = [("url", _S), ("outlet", _S), ("published", _S), ("title", _S)]
+_CONTEXT = [("url", _S), ("outlet", _S), ("published", _S), ("title", _S)]
+_SPEAKER_FIELDS = [f for f in QUOTE_FIELDS if f.name.startswith("speaker_")]
+_ARTICLE_FIELDS = [f for f in ARTICLE_FIELDS if f.name != "text"]
 
 # table → the columns of its files (the partition column lives in the directory names).
+# The quote and article columns are the record's fields (saidwhat.model).
 TABLES: dict[str, pa.Schema] = {
     "articles": pa.schema(
         [
             ("content_hash", _S),
-            ("article_id", _S),
-            *_ARTICLE_FIELDS,
-            ("language", _S),
+            *arrow_fields(_ARTICLE_FIELDS),
             ("input", _S),  # the file the article was read from
             ("error", _S),
             ("quotes", _I),
@@ -87,42 +79,20 @@ TABLES: dict[str, pa.Schema] = {
     "quotes": pa.schema(
         [
             ("content_hash", _S),
-            ("article_id", _S),
-            *_ARTICLE_FIELDS,
+            ("input_id", _S),
+            *_CONTEXT,
             ("seq", _I),
-            ("type", _S),
-            ("start", _I),
-            ("end", _I),
-            ("content", _S),  # text[start:end]
-            ("content_parts", pa.list_(_PART)),  # one part, or more when a cue splits the quote
-            ("cue", _S),
-            ("cue_start", _I),
-            ("cue_end", _I),
-            ("mention", _S),
-            ("mention_start", _I),
-            ("mention_end", _I),
-            ("speaker", _S),
-            ("speaker_kind", _S),
-            ("speaker_role", _S),
-            ("speaker_external_id", _S),
-            ("confidence", pa.float64()),
-            ("evidence", _S),
+            *arrow_fields(QUOTE_FIELDS),
         ]
     ),
     "speakers": pa.schema(
         [
             ("content_hash", _S),
-            ("article_id", _S),
+            ("input_id", _S),
             ("outlet", _S),
             ("published", _S),
             ("seq", _I),  # the quote's seq
-            ("mention", _S),
-            ("mention_start", _I),
-            ("mention_end", _I),
-            ("name", _S),
-            ("kind", _S),
-            ("role", _S),
-            ("external_id", _S),
+            *arrow_fields(_SPEAKER_FIELDS),
         ]
     ),
     "errors": pa.schema(
@@ -131,7 +101,7 @@ TABLES: dict[str, pa.Schema] = {
             ("source", _S),
             ("location", _S),
             ("reason", _S),
-            ("article_id", _S),
+            ("input_id", _S),
             ("content_hash", _S),
         ]
     ),
@@ -166,86 +136,38 @@ def output_rows(result: ExtractedArticle, input_name: str) -> dict[str, list[dic
     ``TABLES`` columns.
     """
     article = result.article
-    text = article.text
-    key = content_hash(text)
+    key = content_hash(article.text)
     day = published_date(article.published)
-    meta = {
-        "url": article.url,
-        "outlet": article.outlet,
-        "published": article.published,
-        "title": article.title,
-    }
+    record = article.to_record()
+    context = {name: record[name] for name, _ in _CONTEXT}
     rows: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}
+    extra = json.dumps(article.extra, ensure_ascii=False, default=str) if article.extra else None
     rows["articles"].append(
         {
             "content_hash": key,
-            "article_id": article.id,
-            **meta,
-            "language": article.language,
+            **record,
             "input": input_name,
             "error": result.error,
             "quotes": len(result.quotes),
-            "extra": json.dumps(article.extra, ensure_ascii=False, default=str)
-            if article.extra
-            else None,
-            "text": text,
+            "extra": extra,
             PARTITION: day,
         }
     )
     for seq, quote in enumerate(result.quotes):
-        speaker = quote.speaker
-        mention = speaker.mention if speaker else None
-        entity = speaker.entity if speaker else None
-        rows["quotes"].append(
-            {
-                "content_hash": key,
-                "article_id": article.id,
-                **meta,
-                "seq": seq,
-                "type": quote.type.value,
-                "start": quote.start,
-                "end": quote.end,
-                "content": text[quote.start : quote.end],
-                "content_parts": [{"start": p.start, "end": p.end} for p in quote.content],
-                "cue": quote.cue.text if quote.cue else None,
-                "cue_start": quote.cue.start if quote.cue else None,
-                "cue_end": quote.cue.end if quote.cue else None,
-                "mention": mention.text if mention else None,
-                "mention_start": mention.start if mention else None,
-                "mention_end": mention.end if mention else None,
-                "speaker": entity.name if entity else None,
-                "speaker_kind": entity.kind.value if entity else None,
-                "speaker_role": entity.role if entity else None,
-                "speaker_external_id": entity.external_id if entity else None,
-                "confidence": float(quote.confidence),
-                "evidence": quote.evidence,
-                PARTITION: day,
-            }
-        )
-        if mention is not None or entity is not None:
-            rows["speakers"].append(
-                {
-                    "content_hash": key,
-                    "article_id": article.id,
-                    "outlet": article.outlet,
-                    "published": article.published,
-                    "seq": seq,
-                    "mention": mention.text if mention else None,
-                    "mention_start": mention.start if mention else None,
-                    "mention_end": mention.end if mention else None,
-                    "name": entity.name if entity else None,
-                    "kind": entity.kind.value if entity else None,
-                    "role": entity.role if entity else None,
-                    "external_id": entity.external_id if entity else None,
-                    PARTITION: day,
-                }
-            )
+        values = quote.to_record()
+        values["content_parts"] = [{"start": s, "end": e} for s, e in values["content_parts"]]
+        ids = {"content_hash": key, "input_id": article.id}
+        rows["quotes"].append({**ids, **context, "seq": seq, **values, PARTITION: day})
+        if values["speaker_text"] is not None or values["speaker_entity"] is not None:
+            speaker = {f.name: values[f.name] for f in _SPEAKER_FIELDS}
+            where = {"outlet": article.outlet, "published": article.published, "seq": seq}
+            rows["speakers"].append({**ids, **where, **speaker, PARTITION: day})
     if result.error:
         rows["errors"].append(
             error_row(
                 BadRecord(input_name, result.error, f"article {article.id}"),
                 EXTRACTION_ERROR,
-                article_id=article.id,
+                input_id=article.id,
                 key=key,
                 day=day,
             )
@@ -257,7 +179,7 @@ def error_row(
     bad: BadRecord,
     kind: str = RECORD_ERROR,
     *,
-    article_id: str | None = None,
+    input_id: str | None = None,
     key: str | None = None,
     day: str = UNKNOWN_DATE,
 ) -> dict[str, Any]:
@@ -267,7 +189,7 @@ def error_row(
         "source": bad.source,
         "location": bad.location,
         "reason": bad.reason,
-        "article_id": article_id,
+        "input_id": input_id,
         "content_hash": key,
         PARTITION: day,
     }
@@ -276,48 +198,38 @@ def error_row(
 # -- the load side: rows → ExtractedArticle → store ---------------------------------------
 
 
-def _span(text: str, start: Any, end: Any, what: str) -> Span:
-    if start is None or end is None:
-        raise ValueError(f"{what} has no offsets")
-    start, end = int(start), int(end)
-    if not 0 <= start <= end <= len(text):
-        raise ValueError(f"{what} offsets [{start}, {end}] are outside the article text")
-    return Span.of(text, start, end)
+# Columns as saidwhat 0.1 named them → the record's names: its output still loads.
+RENAMED_IN_0_2 = {
+    "article_id": "input_id",
+    "start": "content_start",
+    "end": "content_end",
+    "content": "content_text",
+    "cue": "cue_text",
+    "mention": "speaker_text",
+    "mention_start": "speaker_start",
+    "mention_end": "speaker_end",
+    "speaker": "speaker_entity",
+}
+
+
+def _current_names(row: dict[str, Any]) -> dict[str, Any]:
+    """``row`` with the columns of saidwhat 0.1 under their names of today."""
+    old = [name for name in RENAMED_IN_0_2 if name in row and RENAMED_IN_0_2[name] not in row]
+    if not old:
+        return row
+    renamed = {k: v for k, v in row.items() if k not in old}
+    renamed.update({RENAMED_IN_0_2[name]: row[name] for name in old})
+    return renamed
 
 
 def quote_from_row(row: dict[str, Any], text: str) -> Quote:
     """One Quote back from its ``quotes`` row; ValueError when the row does not fit ``text``."""
-    parts = row.get("content_parts") or [{"start": row.get("start"), "end": row.get("end")}]
-    content = tuple(_span(text, p.get("start"), p.get("end"), "quote") for p in parts)
-    if not content:
-        raise ValueError("quote has no content")
-    mention = None
-    if row.get("mention_start") is not None:
-        mention = _span(text, row["mention_start"], row.get("mention_end"), "speaker mention")
-    entity = None
-    if row.get("speaker"):
-        entity = Entity(
-            name=str(row["speaker"]),
-            kind=EntityKind(row.get("speaker_kind") or EntityKind.UNKNOWN),
-            role=row.get("speaker_role"),
-            external_id=row.get("speaker_external_id"),
-        )
-    cue = None
-    if row.get("cue_start") is not None:
-        cue = _span(text, row["cue_start"], row.get("cue_end"), "cue")
-    confidence = row.get("confidence")
-    return Quote(
-        content=content,
-        type=QuoteType(row.get("type") or QuoteType.INDIRECT),
-        cue=cue,
-        speaker=Speaker(mention, entity) if (mention or entity) else None,
-        confidence=0.5 if confidence is None else float(confidence),
-        evidence=str(row.get("evidence") or ""),
-    )
+    return Quote.from_record(_current_names(row), text)
 
 
 def article_from_row(row: dict[str, Any]) -> Article:
     """One Article back from its ``articles`` row; ValueError when the row is unusable."""
+    row = _current_names(row)
     text = row.get("text")
     if not isinstance(text, str):
         raise ValueError("article has no text")
@@ -327,9 +239,9 @@ def article_from_row(row: dict[str, Any]) -> Article:
     extra = json.loads(row["extra"]) if row.get("extra") else {}
     if not isinstance(extra, dict):
         raise ValueError("extra is not a JSON object")
-    article_id = row.get("article_id")
+    input_id = row.get("input_id")
     return Article(
-        id=str(article_id) if article_id not in (None, "") else content_hash(text)[:16],
+        id=str(input_id) if input_id not in (None, "") else content_hash(text)[:16],
         text=text,
         url=row.get("url"),
         outlet=row.get("outlet"),
@@ -367,28 +279,6 @@ def iter_rows(directory: Path, table: str) -> Iterator[tuple[Path, dict[str, Any
                     yield path, row
 
 
-@dataclass
-class LoadSummary:
-    """What one load did."""
-
-    read: int = 0  # article rows read
-    stored: int = 0  # new articles stored
-    duplicates: int = 0  # already in the store
-    quotes: int = 0
-    new_speakers: int = 0
-    failed: int = 0  # extraction had failed on them: stored without quotes, as ingest does
-    errors: int = 0  # error rows of the output kept in the store
-    errors_known: int = 0  # error rows of the output the store already had
-    bad_rows: int = 0  # article rows that could not be turned back into an article
-    seconds: float = 0.0
-
-    def rate(self) -> float:
-        return self.stored / self.seconds if self.seconds > 0 else 0.0
-
-
-Progress = Callable[[LoadSummary], None]
-
-
 def _stage_quotes(directory: Path, staging: sqlite3.Connection) -> None:
     """Copy the quotes rows into ``staging``, indexed by article, so articles can stream."""
     staging.execute("CREATE TABLE quotes (content_hash TEXT, seq INTEGER, row TEXT)")
@@ -404,86 +294,71 @@ def _stage_quotes(directory: Path, staging: sqlite3.Connection) -> None:
     staging.commit()
 
 
-def _load_article(
-    row: dict[str, Any],
-    path: Path,
-    staging: sqlite3.Connection,
-    store: Store,
-    summary: LoadSummary,
-    on_bad_row: Callable[[BadRecord], None] | None,
-) -> None:
-    """Store the article of one ``articles`` row with its staged quotes, and count what it did."""
-    summary.read += 1
-    try:
-        article = article_from_row(row)
-        if store.has_article(article):  # before the quotes are rebuilt: a re-run is quick
-            summary.duplicates += 1
-            return
-        staged = staging.execute(
-            "SELECT row FROM quotes WHERE content_hash = ? ORDER BY seq",
-            (content_hash(article.text),),
-        )
-        quotes = tuple(quote_from_row(json.loads(q), article.text) for (q,) in staged)
-    except (ValueError, TypeError, KeyError) as exc:
-        bad = BadRecord(str(path), str(exc), f"article {row.get('article_id')}")
-        summary.bad_rows += 1
-        store.add_error_once(bad)
-        if on_bad_row is not None:
-            on_bad_row(bad)
-        return
-    error = row.get("error") or None
-    added = store.add(
-        ExtractedArticle(article, () if error else quotes, error),
-        source=article.extra.get("source"),
-    )
-    if added.article_id is None:
-        summary.duplicates += 1
-        return
-    summary.stored += 1
-    summary.quotes += added.quotes
-    summary.new_speakers += added.new_speakers
-    summary.failed += bool(error)
+def _article_records(
+    root: Path, staging: sqlite3.Connection, store: Store
+) -> Iterator[ExtractedArticle | BadRecord]:
+    """Each article of the output with its staged quotes, or a BadRecord for a row that is bad.
+
+    The quotes of an article already stored are not rebuilt: a re-run is quick.
+    """
+    for path, row in iter_rows(root, "articles"):
+        try:
+            article = article_from_row(row)
+            if store.has_article(article):
+                yield ExtractedArticle(article, ())
+                continue
+            staged = staging.execute(
+                "SELECT row FROM quotes WHERE content_hash = ? ORDER BY seq",
+                (content_hash(article.text),),
+            )
+            quotes = tuple(quote_from_row(json.loads(q), article.text) for (q,) in staged)
+        except (ValueError, TypeError, KeyError) as exc:
+            where = row.get("input_id", row.get("article_id"))
+            yield BadRecord(str(path), str(exc), f"article {where}")
+            continue
+        error = row.get("error") or None
+        yield ExtractedArticle(article, () if error else quotes, error)
+
+
+def _error_records(root: Path) -> Iterator[BadRecord]:
+    """The records the job could not read (``kind=record`` rows of ``errors/``)."""
+    for _, row in iter_rows(root, "errors"):
+        if (row.get("kind") or RECORD_ERROR) == RECORD_ERROR:
+            yield BadRecord(
+                str(row.get("source") or "?"), str(row.get("reason") or "?"), row.get("location")
+            )
 
 
 def load_output(
     directory: str | Path,
     store: Store,
     *,
-    on_progress: Progress | None = None,
-    on_bad_row: Callable[[BadRecord], None] | None = None,
-) -> LoadSummary:
+    on_progress: Callable[[IngestSummary], None] | None = None,
+    on_bad_record: Callable[[BadRecord], None] | None = None,
+) -> IngestSummary:
     """Store every article of a ``saidwhat spark`` output directory, with its quotes.
 
-    Articles go in day by day (undated last) through ``Store.add``, which
+    Articles go in day by day (undated last) through the ingest loop, which
     skips those already stored; ``kind=record`` error rows are kept in the
-    store's error table (the failure of an extraction is kept on its article,
-    as on ingest). A row that cannot be turned back into an article is kept
-    as an error too, and reported through ``on_bad_row``.
+    store's error table once (the failure of an extraction is kept on its
+    article, as on ingest). A row that cannot be turned back into an article
+    is kept as an error too, and reported through ``on_bad_record``.
     """
     root = Path(directory)
     if not (root / "articles").is_dir():
         raise BadInput(f"{root}: no articles/ here; is it the --output of `saidwhat spark`?")
-    summary = LoadSummary()
-    started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="saidwhat-load-") as tmp:
         staging = sqlite3.connect(Path(tmp) / "quotes.db")
         try:
             _stage_quotes(root, staging)
-            for path, row in iter_rows(root, "articles"):
-                _load_article(row, path, staging, store, summary, on_bad_row)
-                summary.seconds = time.perf_counter() - started
-                if on_progress is not None:
-                    on_progress(summary)
+            records = chain(_article_records(root, staging, store), _error_records(root))
+            return ingest_records(
+                records,
+                store,
+                None,
+                errors_once=True,
+                on_progress=on_progress,
+                on_bad_record=on_bad_record,
+            )
         finally:
             staging.close()
-    for _, row in iter_rows(root, "errors"):
-        if (row.get("kind") or RECORD_ERROR) == RECORD_ERROR:
-            bad = BadRecord(
-                str(row.get("source") or "?"), str(row.get("reason") or "?"), row.get("location")
-            )
-            if store.add_error_once(bad):
-                summary.errors += 1
-            else:
-                summary.errors_known += 1
-    summary.seconds = time.perf_counter() - started
-    return summary

@@ -7,6 +7,7 @@ person can read a prediction file without the article beside it).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
@@ -140,55 +141,76 @@ class Quote:
         """One span from the first piece's start to the last piece's end."""
         return Span.of(text, self.start, self.end)
 
-    def to_dict(self, text: str) -> dict[str, Any]:
-        """The gold-format record of this quote (offsets index ``text``)."""
+    @property
+    def text(self) -> str:
+        """The quote's words: its pieces joined by " … " (a one-piece quote as written)."""
+        return PIECE_SEPARATOR.join(part.text for part in self.content)
+
+    def to_record(self) -> dict[str, Any]:
+        """The flat record of this quote: one value for each of ``QUOTE_FIELDS``."""
         speaker = self.speaker
         mention = speaker.mention if speaker else None
         entity = speaker.entity if speaker else None
-        out: dict[str, Any] = {
-            "content": [self.start, self.end],
-            "content_text": text[self.start : self.end],
-            "speaker": mention.to_pair() if mention else None,
+        cue = self.cue
+        return {
+            "content_start": self.start,
+            "content_end": self.end,
+            "content_text": self.text,
+            "content_parts": [part.to_pair() for part in self.content],
+            "type": self.type.value,
+            "cue_start": cue.start if cue else None,
+            "cue_end": cue.end if cue else None,
+            "cue_text": cue.text if cue else None,
+            "speaker_start": mention.start if mention else None,
+            "speaker_end": mention.end if mention else None,
             "speaker_text": mention.text if mention else None,
             "speaker_entity": entity.name if entity else None,
             "speaker_kind": entity.kind.value if entity else None,
             "speaker_role": entity.role if entity else None,
-            "speaker_id": entity.external_id if entity else None,
-            "cue": self.cue.to_pair() if self.cue else None,
-            "cue_text": self.cue.text if self.cue else None,
-            "type": self.type.value,
+            "speaker_external_id": entity.external_id if entity else None,
             "confidence": round(self.confidence, 3),
             "evidence": self.evidence,
             "rule": self.rule.value if self.rule else None,
         }
-        if len(self.content) > 1:
-            out["content_parts"] = [part.to_pair() for part in self.content]
-        return out
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], text: str) -> Quote:
-        """Read a gold-format record back (``text`` is the article text)."""
-        parts = data.get("content_parts") or [data["content"]]
-        content = tuple(Span.of(text, int(s), int(e)) for s, e in parts)
-        mention = Span.of(text, *data["speaker"]) if data.get("speaker") else None
+    def from_record(cls, record: Mapping[str, Any], text: str) -> Quote:
+        """A quote back from its flat record; ValueError when it does not fit ``text``."""
+        parts = record.get("content_parts") or [
+            [record.get("content_start"), record.get("content_end")]
+        ]
+        content = tuple(_span(text, _pair(p), "quote") for p in parts)
+        if not content:
+            raise ValueError("quote has no content")
+        mention = _optional_span(text, record, "speaker", "speaker mention")
         entity = None
-        if data.get("speaker_entity"):
+        if record.get("speaker_entity"):
             entity = Entity(
-                name=str(data["speaker_entity"]),
-                kind=EntityKind(data.get("speaker_kind") or EntityKind.UNKNOWN),
-                role=data.get("speaker_role"),
-                external_id=data.get("speaker_id"),
+                name=str(record["speaker_entity"]),
+                kind=EntityKind(record.get("speaker_kind") or EntityKind.UNKNOWN),
+                role=record.get("speaker_role"),
+                external_id=record.get("speaker_external_id"),
             )
-        speaker = Speaker(mention, entity) if (mention or entity) else None
+        confidence = record.get("confidence")
+        rule = record.get("rule")
         return cls(
             content=content,
-            type=QuoteType(data.get("type") or QuoteType.INDIRECT),
-            cue=Span.of(text, *data["cue"]) if data.get("cue") else None,
-            speaker=speaker,
-            confidence=float(data.get("confidence", 0.5)),
-            evidence=str(data.get("evidence", "")),
-            rule=Rule(data["rule"]) if data.get("rule") else None,
+            type=QuoteType(record.get("type") or QuoteType.INDIRECT),
+            cue=_optional_span(text, record, "cue", "cue"),
+            speaker=Speaker(mention, entity) if (mention or entity) else None,
+            confidence=0.5 if confidence is None else float(confidence),
+            evidence=str(record.get("evidence") or ""),
+            rule=Rule(rule) if rule in _RULES else None,
         )
+
+    def to_dict(self, text: str) -> dict[str, Any]:
+        """The gold-format record of this quote (``to_gold`` of its flat record)."""
+        return to_gold(self.to_record())
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], text: str) -> Quote:
+        """A quote back from its gold-format record (``text`` is the article text)."""
+        return cls.from_record(from_gold(data), text)
 
     def with_speaker(self, speaker: Speaker | None) -> Quote:
         return replace(self, speaker=speaker)
@@ -212,6 +234,18 @@ class Article:
     extra: dict[str, Any] = field(default_factory=dict)
 
     _KNOWN = ("id", "text", "url", "outlet", "published", "title", "language")
+
+    def to_record(self) -> dict[str, Any]:
+        """The flat record of this article: one value for each of ``ARTICLE_FIELDS``."""
+        return {
+            "input_id": self.id,
+            "url": self.url,
+            "outlet": self.outlet,
+            "published": self.published,
+            "title": self.title,
+            "language": self.language,
+            "text": self.text,
+        }
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = dict(self.extra)
@@ -263,3 +297,125 @@ class ExtractedArticle:
         if self.error:
             out["error"] = self.error
         return out
+
+
+# -- the records: every output derives its fields from these ---------------------------
+
+
+PIECE_SEPARATOR = " … "
+"""Between the pieces of a quote its cue splits, in ``content_text``."""
+
+
+class FieldType(StrEnum):
+    """What a field holds; each output writes each type its own way."""
+
+    TEXT = "text"
+    INTEGER = "integer"
+    REAL = "real"
+    SPANS = "spans"  # a list of [start, end] offset pairs
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One field of a record: its name in every output, its type, what it means."""
+
+    name: str
+    type: FieldType
+    doc: str
+
+
+_T, _I, _R = FieldType.TEXT, FieldType.INTEGER, FieldType.REAL
+
+QUOTE_FIELDS: tuple[Field, ...] = (
+    Field("content_start", _I, "offset of the quote's first character in the article text"),
+    Field("content_end", _I, "offset just past its last character"),
+    Field("content_text", _T, "the quote's words: its pieces joined by ' … '"),
+    Field("content_parts", FieldType.SPANS, "[start, end] of each piece, in order"),
+    Field("type", _T, "direct (all in quotation marks), indirect (none) or mixed"),
+    Field("cue_start", _I, "offset of the cue (said, warned, according to)"),
+    Field("cue_end", _I, "offset just past the cue"),
+    Field("cue_text", _T, "the cue as written"),
+    Field("speaker_start", _I, "offset of the speaker mention (He, No10, Mr Starmer)"),
+    Field("speaker_end", _I, "offset just past the mention"),
+    Field("speaker_text", _T, "the mention as written"),
+    Field("speaker_entity", _T, "who the mention resolved to: the fullest name"),
+    Field("speaker_kind", _T, "person, organisation, group or unknown"),
+    Field("speaker_role", _T, "the role or title the article gives"),
+    Field("speaker_external_id", _T, "the speaker's id in a knowledge base (--kb)"),
+    Field("confidence", _R, "how sure the extractor is, in [0, 1]"),
+    Field("evidence", _T, "which rule decided, in words"),
+    Field("rule", _T, "the id of the rule that made the quote (saidwhat.Rule)"),
+)
+"""The fields of a quote, in every output: JSON Lines, Parquet, the store, export, the API."""
+
+ARTICLE_FIELDS: tuple[Field, ...] = (
+    Field("input_id", _T, "the id the input gave the article (JSON Lines: id)"),
+    Field("url", _T, "where it was published"),
+    Field("outlet", _T, "who published it"),
+    Field("published", _T, "when: an ISO date or date and time, as given"),
+    Field("title", _T, "its headline"),
+    Field("language", _T, "its language code"),
+    Field("text", _T, "the clean text every offset indexes"),
+)
+"""The fields of an article (the store and Parquet add keys and bookkeeping)."""
+
+# Fields of a span X: X_start, X_end and X_text in a flat record; in the gold
+# format (JSON Lines) X: [start, end] and X_text.
+_SPAN_FIELDS = ("content", "cue", "speaker")
+_RULES = frozenset(r.value for r in Rule)
+_QUOTE_NAMES = frozenset(f.name for f in QUOTE_FIELDS)
+
+
+def to_gold(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A flat quote record in the gold format of JSON Lines (spans as pairs), in field order.
+
+    ``content_parts`` is there only when the quote has more than one piece.
+    """
+    out: dict[str, Any] = {}
+    for name in [f.name for f in QUOTE_FIELDS] + [k for k in record if k not in _QUOTE_NAMES]:
+        base, _, end = name.rpartition("_")
+        if base in _SPAN_FIELDS and end in ("start", "end"):
+            if end == "start":
+                start, stop = record.get(name), record.get(f"{base}_end")
+                out[base] = None if start is None or stop is None else [start, stop]
+            continue
+        value = record.get(name)
+        if name == "content_parts":
+            if value and len(value) > 1:
+                out[name] = [list(_pair(p)) for p in value]
+            continue
+        out[name] = value
+    return out
+
+
+def from_gold(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A gold-format quote (spans as pairs) as a flat record."""
+    out = {k: v for k, v in data.items() if k not in _SPAN_FIELDS}
+    for span_name in _SPAN_FIELDS:
+        pair = data.get(span_name)
+        out[f"{span_name}_start"], out[f"{span_name}_end"] = pair if pair else (None, None)
+    return out
+
+
+def _pair(value: Any) -> tuple[Any, Any]:
+    if isinstance(value, Mapping):  # Parquet's struct of start and end
+        return value.get("start"), value.get("end")
+    start, end = value
+    return start, end
+
+
+def _span(text: str, pair: tuple[Any, Any], what: str) -> Span:
+    start, end = pair
+    if start is None or end is None:
+        raise ValueError(f"{what} has no offsets")
+    start, end = int(start), int(end)
+    if not 0 <= start <= end <= len(text):
+        raise ValueError(f"{what} offsets [{start}, {end}] are outside the article text")
+    return Span.of(text, start, end)
+
+
+def _optional_span(text: str, record: Mapping[str, Any], name: str, what: str) -> Span | None:
+    start = record.get(f"{name}_start")
+    if start is None:
+        return None
+    return _span(text, (start, record.get(f"{name}_end")), what)

@@ -24,6 +24,7 @@ from typing import Any, Final
 from spacy.tokens import Doc
 
 from saidwhat.clean import find_boilerplate
+from saidwhat.errors import SaidwhatError
 from saidwhat.lexicon import Lexicon, lexicon_for, read_user_cues
 from saidwhat.model import Article, ExtractedArticle, Quote, Span, Speaker
 from saidwhat.nlp import load_pipeline
@@ -127,8 +128,24 @@ class Extractor:
         """Each article with its quotes, in order; one failing article fails alone.
 
         An article longer than ``settings.max_article_chars`` is not parsed:
-        it comes back ``refused``, with the reason in ``error``.
+        it comes back ``refused``, with the reason in ``error``. When parsing
+        the batch fails, its articles go one at a time, and the one that
+        fails alone comes back with its error and no quotes. A model that
+        cannot be loaded (a ``SaidwhatError``) is no article's fault: it
+        stops the run with its message.
         """
+        try:
+            return self._extract_batch(articles)
+        except SaidwhatError:
+            raise
+        except Exception as exc:
+            if len(articles) > 1:
+                return [r for a in articles for r in self.extract_batch([a])]
+            log.exception("extraction failed on article %s", articles[0].id)
+            error = f"extraction failed: {type(exc).__name__}: {exc}"
+            return [ExtractedArticle(articles[0], (), error)]
+
+    def _extract_batch(self, articles: Sequence[Article]) -> list[ExtractedArticle]:
         settings = self.settings
         pieces: list[tuple[int, int, str]] = []  # article index, offset, piece
         errors: list[str | None] = [too_long(a, settings.max_article_chars) for a in articles]

@@ -44,10 +44,11 @@ import re
 import shutil
 import sys
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
-from operator import add, itemgetter
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, cast
 
@@ -65,6 +66,8 @@ from pyspark.sql.types import (
 )
 
 from saidwhat.errors import BadInput, BadRecord
+from saidwhat.ingest import IngestSummary, ingest_stream, reason_kind
+from saidwhat.lexicon import lexicon_for, read_user_cues
 from saidwhat.load import (
     EXTRACTION_ERROR,
     PARTITION,
@@ -73,14 +76,14 @@ from saidwhat.load import (
     output_rows,
 )
 from saidwhat.model import Article, ExtractedArticle
-from saidwhat.pipeline import extract_articles
+from saidwhat.pipeline import Extractor
 from saidwhat.read import _files_below, _registered_suffix, read_path
 from saidwhat.read.html import article_from_html_bytes
 from saidwhat.read.jsonl import _article_from_record
 from saidwhat.read.text import article_from_text, guess_decode, source_stem
 from saidwhat.read.warc import _read_warc_stream
 from saidwhat.settings import DEFAULT_SETTINGS, Settings
-from saidwhat.store import content_hash
+from saidwhat.store import Added, content_hash
 
 log = logging.getLogger(__name__)
 
@@ -115,19 +118,6 @@ class InputFile:
     location: str
     kind: str
     local: bool
-
-
-@dataclass
-class JobSummary:
-    """What one run wrote."""
-
-    files: int = 0
-    articles: int = 0  # distinct texts extracted (a repeated text counts once)
-    quotes: int = 0
-    speakers: int = 0  # quotes with a speaker
-    errors: int = 0  # records that could not be read
-    failed: int = 0  # articles extraction failed on (kept, without quotes)
-    seconds: float = 0.0
 
 
 # -- the driver: inputs → files -----------------------------------------------------------
@@ -248,14 +238,7 @@ def _keyed(order: Order, record: Article | BadRecord, settings: Settings) -> Key
     not survive pickling.
     """
     if isinstance(record, Article):
-        if len(record.text) <= settings.max_article_chars:
-            return "a" + content_hash(record.text), (order, record)
-        record = BadRecord(
-            order[0],
-            f"article has {len(record.text):,} characters, over the limit of "
-            f"{settings.max_article_chars:,} (raise it with --max-article-chars)",
-            f"article {record.id}",
-        )
+        return "a" + content_hash(record.text), (order, record)
     return f"e{order[0]}\0{order[1]}", (order, error_row(record))
 
 
@@ -356,26 +339,6 @@ def read_records(sc: SparkContext, files: Sequence[InputFile], settings: Setting
 # -- the executors: records → rows -------------------------------------------------------
 
 
-def extract_safely(articles: list[Article], settings: Settings) -> list[ExtractedArticle]:
-    """``extract_articles`` on a batch; when the batch fails, one article at a time.
-
-    An article that fails alone comes back with its error and no quotes. A
-    model that cannot be loaded (``BadInput``) is not the article's fault:
-    it fails the task, and the job, with its message.
-    """
-    try:
-        return list(extract_articles(articles, settings))
-    except BadInput:
-        raise
-    except Exception as exc:
-        if len(articles) > 1:
-            return [r for a in articles for r in extract_safely([a], settings)]
-        log.exception("extraction failed on article %s", articles[0].id)
-        return [
-            ExtractedArticle(articles[0], (), f"extraction failed: {type(exc).__name__}: {exc}")
-        ]
-
-
 def _bundle(rows: dict[str, list[dict[str, Any]]]) -> Bundle:
     return tuple(rows.get(name, []) for name in TABLES)
 
@@ -399,40 +362,91 @@ def check_package_data() -> None:
             )
 
 
-def extract_partition(items: Iterable[Keyed], settings: Settings) -> Iterator[Bundle]:
-    """The table rows of each record of one partition: articles extracted in batches."""
+class TableRows:
+    """The job's sink for the ingest loop: each article becomes rows of the output tables.
+
+    Nothing is ever stored already: the shuffle has met repeated texts.
+    """
+
+    def __init__(self) -> None:
+        self.bundles: list[Bundle] = []
+        self.inputs: dict[int, str] = {}  # id of an article → the file it was read from
+
+    def has_article(self, article: Article) -> bool:
+        return False
+
+    def add(self, result: ExtractedArticle, source: str | None = None) -> Added:
+        """The rows of ``result`` (no store id: ``article_id`` 0)."""
+        rows = output_rows(result, self.inputs.pop(id(result.article), ""))
+        self.bundles.append(_bundle(rows))
+        return Added(0, len(result.quotes))
+
+    def add_error(self, bad: BadRecord, *, once: bool = False) -> bool:
+        self.bundles.append(_bundle({"errors": [error_row(bad)]}))
+        return True
+
+    def refused_at(self, article: Article) -> tuple[str, str | None]:
+        """Where a refused article was read: its file, and the article."""
+        return self.inputs.pop(id(article), article.id), f"article {article.id}"
+
+    def drain(self) -> Iterator[Bundle]:
+        yield from self.bundles
+        self.bundles.clear()
+
+
+def extract_partition(
+    items: Iterable[Keyed], settings: Settings, user_cues: Mapping[str, str] | None = None
+) -> Iterator[Bundle]:
+    """The table rows of each record of one partition, through the ingest loop.
+
+    One ``Extractor`` a partition (the spaCy model is loaded once per
+    executor process); ``user_cues`` are the ``--cues`` the driver read.
+    """
     check_package_data()
-    batch: list[tuple[str, Article]] = []
+    lexicon = lexicon_for("en").with_user_cues(user_cues or {})
+    extractor = Extractor(replace(settings, cue_file=None), lexicon=lexicon)
+    sink = TableRows()
 
-    def flush() -> Iterator[Bundle]:
-        results = extract_safely([a for _, a in batch], settings)
-        for (source, _), result in zip(batch, results, strict=True):
-            yield _bundle(output_rows(result, source))
-        batch.clear()
+    def records() -> Iterator[Article | BadRecord]:
+        for _, ((source, _), record) in items:
+            if isinstance(record, Article):
+                sink.inputs[id(record)] = source
+                yield record
+            else:  # an errors row, as it crossed the shuffle
+                yield BadRecord(record["source"], record["reason"], record["location"])
 
-    for _, ((source, _), record) in items:
-        if isinstance(record, Article):
-            batch.append((source, record))
-            if len(batch) >= settings.batch_size:
-                yield from flush()
-        else:
-            yield _bundle({"errors": [record]})
-    if batch:
-        yield from flush()
+    stream = ingest_stream(records(), sink, extractor, IngestSummary(), place_of=sink.refused_at)
+    for _ in stream:
+        yield from sink.drain()
+    yield from sink.drain()
 
 
 def _first(a: tuple[Order, Any], b: tuple[Order, Any]) -> tuple[Order, Any]:
     return a if a[0] <= b[0] else b
 
 
-def _sum_counts(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
-    return tuple(map(add, a, b))
-
-
-def _counts(bundle: Bundle) -> tuple[int, ...]:
-    articles, quotes, speakers, errors = bundle
+def _counts(bundle: Bundle) -> IngestSummary:
+    """What one record's rows add to the run's summary."""
+    articles, quotes, _, errors = bundle
     failed = sum(1 for e in errors if e["kind"] == EXTRACTION_ERROR)
-    return len(articles), len(quotes), len(speakers), len(errors) - failed, failed
+    skipped = Counter(
+        reason_kind(BadRecord(e["source"], e["reason"]))
+        for e in errors
+        if e["kind"] != EXTRACTION_ERROR
+    )
+    return IngestSummary(
+        read=len(articles), stored=len(articles), quotes=len(quotes), failed=failed, skipped=skipped
+    )
+
+
+def _sum(a: IngestSummary, b: IngestSummary) -> IngestSummary:
+    return IngestSummary(
+        read=a.read + b.read,
+        stored=a.stored + b.stored,
+        quotes=a.quotes + b.quotes,
+        failed=a.failed + b.failed,
+        skipped=a.skipped + b.skipped,
+    )
 
 
 # -- the job ---------------------------------------------------------------------------
@@ -491,7 +505,7 @@ def run_job(
     *,
     partitions: int | None = None,
     overwrite: bool = False,
-) -> JobSummary:
+) -> IngestSummary:
     """Read ``inputs``, extract every article, write the tables of ``saidwhat.load`` to ``output``.
 
     ``partitions``: tasks of the extraction stage (default: the cluster's
@@ -506,6 +520,9 @@ def run_job(
             f"{output} already has {', '.join(existing)}/; pass --overwrite to replace them"
         )
     settings = replace(settings, processes=1)  # Spark's tasks are the processes
+    # The driver reads the user's cue file; executors get its words, not its path.
+    user_cues = read_user_cues(settings.cue_file) if settings.cue_file else {}
+    settings = replace(settings, cue_file=None)
     files, bad = plan_inputs(sc, inputs)
     records = read_records(sc, files, settings)
     if bad:
@@ -514,11 +531,11 @@ def run_job(
     count = partitions or max(sc.defaultParallelism, records.getNumPartitions())
     bundles = (
         records.reduceByKey(_first, count)
-        .mapPartitions(partial(extract_partition, settings=settings))
+        .mapPartitions(partial(extract_partition, settings=settings, user_cues=user_cues))
         .persist(StorageLevel.MEMORY_AND_DISK)
     )
     try:
-        totals = bundles.map(_counts).fold((0, 0, 0, 0, 0), _sum_counts)
+        totals = bundles.map(_counts).fold(IngestSummary(), _sum)
         for index, table in enumerate(TABLES):
             rows = bundles.flatMap(itemgetter(index))
             frame = spark.createDataFrame(rows, spark_schema(table))
@@ -536,16 +553,9 @@ def run_job(
         raise BadInput(f"the Spark job failed: {reason}") from exc
     finally:
         bundles.unpersist()
-    articles, quotes, speakers, errors, failed = totals
-    return JobSummary(
-        files=len(files),
-        articles=articles,
-        quotes=quotes,
-        speakers=speakers,
-        errors=errors,
-        failed=failed,
-        seconds=time.perf_counter() - started,
-    )
+    totals.files = len(files)
+    totals.seconds = time.perf_counter() - started
+    return totals
 
 
 # -- starting Spark ---------------------------------------------------------------------
@@ -591,12 +601,11 @@ def start_session(
     return session
 
 
-def describe(summary: JobSummary, output: str) -> str:
+def describe(summary: IngestSummary, output: str) -> str:
     """The closing lines of a run."""
     lines = [
-        f"read {summary.files} files: {summary.articles} articles, {summary.quotes} quotes "
-        f"({summary.speakers} with a speaker), {summary.errors} records skipped; "
-        f"{summary.seconds:.1f}s",
+        f"read {summary.files} files: {summary.stored} articles, {summary.quotes} quotes, "
+        f"{summary.skipped_total} records skipped; {summary.seconds:.1f}s",
         f"wrote {', '.join(f'{t}/' for t in TABLES)} under {output}",
     ]
     if summary.failed:

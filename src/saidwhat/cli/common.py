@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -17,6 +17,9 @@ from rich.markup import escape
 
 from saidwhat.settings import Scope, Settings
 from saidwhat.version import __version__
+
+if TYPE_CHECKING:  # the command line starts without loading spaCy
+    from saidwhat.ingest import IngestSummary
 
 app = typer.Typer(
     help=(
@@ -131,3 +134,25 @@ FormatOption = Annotated[
     ListFormat,
     typer.Option("--format", "-f", help="table (readable), jsonl or csv (for scripts)."),
 ]
+
+
+def print_run_summary(summary: IngestSummary, db: Path, totals: dict[str, int]) -> None:
+    """The closing lines of a run into a store (ingest, load, demo): one summary, one wording."""
+    elapsed = summary.seconds
+    known = f" ({summary.known_errors} kept before)" if summary.known_errors else ""
+    err.print(
+        f"read {summary.read} articles: {summary.stored} stored, {summary.duplicates} already "
+        f"stored; {summary.quotes} quotes, {summary.new_speakers} new speakers; "
+        f"{summary.skipped_total} records skipped{known}; {elapsed:.1f}s "
+        f"({summary.rate():.1f} articles/s)",
+        highlight=False,
+    )
+    for reason, count in summary.skipped.most_common():
+        err.print(f"  skipped {count}× {escape(reason)}", highlight=False)
+    if summary.failed:
+        err.print(f"  extraction failed on {summary.failed} (stored without quotes)")
+    err.print(
+        f"{escape(str(db))}: {totals['articles']} articles, {totals['quotes']} quotes, "
+        f"{totals['speakers']} speakers",
+        highlight=False,
+    )

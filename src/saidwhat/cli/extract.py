@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated, TextIO
 
 import typer
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -53,21 +54,19 @@ class RunSummary:
         )
 
 
-def _articles(inputs: list[str], summary: RunSummary, max_chars: int) -> Iterator[Article]:
+def _articles(inputs: list[str], summary: RunSummary) -> Iterator[Article]:
     from saidwhat.read import read_inputs
 
     for item in read_inputs(inputs):
-        if isinstance(item, Article) and len(item.text) > max_chars:
-            item = BadRecord(
-                item.id,
-                f"article has {len(item.text):,} characters, over the limit of {max_chars:,} "
-                "(raise it with --max-article-chars)",
-            )
         if isinstance(item, BadRecord):
-            summary.skipped.append(item)
-            err.print(f"[yellow]skipped[/yellow] {item}", highlight=False, markup=True)
+            _skip(summary, item)
             continue
         yield item
+
+
+def _skip(summary: RunSummary, bad: BadRecord, verb: str = "skipped") -> None:
+    summary.skipped.append(bad)
+    err.print(f"[yellow]{verb}[/yellow] {escape(str(bad))}", highlight=False)
 
 
 def _write_listing(result: ExtractedArticle, out: TextIO) -> None:
@@ -125,7 +124,7 @@ def extract(
     text) are reported on stderr and skipped; the exit status is non-zero
     only when nothing at all could be processed.
     """
-    from saidwhat.pipeline import extract_articles
+    from saidwhat.pipeline import Extractor
 
     settings = extraction_settings(
         model, batch_size, min_confidence, max_article_chars, scope, cues, processes
@@ -147,13 +146,10 @@ def extract(
             transient=False,
         ) as bar:
             task = bar.add_task("extract", total=None, rate="0.0", quotes=0)
-            for result in extract_articles(
-                _articles(inputs, summary, settings.max_article_chars), settings
-            ):
+            for result in Extractor(settings).extract_articles(_articles(inputs, summary)):
                 if result.error:
                     bad = BadRecord(result.article.id, result.error)
-                    summary.skipped.append(bad)
-                    err.print(f"[yellow]failed[/yellow] {bad}", highlight=False)
+                    _skip(summary, bad, "skipped" if result.refused else "failed")
                     continue
                 summary.articles += 1
                 summary.quotes += len(result.quotes)

@@ -90,6 +90,7 @@ def demo(
 ) -> None:
     """Ingest the bundled sample articles into a store, then serve it (like `serve`)."""
     from saidwhat.ingest import ingest_records
+    from saidwhat.pipeline import Extractor
     from saidwhat.read import read_inputs
     from saidwhat.store import Store
 
@@ -97,7 +98,7 @@ def demo(
         path = db if db is not None else Path(tmp) / "demo.db"
         try:
             with Store(path) as store:
-                summary = ingest_records(read_inputs([str(SAMPLES)]), store)
+                summary = ingest_records(read_inputs([str(SAMPLES)]), store, Extractor())
         except SaidwhatError as exc:
             raise fail(exc) from exc
         err.print(

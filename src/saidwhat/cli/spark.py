@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import time
 from pathlib import Path
 from typing import Annotated
 
@@ -24,6 +23,7 @@ from rich.progress import (
 from saidwhat.cli.common import (
     DEFAULT_DB,
     BatchOption,
+    CuesOption,
     DbOption,
     MaxArticleCharsOption,
     MinConfidenceOption,
@@ -34,6 +34,7 @@ from saidwhat.cli.common import (
     err,
     extraction_settings,
     fail,
+    print_run_summary,
 )
 from saidwhat.errors import BadRecord, SaidwhatError
 from saidwhat.settings import DEFAULT_MODEL, DEFAULT_SETTINGS
@@ -99,6 +100,7 @@ def spark(
     min_confidence: MinConfidenceOption = 0.0,
     model: ModelOption = DEFAULT_MODEL,
     max_article_chars: MaxArticleCharsOption = DEFAULT_SETTINGS.max_article_chars,
+    cues: CuesOption = None,
     conf: Annotated[
         list[str] | None,
         typer.Option("--conf", help="A Spark setting, KEY=VALUE (spark.driver.memory=4g)."),
@@ -128,7 +130,9 @@ def spark(
                 f"{output} already has {', '.join(existing)}/; pass --overwrite to replace them"
             )
 
-    settings = extraction_settings(model, batch_size, min_confidence, max_article_chars, scope)
+    settings = extraction_settings(
+        model, batch_size, min_confidence, max_article_chars, scope, cues
+    )
     # Run by spark-submit, the JVM is up already and knows its master: keep it.
     submitted = os.environ.get("PYSPARK_GATEWAY_PORT")
     spark_conf = _spark_conf(conf or [])
@@ -156,7 +160,7 @@ def spark(
     finally:
         session.stop()
     err.print(escape(describe(summary, output)), highlight=False)
-    if summary.articles == 0 and summary.errors > 0:
+    if summary.stored == 0 and summary.skipped_total > 0:
         raise fail("nothing could be read", code=1)
 
 
@@ -177,14 +181,14 @@ def load(
     on ingest; an article already stored is skipped, and error rows are kept
     in the store once, so loading the same output again changes nothing.
     """
-    from saidwhat.load import LoadSummary, load_output
+    from saidwhat.ingest import IngestSummary
+    from saidwhat.load import load_output
     from saidwhat.store import Store
 
     def on_bad(bad: BadRecord) -> None:
         if not quiet:
             err.print(f"[yellow]skipped[/yellow] {escape(str(bad))}", highlight=False)
 
-    started = time.perf_counter()
     try:
         store = Store(db)
     except SaidwhatError as exc:
@@ -206,30 +210,16 @@ def load(
         ) as bar:
             task = bar.add_task("load", total=None, stored=0, quotes=0, dups=0)
 
-            def on_progress(summary: LoadSummary) -> None:
+            def on_progress(summary: IngestSummary) -> None:
                 bar.update(
                     task, stored=summary.stored, quotes=summary.quotes, dups=summary.duplicates
                 )
 
             try:
-                summary = load_output(directory, store, on_progress=on_progress, on_bad_row=on_bad)
+                summary = load_output(
+                    directory, store, on_progress=on_progress, on_bad_record=on_bad
+                )
             except SaidwhatError as exc:
                 raise fail(exc) from exc
         totals = store.counts()
-    elapsed = time.perf_counter() - started
-    err.print(
-        f"read {summary.read} articles: {summary.stored} stored, {summary.duplicates} already "
-        f"stored; {summary.quotes} quotes, {summary.new_speakers} new speakers; "
-        f"{summary.errors} errors carried over ({summary.errors_known} already in the store); "
-        f"{elapsed:.1f}s ({summary.stored / elapsed if elapsed else 0:.1f} articles/s)",
-        highlight=False,
-    )
-    if summary.failed:
-        err.print(f"  extraction had failed on {summary.failed} (stored without quotes)")
-    if summary.bad_rows:
-        err.print(f"  {summary.bad_rows} article rows could not be read back (kept as errors)")
-    err.print(
-        f"{escape(str(db))}: {totals['articles']} articles, {totals['quotes']} quotes, "
-        f"{totals['speakers']} speakers",
-        highlight=False,
-    )
+    print_run_summary(summary, db, totals)

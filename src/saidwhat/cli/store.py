@@ -9,7 +9,6 @@ import csv
 import dataclasses
 import json
 import sys
-import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -41,11 +40,21 @@ from saidwhat.cli.common import (
     err,
     extraction_settings,
     fail,
+    print_run_summary,
 )
 from saidwhat.errors import BadRecord, SaidwhatError
 from saidwhat.model import QuoteType
 from saidwhat.read.fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
 from saidwhat.settings import DEFAULT_MODEL, DEFAULT_SETTINGS
+
+
+def _csv_value(value: Any) -> Any:
+    """A list as one CSV cell: names joined by |, anything else (offset pairs) as JSON."""
+    if isinstance(value, list):
+        if all(isinstance(v, str) for v in value):
+            return "|".join(value)
+        return json.dumps(value)
+    return value
 
 
 def _print_records(records: list[dict[str, Any]], fmt: ListFormat, table: Table) -> None:
@@ -57,9 +66,7 @@ def _print_records(records: list[dict[str, Any]], fmt: ListFormat, table: Table)
             writer = csv.DictWriter(sys.stdout, fieldnames=list(records[0]))
             writer.writeheader()
             for record in records:
-                writer.writerow(
-                    {k: "|".join(v) if isinstance(v, list) else v for k, v in record.items()}
-                )
+                writer.writerow({k: _csv_value(v) for k, v in record.items()})
     else:
         from rich.console import Console
 
@@ -118,6 +125,7 @@ def ingest(
     listed, counted by reason in the summary and kept in the store.
     """
     from saidwhat.ingest import IngestSummary, ingest_records
+    from saidwhat.pipeline import Extractor
     from saidwhat.read import read_inputs
     from saidwhat.store import Store
     from saidwhat.store.identity import read_knowledge_base
@@ -151,7 +159,6 @@ def ingest(
             if not quiet:
                 err.print(f"[yellow]skipped[/yellow] {bad}", highlight=False)
 
-        started = time.perf_counter()
         with Progress(
             SpinnerColumn(),
             TextColumn("[bold]ingesting"),
@@ -182,28 +189,16 @@ def ingest(
                     max_fetch_bytes=max_fetch_bytes,
                 )
                 summary = ingest_records(
-                    records, store, settings, on_progress=on_progress, on_bad_record=on_bad
+                    records,
+                    store,
+                    Extractor(settings),
+                    on_progress=on_progress,
+                    on_bad_record=on_bad,
                 )
             except SaidwhatError as exc:
                 raise fail(exc) from exc
-        elapsed = time.perf_counter() - started
         totals = store.counts()
-    err.print(
-        f"read {summary.read} articles: {summary.stored} stored, {summary.duplicates} already "
-        f"stored; {summary.quotes} quotes, {summary.new_speakers} new speakers; "
-        f"{summary.skipped_total} records skipped; {elapsed:.1f}s "
-        f"({summary.stored / elapsed if elapsed else 0:.1f} articles/s)",
-        highlight=False,
-    )
-    for reason, count in summary.skipped.most_common():
-        err.print(f"  skipped {count}× {reason}", highlight=False)
-    if summary.failed:
-        err.print(f"  extraction failed on {summary.failed} (stored without quotes)")
-    err.print(
-        f"{db}: {totals['articles']} articles, {totals['quotes']} quotes, "
-        f"{totals['speakers']} speakers",
-        highlight=False,
-    )
+    print_run_summary(summary, db, totals)
     if summary.read == 0 and summary.skipped_total > 0:
         raise fail("nothing could be read", code=1)
 
@@ -275,8 +270,8 @@ def search(
     table.add_column("type", no_wrap=True)
     for hit in result.hits:
         table.add_row(
-            hit.speaker or (f"“{hit.mention}”" if hit.mention else "?"),
-            hit.content,
+            hit.speaker_entity or (f"“{hit.speaker_text}”" if hit.speaker_text else "?"),
+            hit.content_text,
             "\n".join(x for x in (hit.outlet, (hit.published or "")[:10]) if x),
             hit.type,
         )
@@ -416,8 +411,8 @@ def statements(
     for row in rows:
         table.add_row(
             str(row.statement_id),
-            row.speaker or "?",
-            row.text,
+            row.speaker_entity or "?",
+            row.content_text,
             str(row.articles),
             str(row.outlets),
             (row.first_published or "")[:10],
@@ -438,7 +433,7 @@ def _print_statement(detail: Any, fmt: ListFormat) -> None:
 
     console = Console()
     console.print(
-        f"[bold]statement {summary.statement_id}[/bold] — {summary.speaker or '?'}: "
+        f"[bold]statement {summary.statement_id}[/bold] — {summary.speaker_entity or '?'}: "
         f"{summary.articles} articles, {summary.outlets} outlets, first "
         f"{summary.first_published or 'undated'}",
         highlight=False,

@@ -16,8 +16,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Header, HTTPException, Path, Query
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from saidwhat.ingest import IngestSummary, ingest_stream
 from saidwhat.model import Article, QuoteType
-from saidwhat.pipeline import extract_articles
 from saidwhat.server.state import MAX_ID, MAX_OFFSET, ServerState
 from saidwhat.store import Store, content_hash
 from saidwhat.store.queries import article_detail, quoted_speaker_count, speaker_detail
@@ -218,37 +218,33 @@ def api_router(state: ServerState) -> APIRouter:
 
 
 def ingest_articles(state: ServerState, articles: list[Article]) -> list[dict[str, Any]]:
-    """Extract and store ``articles``; what happened to each, in order.
+    """Extract and store ``articles`` through the ingest loop; what happened to each, in order.
 
     One ingest at a time per server process: spaCy pipelines are not made
     to be shared between threads, and SQLite takes one writer anyway.
     """
-    out: list[dict[str, Any]] = []
+    done: dict[int, dict[str, Any]] = {}
     with state.ingest_lock, Store(state.db_path) as store:
-        fresh = []
+        stream = ingest_stream(articles, store, state.extractor(), IngestSummary(), source="api")
+        for result, added in stream:
+            article = result.article
+            done[id(article)] = {
+                "id": article.id,
+                "article_id": added.article_id if added else None,
+                "duplicate": added is not None and added.article_id is None,
+                "quotes": added.quotes if added else 0,
+                "new_speakers": added.new_speakers if added else 0,
+                "error": result.error,
+            }
+            if added is not None and added.article_id is None:  # the same text twice in one request
+                done[id(article)]["article_id"] = store.stored_article_id(article)
+        out = []
         for article in articles:
-            if store.has_article(article):
-                out.append(
-                    {
-                        "id": article.id,
-                        "article_id": store.stored_article_id(article),
-                        "duplicate": True,
-                    }
-                )
-            else:
-                out.append({"id": article.id})
-                fresh.append(article)
-        results = iter(extract_articles(fresh, state.settings))
-        for record in out:
-            if record.get("duplicate"):
-                continue
-            extracted = next(results)
-            added = store.add(extracted, source="api")
-            record.update(
-                article_id=added.article_id or store.stored_article_id(extracted.article),
-                duplicate=added.article_id is None,  # the same text twice in one request
-                quotes=added.quotes,
-                new_speakers=added.new_speakers,
-                error=extracted.error,
-            )
+            # Not yielded: the store had it before this request.
+            record = done.get(id(article)) or {
+                "id": article.id,
+                "article_id": store.stored_article_id(article),
+                "duplicate": True,
+            }
+            out.append(record)
     return out

@@ -30,10 +30,11 @@ def speaker_class(speaker_id: int | None) -> str:
 
 def quote_tip(quote: ArticleQuote) -> str:
     """What hovering a quote shows: who said it, how sure, and which rule decided it."""
-    who = quote.speaker or (f"“{quote.mention}” (unresolved)" if quote.mention else "no speaker")
+    mention = quote.speaker_text
+    who = quote.speaker_entity or (f"“{mention}” (unresolved)" if mention else "no speaker")
     lines = [f"{who} · {quote.type} · confidence {quote.confidence:.2f}"]
-    if quote.cue:
-        lines.append(f"cue: {quote.cue}")
+    if quote.cue_text:
+        lines.append(f"cue: {quote.cue_text}")
     if quote.evidence:
         lines.append(f"evidence: {quote.evidence}")
     return "\n".join(lines)
@@ -59,7 +60,7 @@ def _quote_spans(quotes: Sequence[ArticleQuote], length: int) -> list[tuple[int,
     """Every part of every quote as (start, end, quote index), overlaps clipped away."""
     parts = []
     for index, quote in enumerate(quotes):
-        for start, end in quote.parts:
+        for start, end in quote.content_parts:
             span = _clamped(start, end, length)
             if span is not None:
                 parts.append((span[0], span[1], index))
@@ -87,7 +88,7 @@ def _pieces(text: str, quotes: Sequence[ArticleQuote]) -> list[_Piece]:
     for quote in quotes:
         for delta, span in (
             (cue_delta, _clamped(quote.cue_start, quote.cue_end, length)),
-            (mention_delta, _clamped(quote.mention_start, quote.mention_end, length)),
+            (mention_delta, _clamped(quote.speaker_start, quote.speaker_end, length)),
         ):
             if span is not None:
                 delta[span[0]] += 1

@@ -243,8 +243,8 @@ def page_router(state: ServerState) -> APIRouter:
             return render("error.html", 404, status=404, message="No such article.")
         speakers: dict[int, str] = {}
         for quote in detail.quotes:
-            if quote.speaker_id is not None and quote.speaker:
-                speakers.setdefault(quote.speaker_id, quote.speaker)
+            if quote.speaker_id is not None and quote.speaker_entity:
+                speakers.setdefault(quote.speaker_id, quote.speaker_entity)
         return render(
             "article.html",
             article=detail,

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from saidwhat.pipeline import Extractor
 from saidwhat.settings import DEFAULT_SETTINGS, Settings
 from saidwhat.store import Store
 
@@ -22,6 +23,17 @@ class ServerState:
     ingest_token: str | None = None
     settings: Settings = DEFAULT_SETTINGS
     ingest_lock: threading.Lock = field(default_factory=threading.Lock)
+    _extractor: list[Extractor] = field(default_factory=list)
+
+    def extractor(self) -> Extractor:
+        """The server's one ``Extractor`` (of ``settings``), built at the first ingest.
+
+        Call it holding ``ingest_lock``: a spaCy pipeline is not made to be
+        shared between threads.
+        """
+        if not self._extractor:
+            self._extractor.append(Extractor(self.settings))
+        return self._extractor[0]
 
     @contextmanager
     def read(self) -> Iterator[Store]:

@@ -18,6 +18,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from saidwhat.model import ARTICLE_FIELDS, QUOTE_FIELDS, Field, FieldType
+from saidwhat.store.rows import QUOTE_SELECT, parts_of
 from saidwhat.store.store import Store
 
 
@@ -30,39 +32,37 @@ class ExportFormat(StrEnum):
 _STRING = pa.string()
 _INT = pa.int64()
 _FLOAT = pa.float64()
+SPANS = pa.list_(pa.struct([("start", _INT), ("end", _INT)]))
+"""How Parquet holds a list of [start, end] pairs (``FieldType.SPANS``)."""
 
-# table → (SQL, Arrow schema). Column order is the export's column order.
+_ARROW = {FieldType.TEXT: _STRING, FieldType.INTEGER: _INT, FieldType.REAL: _FLOAT}
+
+
+def arrow_type(kind: FieldType) -> pa.DataType:
+    """The Parquet (Arrow) type of a record field."""
+    return SPANS if kind is FieldType.SPANS else _ARROW[kind]
+
+
+def arrow_fields(fields: Sequence[Field]) -> list[tuple[str, pa.DataType]]:
+    """``(name, type)`` of each record field, for a ``pa.schema``."""
+    return [(f.name, arrow_type(f.type)) for f in fields]
+
+
+_ARTICLE_FIELDS = [f for f in ARTICLE_FIELDS if f.name != "text"]
+
+# table → (SQL, Arrow schema). Column order is the export's column order; the quote and
+# article columns are the record's fields (saidwhat.model), with the store's ids around them.
 TABLES: dict[str, tuple[str, pa.Schema]] = {
     "quotes": (
-        "SELECT q.id AS quote_id, q.article_id, q.seq, q.type, q.content, q.start, q.end,"
-        " q.parts, q.cue, q.cue_start, q.cue_end, q.speaker_id, s.name AS speaker,"
-        " s.kind AS speaker_kind, s.external_id AS speaker_external_id, q.mention,"
-        " q.mention_start, q.mention_end, q.confidence, q.evidence, a.url, a.outlet,"
-        " a.published, a.title"
-        " FROM quotes q JOIN articles a ON a.id = q.article_id"
-        " LEFT JOIN speakers s ON s.id = q.speaker_id ORDER BY q.id",
+        f"{QUOTE_SELECT} ORDER BY q.id",
         pa.schema(
             [
                 ("quote_id", _INT),
                 ("article_id", _INT),
                 ("seq", _INT),
-                ("type", _STRING),
-                ("content", _STRING),
-                ("start", _INT),
-                ("end", _INT),
-                ("parts", _STRING),
-                ("cue", _STRING),
-                ("cue_start", _INT),
-                ("cue_end", _INT),
+                *arrow_fields(QUOTE_FIELDS),
                 ("speaker_id", _INT),
-                ("speaker", _STRING),
-                ("speaker_kind", _STRING),
-                ("speaker_external_id", _STRING),
-                ("mention", _STRING),
-                ("mention_start", _INT),
-                ("mention_end", _INT),
-                ("confidence", _FLOAT),
-                ("evidence", _STRING),
+                ("statement_id", _INT),
                 ("url", _STRING),
                 ("outlet", _STRING),
                 ("published", _STRING),
@@ -71,18 +71,14 @@ TABLES: dict[str, tuple[str, pa.Schema]] = {
         ),
     ),
     "articles": (
-        "SELECT id AS article_id, source_id, source, url, outlet, published, title, language,"
-        " content_hash, ingested_at, error, extra, text FROM articles ORDER BY id",
+        "SELECT id AS article_id, "
+        + ", ".join(f.name for f in _ARTICLE_FIELDS)
+        + ", source, content_hash, ingested_at, error, extra, text FROM articles ORDER BY id",
         pa.schema(
             [
                 ("article_id", _INT),
-                ("source_id", _STRING),
+                *arrow_fields(_ARTICLE_FIELDS),
                 ("source", _STRING),
-                ("url", _STRING),
-                ("outlet", _STRING),
-                ("published", _STRING),
-                ("title", _STRING),
-                ("language", _STRING),
                 ("content_hash", _STRING),
                 ("ingested_at", _STRING),
                 ("error", _STRING),
@@ -115,10 +111,24 @@ TABLES: dict[str, tuple[str, pa.Schema]] = {
 _BATCH_ROWS = 5000
 
 
-def _batches(store: Store, sql: str) -> Iterator[list[dict[str, Any]]]:
+def _export_row(row: Any, fmt: ExportFormat) -> dict[str, Any]:
+    """One row as exported: a quote's pieces always listed, in the format's own way."""
+    values = dict(row)
+    if "content_parts" in values:
+        parts = parts_of(values["content_parts"], values["content_start"], values["content_end"])
+        if fmt is ExportFormat.PARQUET:
+            values["content_parts"] = [{"start": s, "end": e} for s, e in parts]
+        elif fmt is ExportFormat.CSV:
+            values["content_parts"] = json.dumps([list(p) for p in parts])
+        else:
+            values["content_parts"] = [list(p) for p in parts]
+    return values
+
+
+def _batches(store: Store, sql: str, fmt: ExportFormat) -> Iterator[list[dict[str, Any]]]:
     batch: list[dict[str, Any]] = []
     for row in store.rows(sql, size=_BATCH_ROWS):
-        batch.append(dict(row))
+        batch.append(_export_row(row, fmt))
         if len(batch) >= _BATCH_ROWS:
             yield batch
             batch = []
@@ -132,7 +142,7 @@ def export_table(store: Store, table: str, fmt: ExportFormat, path: Path) -> int
     count = 0
     if fmt is ExportFormat.PARQUET:
         with pq.ParquetWriter(path, schema, compression="zstd") as writer:
-            for batch in _batches(store, sql):
+            for batch in _batches(store, sql, fmt):
                 writer.write_table(pa.Table.from_pylist(batch, schema=schema))
                 count += len(batch)
             if count == 0:
@@ -142,11 +152,11 @@ def export_table(store: Store, table: str, fmt: ExportFormat, path: Path) -> int
         if fmt is ExportFormat.CSV:
             writer_csv = csv.DictWriter(handle, fieldnames=schema.names)
             writer_csv.writeheader()
-            for batch in _batches(store, sql):
+            for batch in _batches(store, sql, fmt):
                 writer_csv.writerows(batch)
                 count += len(batch)
         else:
-            for batch in _batches(store, sql):
+            for batch in _batches(store, sql, fmt):
                 for record in batch:
                     handle.write(json.dumps(record, ensure_ascii=False) + "\n")
                 count += len(batch)

@@ -7,45 +7,24 @@ timeline. Everything here reads; the server opens the store read-only.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from saidwhat.store.rows import QUOTE_SELECT, StoredQuote, stored_quote
 from saidwhat.store.store import Store
 
 MAX_TIMELINE_WEEKS = 520  # ten years of bars; a stray date far back must not make thousands
 
 
-@dataclass(frozen=True, slots=True)
-class ArticleQuote:
-    """One quote of an article with every offset the page highlights."""
-
-    quote_id: int
-    seq: int
-    start: int
-    end: int
-    parts: list[tuple[int, int]]  # one [start, end) per piece; one piece for most quotes
-    content: str
-    type: str
-    cue: str | None
-    cue_start: int | None
-    cue_end: int | None
-    speaker_id: int | None
-    speaker: str | None
-    speaker_kind: str | None
-    mention: str | None
-    mention_start: int | None
-    mention_end: int | None
-    confidence: float
-    evidence: str | None
-    statement_id: int | None
+ArticleQuote = StoredQuote
+"""One quote of an article with every offset the page highlights."""
 
 
 @dataclass(frozen=True, slots=True)
 class ArticleDetail:
     article_id: int
-    source_id: str
+    input_id: str
     title: str | None
     outlet: str | None
     published: str | None
@@ -56,62 +35,24 @@ class ArticleDetail:
     quotes: list[ArticleQuote]
 
 
-def _parts(raw: str | None, start: int, end: int) -> list[tuple[int, int]]:
-    """The pieces of a quote from the ``parts`` JSON column (absent: the one span)."""
-    if raw:
-        try:
-            pairs = json.loads(raw)
-            parts = [(int(s), int(e)) for s, e in pairs]
-        except (ValueError, TypeError):
-            parts = []
-        if parts:
-            return parts
-    return [(start, end)]
-
-
 def article_detail(store: Store, article_id: int) -> ArticleDetail | None:
     """An article with its quotes in order (None when there is no such article)."""
     row = store.conn.execute(
-        "SELECT id, source_id, title, outlet, published, url, text, error, ingested_at"
+        "SELECT id, input_id, title, outlet, published, url, text, error, ingested_at"
         " FROM articles WHERE id = ?",
         (article_id,),
     ).fetchone()
     if row is None:
         return None
     quotes = [
-        ArticleQuote(
-            quote_id=int(q["id"]),
-            seq=int(q["seq"]),
-            start=int(q["start"]),
-            end=int(q["end"]),
-            parts=_parts(q["parts"], int(q["start"]), int(q["end"])),
-            content=q["content"],
-            type=q["type"],
-            cue=q["cue"],
-            cue_start=q["cue_start"],
-            cue_end=q["cue_end"],
-            speaker_id=q["speaker_id"],
-            speaker=q["speaker"],
-            speaker_kind=q["kind"],
-            mention=q["mention"],
-            mention_start=q["mention_start"],
-            mention_end=q["mention_end"],
-            confidence=float(q["confidence"]),
-            evidence=q["evidence"],
-            statement_id=q["statement_id"],
-        )
+        stored_quote(q)
         for q in store.conn.execute(
-            "SELECT q.id, q.seq, q.start, q.end, q.parts, q.content, q.type, q.cue, q.cue_start,"
-            " q.cue_end, q.speaker_id, s.name AS speaker, s.kind, q.mention, q.mention_start,"
-            " q.mention_end, q.confidence, q.evidence, q.statement_id"
-            " FROM quotes q LEFT JOIN speakers s ON s.id = q.speaker_id"
-            " WHERE q.article_id = ? ORDER BY q.seq",
-            (article_id,),
+            QUOTE_SELECT + " WHERE q.article_id = ? ORDER BY q.seq", (article_id,)
         )
     ]
     return ArticleDetail(
         article_id=int(row["id"]),
-        source_id=row["source_id"],
+        input_id=row["input_id"],
         title=row["title"],
         outlet=row["outlet"],
         published=row["published"],
@@ -136,19 +77,8 @@ class OutletCount:
     articles: int
 
 
-@dataclass(frozen=True, slots=True)
-class SpeakerQuote:
-    """One of a speaker's quotes, with where it appeared."""
-
-    quote_id: int
-    content: str
-    type: str
-    confidence: float
-    article_id: int
-    title: str | None
-    outlet: str | None
-    published: str | None
-    statement_id: int | None
+SpeakerQuote = StoredQuote
+"""One of a speaker's quotes, with where it appeared."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,21 +164,9 @@ def speaker_detail(store: Store, speaker_id: int, *, latest: int = 20) -> Speake
         )
     ]
     latest_quotes = [
-        SpeakerQuote(
-            quote_id=int(q["id"]),
-            content=q["content"],
-            type=q["type"],
-            confidence=float(q["confidence"]),
-            article_id=int(q["article_id"]),
-            title=q["title"],
-            outlet=q["outlet"],
-            published=q["published"],
-            statement_id=q["statement_id"],
-        )
+        stored_quote(q)
         for q in store.conn.execute(
-            "SELECT q.id, q.content, q.type, q.confidence, q.article_id, a.title, a.outlet,"
-            " a.published, q.statement_id FROM quotes q JOIN articles a ON a.id = q.article_id"
-            " WHERE q.speaker_id = ? ORDER BY a.published DESC, q.id DESC LIMIT ?",
+            QUOTE_SELECT + " WHERE q.speaker_id = ? ORDER BY a.published DESC, q.id DESC LIMIT ?",
             (speaker_id, latest),
         )
     ]

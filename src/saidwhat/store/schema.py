@@ -129,6 +129,35 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (hash, quote_id)
     ) WITHOUT ROWID;
     """,
+    # 3: the record's names (saidwhat.model.QUOTE_FIELDS, ARTICLE_FIELDS) for the columns,
+    # each quote's rule, and the quote index on the renamed column.
+    """
+    DROP TRIGGER quotes_fts_insert;
+    DROP TRIGGER quotes_fts_delete;
+    DROP TABLE quotes_fts;
+    ALTER TABLE articles RENAME COLUMN source_id TO input_id;
+    ALTER TABLE quotes RENAME COLUMN start TO content_start;
+    ALTER TABLE quotes RENAME COLUMN end TO content_end;
+    ALTER TABLE quotes RENAME COLUMN content TO content_text;
+    ALTER TABLE quotes RENAME COLUMN parts TO content_parts;
+    ALTER TABLE quotes RENAME COLUMN cue TO cue_text;
+    ALTER TABLE quotes RENAME COLUMN mention TO speaker_text;
+    ALTER TABLE quotes RENAME COLUMN mention_start TO speaker_start;
+    ALTER TABLE quotes RENAME COLUMN mention_end TO speaker_end;
+    ALTER TABLE quotes ADD COLUMN rule TEXT;
+    CREATE VIRTUAL TABLE quotes_fts USING fts5(
+        content_text, content='quotes', content_rowid='id',
+        tokenize='unicode61 remove_diacritics 2'
+    );
+    INSERT INTO quotes_fts(quotes_fts) VALUES ('rebuild');
+    CREATE TRIGGER quotes_fts_insert AFTER INSERT ON quotes BEGIN
+        INSERT INTO quotes_fts(rowid, content_text) VALUES (new.id, new.content_text);
+    END;
+    CREATE TRIGGER quotes_fts_delete AFTER DELETE ON quotes BEGIN
+        INSERT INTO quotes_fts(quotes_fts, rowid, content_text)
+        VALUES ('delete', old.id, old.content_text);
+    END;
+    """,
 )
 
 

@@ -18,6 +18,7 @@ from datetime import date
 from saidwhat.errors import SaidwhatError
 from saidwhat.model import EntityKind, QuoteType
 from saidwhat.store.identity import person_name
+from saidwhat.store.rows import QUOTE_CONTEXT, StoredQuote, quote_columns, stored_quote
 from saidwhat.store.store import Store
 
 _OPERATORS = {"AND", "OR", "NOT"}
@@ -80,25 +81,8 @@ def parse_day(value: str, option: str) -> str:
         raise SearchError(f"{option} takes a date as YYYY-MM-DD, not {value!r}") from None
 
 
-@dataclass(frozen=True, slots=True)
-class QuoteHit:
-    """One quote found, with what a reader needs to judge it."""
-
-    quote_id: int
-    content: str
-    type: str
-    confidence: float
-    speaker: str | None
-    speaker_id: int | None
-    external_id: str | None
-    mention: str | None
-    cue: str | None
-    article_id: int
-    title: str | None
-    outlet: str | None
-    published: str | None
-    url: str | None
-    statement_id: int | None = None
+QuoteHit = StoredQuote
+"""One quote found: its record, ids and article (``saidwhat.store.rows.StoredQuote``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,11 +169,7 @@ def search_quotes(
     body = " ".join(["FROM quotes q", *joins])
     if conditions:
         body += " WHERE " + " AND ".join(conditions)
-    select = (
-        "SELECT q.id, q.content, q.type, q.confidence, s.name AS speaker, q.speaker_id,"
-        " s.external_id, q.mention, q.cue, q.article_id, a.title, a.outlet, a.published, a.url,"
-        " q.statement_id " + body + f" ORDER BY {order} LIMIT ? OFFSET ?"
-    )
+    select = f"SELECT {QUOTE_CONTEXT}, {quote_columns()} {body} ORDER BY {order} LIMIT ? OFFSET ?"
     try:
         total = int(store.conn.execute("SELECT count(*) " + body, params).fetchone()[0])
         rows = store.conn.execute(select, [*params, limit, offset]).fetchall()
@@ -197,26 +177,7 @@ def search_quotes(
         if "fts5" in str(exc) or "MATCH" in str(exc):
             raise SearchError(f"the query {where.text!r} cannot be searched: {exc}") from exc
         raise
-    hits = [
-        QuoteHit(
-            quote_id=int(r["id"]),
-            content=r["content"],
-            type=r["type"],
-            confidence=float(r["confidence"]),
-            speaker=r["speaker"],
-            speaker_id=r["speaker_id"],
-            external_id=r["external_id"],
-            mention=r["mention"],
-            cue=r["cue"],
-            article_id=int(r["article_id"]),
-            title=r["title"],
-            outlet=r["outlet"],
-            published=r["published"],
-            url=r["url"],
-            statement_id=r["statement_id"],
-        )
-        for r in rows
-    ]
+    hits = [stored_quote(r) for r in rows]
     return SearchResult(total, hits)
 
 

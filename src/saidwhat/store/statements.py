@@ -26,9 +26,9 @@ __all__ = [
 @dataclass(frozen=True, slots=True)
 class StatementSummary:
     statement_id: int
-    text: str  # the earliest quote's words
+    content_text: str  # the earliest quote's words
     speaker_id: int | None
-    speaker: str | None
+    speaker_entity: str | None
     quotes: int
     articles: int
     outlets: int
@@ -45,7 +45,7 @@ class Variant:
     outlet: str | None
     published: str | None
     url: str | None
-    text: str
+    content_text: str
     is_earliest: bool
     diff: list[DiffOp]
 
@@ -57,7 +57,7 @@ class StatementDetail:
 
 
 _SUMMARY = """
-    SELECT s.id AS statement_id, fq.content AS text, s.speaker_id, sp.name AS speaker,
+    SELECT s.id AS statement_id, fq.content_text, s.speaker_id, sp.name AS speaker_entity,
            s.quotes, s.articles, s.outlets, fa.published AS first_published,
            fa.id AS first_article_id, fa.outlet AS first_outlet
     FROM statements s
@@ -71,9 +71,9 @@ def _summary(row: object) -> StatementSummary:
     r = dict(row)  # type: ignore[call-overload]
     return StatementSummary(
         statement_id=int(r["statement_id"]),
-        text=r["text"],
+        content_text=r["content_text"],
         speaker_id=r["speaker_id"],
-        speaker=r["speaker"],
+        speaker_entity=r["speaker_entity"],
         quotes=int(r["quotes"]),
         articles=int(r["articles"]),
         outlets=int(r["outlets"]),
@@ -124,7 +124,7 @@ def statement_detail(store: Store, statement_id: int) -> StatementDetail | None:
         "SELECT first_quote_id FROM statements WHERE id = ?", (statement_id,)
     ).fetchone()[0]
     members = store.conn.execute(
-        "SELECT q.id, q.article_id, q.content, a.title, a.outlet, a.published, a.url"
+        "SELECT q.id, q.article_id, q.content_text, a.title, a.outlet, a.published, a.url"
         " FROM quotes q JOIN articles a ON a.id = q.article_id WHERE q.statement_id = ?"
         " ORDER BY q.id = ? DESC, a.published IS NULL, a.published, a.id, q.seq",
         (statement_id, first_quote),
@@ -137,9 +137,9 @@ def statement_detail(store: Store, statement_id: int) -> StatementDetail | None:
             outlet=m["outlet"],
             published=m["published"],
             url=m["url"],
-            text=m["content"],
+            content_text=m["content_text"],
             is_earliest=int(m["id"]) == first_quote,
-            diff=word_diff(summary.text, m["content"]),
+            diff=word_diff(summary.content_text, m["content_text"]),
         )
         for m in members
     ]

@@ -30,6 +30,7 @@ from saidwhat.store.identity import (
     normalise,
     person_name,
 )
+from saidwhat.store.rows import quote_row
 from saidwhat.store.schema import migrate
 
 BUSY_TIMEOUT_S = 60.0
@@ -135,7 +136,11 @@ class Store:
         return int(row["id"]) if row is not None else None
 
     def add(self, result: ExtractedArticle, source: str | None = None) -> Added:
-        """Store one article and its quotes in one transaction; a duplicate changes nothing."""
+        """Store one article and its quotes in one transaction; a duplicate changes nothing.
+
+        ``source``: where the input says the article came from (its ``source``
+        field; ``api`` for the HTTP API).
+        """
         for attempt in range(_LOCK_RETRIES):
             try:
                 with self._write():
@@ -152,28 +157,17 @@ class Store:
         article = result.article
         if self.has_article(article):
             return Added(None)
-        extra = None
-        if article.extra:
-            extra = json.dumps(article.extra, ensure_ascii=False, default=str)
-        cursor = self.conn.execute(
-            "INSERT INTO articles (content_hash, url, source_id, source, outlet, published,"
-            " title, language, text, extra, error, ingested_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                content_hash(article.text),
-                article.url,
-                article.id,
-                source,
-                article.outlet,
-                article.published,
-                article.title,
-                article.language,
-                article.text,
-                extra,
-                result.error,
-                _now(),
-            ),
-        )
+        row: dict[str, Any] = {
+            **article.to_record(),
+            "content_hash": content_hash(article.text),
+            "source": source,
+            "extra": json.dumps(article.extra, ensure_ascii=False, default=str)
+            if article.extra
+            else None,
+            "error": result.error,
+            "ingested_at": _now(),
+        }
+        cursor = self.conn.execute(_insert("articles", list(row)), list(row.values()))
         article_id = int(cursor.lastrowid or 0)
         new_speakers = 0
         speaker_ids: dict[Entity, int] = {}
@@ -183,50 +177,28 @@ class Store:
         )
         for seq, quote in enumerate(result.quotes):
             quote_id = first_id + seq
-            speaker = quote.speaker
-            entity = speaker.entity if speaker else None
-            mention = speaker.mention if speaker else None
+            entity = quote.speaker.entity if quote.speaker else None
             speaker_id = None
             if entity is not None:
                 if entity not in speaker_ids:
                     speaker_ids[entity], created = self._speaker_for(entity)
                     new_speakers += created
                 speaker_id = speaker_ids[entity]
-            parts = (
-                json.dumps([p.to_pair() for p in quote.content]) if len(quote.content) > 1 else None
-            )
-            content = " ".join(part.text.strip() for part in quote.content)
+            record = quote_row(quote)
             link = None
             if self.link_statements:
                 link = self._statement_for(
-                    content, speaker_id, article.published, quote_id, article.outlet
+                    record["content_text"], speaker_id, article.published, quote_id, article.outlet
                 )
-            self.conn.execute(
-                "INSERT INTO quotes (id, article_id, seq, start, end, content, parts, type, cue,"
-                " cue_start, cue_end, speaker_id, mention, mention_start, mention_end,"
-                " confidence, evidence, statement_id)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    quote_id,
-                    article_id,
-                    seq,
-                    quote.start,
-                    quote.end,
-                    content,
-                    parts,
-                    quote.type.value,
-                    quote.cue.text if quote.cue else None,
-                    quote.cue.start if quote.cue else None,
-                    quote.cue.end if quote.cue else None,
-                    speaker_id,
-                    mention.text if mention else None,
-                    mention.start if mention else None,
-                    mention.end if mention else None,
-                    quote.confidence,
-                    quote.evidence,
-                    link.statement_id if link else None,
-                ),
-            )
+            values = {
+                "id": quote_id,
+                "article_id": article_id,
+                "seq": seq,
+                **record,
+                "speaker_id": speaker_id,
+                "statement_id": link.statement_id if link else None,
+            }
+            self.conn.execute(_insert("quotes", list(values)), list(values.values()))
             if link is not None:
                 self._attach(quote_id, link, article_id, article.outlet)
         return Added(article_id, len(result.quotes), new_speakers)
@@ -302,7 +274,7 @@ class Store:
             return None
         keys = list(grams)[:_MAX_LOOKUP_GRAMS]
         candidates = self.conn.execute(
-            "SELECT q.content, q.statement_id, s.speaker_id, fa.published AS first_published"
+            "SELECT q.content_text, q.statement_id, s.speaker_id, fa.published AS first_published"
             " FROM (SELECT quote_id, count(*) AS shared FROM quote_grams"
             f"       WHERE hash IN ({','.join('?' * len(keys))}) AND quote_id != ?"
             "       GROUP BY quote_id ORDER BY shared DESC, quote_id LIMIT ?) c"
@@ -316,7 +288,7 @@ class Store:
         for candidate in candidates:
             if speaker_id is not None and candidate["speaker_id"] not in (None, speaker_id):
                 continue  # the same words from someone else are another statement
-            if same_statement(words, normalise_words(candidate["content"])):
+            if same_statement(words, normalise_words(candidate["content_text"])):
                 return cast(sqlite3.Row, candidate)
         return None
 
@@ -326,7 +298,7 @@ class Store:
         while True:
             with self._write():
                 rows = self.conn.execute(
-                    "SELECT q.id, q.content, q.speaker_id, q.article_id, a.published, a.outlet"
+                    "SELECT q.id, q.content_text, q.speaker_id, q.article_id, a.published, a.outlet"
                     " FROM quotes q"
                     " JOIN articles a ON a.id = q.article_id WHERE q.statement_id IS NULL"
                     " ORDER BY q.id LIMIT 500"
@@ -334,7 +306,11 @@ class Store:
                 for row in rows:
                     quote_id = int(row["id"])
                     link = self._statement_for(
-                        row["content"], row["speaker_id"], row["published"], quote_id, row["outlet"]
+                        row["content_text"],
+                        row["speaker_id"],
+                        row["published"],
+                        quote_id,
+                        row["outlet"],
                     )
                     self.conn.execute(
                         "UPDATE quotes SET statement_id = ? WHERE id = ?",
@@ -345,31 +321,27 @@ class Store:
             if len(rows) < 500:
                 return linked
 
-    def add_error(self, bad: BadRecord) -> None:
-        """Keep a record that could not be used, so the store says what it is missing."""
+    def add_error(self, bad: BadRecord, *, once: bool = False) -> bool:
+        """Keep a record that could not be used, so the store says what it is missing.
+
+        Each run's bad records are kept as a log; with ``once``, a record
+        (source, place, reason) already kept is not kept again, so loading
+        the same output twice keeps each error once. True when it was added.
+        """
         with self._write():
+            if once:
+                known = self.conn.execute(
+                    "SELECT 1 FROM ingest_errors WHERE source = ? AND location IS ? AND reason = ?"
+                    " LIMIT 1",
+                    (bad.source, bad.location, bad.reason),
+                ).fetchone()
+                if known is not None:
+                    return False
             self.conn.execute(
                 "INSERT INTO ingest_errors (source, location, reason, at) VALUES (?, ?, ?, ?)",
                 (bad.source, bad.location, bad.reason, _now()),
             )
-
-    def add_error_once(self, bad: BadRecord) -> bool:
-        """``add_error`` unless that very record (source, place, reason) is kept already.
-
-        True when it was added: loading the same output twice keeps each error once.
-        """
-        with self._write():
-            known = self.conn.execute(
-                "SELECT 1 FROM ingest_errors WHERE source = ? AND location IS ? AND reason = ?"
-                " LIMIT 1",
-                (bad.source, bad.location, bad.reason),
-            ).fetchone()
-            if known is None:
-                self.conn.execute(
-                    "INSERT INTO ingest_errors (source, location, reason, at) VALUES (?, ?, ?, ?)",
-                    (bad.source, bad.location, bad.reason, _now()),
-                )
-        return known is None
+        return True
 
     # -- speakers -------------------------------------------------------------------------
 
@@ -535,6 +507,10 @@ class Store:
         cursor = self.conn.execute(sql, tuple(params))
         while chunk := cursor.fetchmany(size):
             yield from chunk
+
+
+def _insert(table: str, columns: list[str]) -> str:
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
 
 
 @dataclass(frozen=True, slots=True)

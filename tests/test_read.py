@@ -240,7 +240,7 @@ def test_html_without_main_text_is_a_bad_record(page: str) -> None:
 
 def test_html_file_reader_yields_bad_records(tmp_path: Path) -> None:
     path = write(tmp_path / "blank.html", "<html><body></body></html>")
-    [record] = READERS[".html"](path)
+    [record] = READERS[".html"].read_file(path)
     assert isinstance(record, BadRecord)
     assert record.reason == "no main text found"
 
@@ -248,7 +248,7 @@ def test_html_file_reader_yields_bad_records(tmp_path: Path) -> None:
 def test_html_file_in_legacy_encoding(tmp_path: Path) -> None:
     page = PAGE.replace("Harwick", "Harwick café")
     path = write(tmp_path / "legacy.htm", page.encode("cp1252"))
-    [record] = READERS[".htm"](path)
+    [record] = READERS[".htm"].read_file(path)
     assert isinstance(record, Article)
     assert "“It is a good day for Harwick café,” she said" in record.text
 
@@ -508,8 +508,8 @@ def test_stdin_defaults_to_sys_stdin_buffer(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_every_registered_reader_takes_a_path(tmp_path: Path) -> None:
-    for extension, reader in READERS.items():
-        [record] = reader(tmp_path / f"missing{extension}")
+    for extension, file_format in READERS.items():
+        [record] = file_format.read_file(tmp_path / f"missing{extension}")
         assert isinstance(record, BadRecord)
 
 

@@ -129,7 +129,7 @@ def write(path: Path, data: str | bytes) -> Path:
 
 @pytest.mark.parametrize("extension", [".xml", ".rss", ".atom"])
 def test_feed_extensions_are_registered(extension: str) -> None:
-    assert READERS[extension] is read_feed_file
+    assert READERS[extension].read_file is read_feed_file
 
 
 def test_rss_entries_become_articles(tmp_path: Path) -> None:

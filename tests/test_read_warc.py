@@ -20,7 +20,7 @@ from saidwhat.cli import app
 from saidwhat.errors import BadRecord
 from saidwhat.model import Article
 from saidwhat.read import READERS, read_inputs, read_path
-from saidwhat.read.warc import _read_warc_stream, read_warc_file
+from saidwhat.read.warc import read_warc_file, read_warc_stream
 from tests.news_pages import news_page
 
 DATE = "2024-03-05T10:00:00Z"
@@ -358,7 +358,7 @@ def read_path_stream(data: bytes) -> list[Article | BadRecord]:
             buffer[: len(chunk)] = chunk
             return len(chunk)
 
-    return list(_read_warc_stream(io.BufferedReader(Pipe()), "-"))
+    return list(read_warc_stream(io.BufferedReader(Pipe()), "-"))
 
 
 @pytest.mark.parametrize(
@@ -395,8 +395,8 @@ def test_missing_file_is_a_bad_record(tmp_path: Path) -> None:
 
 
 def test_warc_endings_are_registered() -> None:
-    assert READERS[".warc"] is read_warc_file
-    assert READERS[".warc.gz"] is read_warc_file
+    assert READERS[".warc"].read_file is read_warc_file
+    assert READERS[".warc.gz"].read_file is read_warc_file
 
 
 def test_warc_gz_is_found_in_a_directory(tmp_path: Path) -> None:

@@ -36,8 +36,6 @@ Nothing here finds quotes: extraction is ``saidwhat.pipeline``'s.
 
 from __future__ import annotations
 
-import io
-import json
 import logging
 import os
 import re
@@ -77,28 +75,21 @@ from saidwhat.load import (
 )
 from saidwhat.model import Article, ExtractedArticle
 from saidwhat.pipeline import Extractor
-from saidwhat.read import _files_below, _registered_suffix, read_path
-from saidwhat.read.html import article_from_html_bytes
-from saidwhat.read.jsonl import _article_from_record
-from saidwhat.read.text import article_from_text, guess_decode, source_stem
-from saidwhat.read.warc import _read_warc_stream
+from saidwhat.read import (
+    READERS,
+    FileFormat,
+    LineReader,
+    files_below,
+    format_of,
+    read_bytes,
+    read_path,
+    registered_suffix,
+)
 from saidwhat.settings import DEFAULT_SETTINGS, Settings
 from saidwhat.store import Added, content_hash
 
 log = logging.getLogger(__name__)
 
-# What the job reads, by file name ending; feeds and .urls files need fetching, which
-# executors should not do: those are for `saidwhat ingest`.
-WARC, JSONL, TEXT, HTML = "warc", "jsonl", "text", "html"
-KINDS = {
-    ".warc": WARC,
-    ".warc.gz": WARC,
-    ".jsonl": JSONL,
-    ".ndjson": JSONL,
-    ".txt": TEXT,
-    ".html": HTML,
-    ".htm": HTML,
-}
 MAX_ROWS_PER_FILE = 200_000  # one Parquet file per day and task, cut at this many rows
 
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:/")
@@ -113,10 +104,10 @@ Bundle = tuple[list[dict[str, Any]], ...]
 
 @dataclass(frozen=True, slots=True)
 class InputFile:
-    """A file the job reads: where (a local path or a Hadoop URI), and what kind it is."""
+    """A file the job reads: where (a local path or a Hadoop URI), and how it is read."""
 
     location: str
-    kind: str
+    file_format: FileFormat
     local: bool
 
 
@@ -128,20 +119,30 @@ def is_uri(item: str) -> bool:
     return bool(_URI.match(item))
 
 
-def _kind(name: str) -> str | None:
-    suffix = _registered_suffix(Path(name))
-    return KINDS.get(suffix) if suffix else None
+def readable_endings() -> list[str]:
+    """The file name endings the job reads, sorted: those of ``READERS`` that need no fetching.
+
+    Feeds and ``.urls`` files need fetching, which executors should not do:
+    those are for ``saidwhat ingest``.
+    """
+    return sorted(suffix for suffix, file_format in READERS.items() if not file_format.fetches)
+
+
+def _readable_format(name: str) -> FileFormat | None:
+    """How the job reads a file of this name; None for one it does not read."""
+    file_format = format_of(Path(name))
+    return None if file_format is None or file_format.fetches else file_format
 
 
 def _unsupported(source: str, name: str) -> BadRecord:
-    suffix = _registered_suffix(Path(name))
+    suffix = registered_suffix(Path(name))
     if suffix:
         return BadRecord(
             source,
             f"'{suffix}' files need fetching, which the Spark job does not do; "
             "read them with saidwhat ingest",
         )
-    known = ", ".join(sorted(KINDS))
+    known = ", ".join(readable_endings())
     return BadRecord(source, f"unknown file type; the Spark job reads {known}")
 
 
@@ -184,7 +185,7 @@ def _local_files(item: str) -> list[tuple[str, bool]] | None:
     """``_hadoop_files`` for a local path, listed as ``saidwhat ingest`` lists it."""
     path = Path(item).absolute()
     if path.is_dir():
-        return [(str(file), False) for file in _files_below(path)]
+        return [(str(file), False) for file in files_below(path)]
     return [(str(path), True)] if path.exists() else None
 
 
@@ -214,16 +215,16 @@ def plan_inputs(sc: SparkContext, inputs: Sequence[str]) -> tuple[list[InputFile
             continue
         chosen, reported = 0, len(bad)
         for name, named in listed:
-            kind = _kind(name)
-            if kind:
+            file_format = _readable_format(name)
+            if file_format is not None:
                 chosen += 1
                 if name not in seen:
                     seen.add(name)
-                    files.append(InputFile(name, kind, local))
-            elif named or _registered_suffix(Path(name)):
+                    files.append(InputFile(name, file_format, local))
+            elif named or registered_suffix(Path(name)):
                 bad.append(_unsupported(name, name))
         if not chosen and len(bad) == reported:
-            known = ", ".join(sorted(KINDS))
+            known = ", ".join(readable_endings())
             bad.append(BadRecord(source, f"no files ending in {known} in this directory"))
     return files, bad
 
@@ -231,7 +232,7 @@ def plan_inputs(sc: SparkContext, inputs: Sequence[str]) -> tuple[list[InputFile
 # -- the executors: files → records ------------------------------------------------------
 
 
-def _keyed(order: Order, record: Article | BadRecord, settings: Settings) -> Keyed:
+def _keyed(order: Order, record: Article | BadRecord) -> Keyed:
     """Key an Article by its text (so repeats meet), an error by its place (so none do).
 
     BadRecords travel as rows: an exception with its own ``__init__`` does
@@ -250,63 +251,28 @@ def _guarded(records: Iterable[Article | BadRecord], source: str) -> Iterator[Ar
         yield BadRecord(source, f"read failed: {type(exc).__name__}: {exc}")
 
 
-def _read_local(location: str, settings: Settings) -> Iterator[Keyed]:
+def _read_local(location: str) -> Iterator[Keyed]:
     """The records of a local file, streamed from disk by its ``saidwhat.read`` reader."""
     records = _guarded(read_path(Path(location)), location)
     for position, record in enumerate(records):
-        yield _keyed((location, position), record, settings)
+        yield _keyed((location, position), record)
 
 
-def _records_of_bytes(source: str, data: bytes) -> Iterator[Article | BadRecord]:
-    kind = _kind(source)
-    if kind == WARC:
-        yield from _read_warc_stream(io.BufferedReader(io.BytesIO(data)), source)
-        return
-    try:
-        if kind == HTML:
-            yield article_from_html_bytes(data, source)
-        else:
-            yield article_from_text(data, source)
-    except BadRecord as bad:
-        yield bad
-
-
-def _read_bytes(item: tuple[str, bytes], settings: Settings) -> Iterator[Keyed]:
+def _read_bytes(item: tuple[str, bytes]) -> Iterator[Keyed]:
     """The records of one file that ``binaryFiles`` read (its URI and bytes)."""
     source, data = item
-    for position, record in enumerate(_guarded(_records_of_bytes(source, data), source)):
-        yield _keyed((source, position), record, settings)
+    for position, record in enumerate(_guarded(read_bytes(data, source), source)):
+        yield _keyed((source, position), record)
 
 
-def article_from_jsonl_line(raw: bytes, source: str, lineno: int) -> Article | BadRecord | None:
-    """One line of a JSON Lines file as ``saidwhat.read.jsonl`` reads it; None for a blank line."""
-    where = f"line {lineno}"
-    if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    line = guess_decode(raw)
-    if line is None:
-        return BadRecord(source, "binary data, not text", where)
-    if not line.strip():
-        return None
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError as exc:
-        return BadRecord(source, f"not JSON: {exc.msg} (column {exc.colno})", where)
-    except RecursionError:
-        return BadRecord(source, "not JSON: nested too deeply", where)
-    try:
-        return _article_from_record(record, source_stem(source), lineno)
-    except ValueError as exc:
-        return BadRecord(source, str(exc), where)
-
-
-def _read_jsonl_line(item: tuple[bytes, int], source: str, settings: Settings) -> list[Keyed]:
+def _read_line(item: tuple[bytes, int], read_line: LineReader, source: str) -> list[Keyed]:
+    """The record of one line that ``textFile`` read (its bytes and index), if it is not blank."""
     raw, index = item
     try:
-        record = article_from_jsonl_line(raw, source, index + 1)
+        record = read_line(raw, source, index + 1)
     except Exception as exc:
         record = BadRecord(source, f"read failed: {type(exc).__name__}: {exc}", f"line {index + 1}")
-    return [] if record is None else [_keyed((source, index + 1), record, settings)]
+    return [] if record is None else [_keyed((source, index + 1), record)]
 
 
 def _hadoop_literal(location: str) -> str:
@@ -314,22 +280,24 @@ def _hadoop_literal(location: str) -> str:
     return _GLOB_CHARS.sub(r"\\\1", location)
 
 
-def read_records(sc: SparkContext, files: Sequence[InputFile], settings: Settings) -> RDD[Keyed]:
+def read_records(sc: SparkContext, files: Sequence[InputFile]) -> RDD[Keyed]:
     """One RDD of every record of ``files``, keyed for the deduplicating shuffle."""
     parts: list[RDD[Keyed]] = []
-    local = [f.location for f in files if f.local and f.kind != JSONL]
+    whole = [f for f in files if f.file_format.read_line is None]  # one task a file
+    local = [f.location for f in whole if f.local]
     if local:
-        rdd = sc.parallelize(local, len(local))  # one file a task
-        parts.append(rdd.flatMap(partial(_read_local, settings=settings)))
-    remote = [_hadoop_literal(f.location) for f in files if not f.local and f.kind != JSONL]
+        rdd = sc.parallelize(local, len(local))
+        parts.append(rdd.flatMap(_read_local))
+    remote = [_hadoop_literal(f.location) for f in whole if not f.local]
     if remote:
         binary = sc.binaryFiles(",".join(remote), len(remote))
-        parts.append(binary.flatMap(partial(_read_bytes, settings=settings)))
+        parts.append(binary.flatMap(_read_bytes))
     for file in files:
-        if file.kind == JSONL:
+        read_line = file.file_format.read_line
+        if read_line is not None:  # split by lines, read by many tasks
             uri = Path(file.location).as_uri() if file.local else file.location
             lines = sc.textFile(_hadoop_literal(uri), use_unicode=False).zipWithIndex()
-            read = partial(_read_jsonl_line, source=file.location, settings=settings)
+            read = partial(_read_line, read_line=read_line, source=file.location)
             parts.append(lines.flatMap(read))
     if not parts:
         return sc.emptyRDD()
@@ -524,7 +492,7 @@ def run_job(
     user_cues = read_user_cues(settings.cue_file) if settings.cue_file else {}
     settings = replace(settings, cue_file=None)
     files, bad = plan_inputs(sc, inputs)
-    records = read_records(sc, files, settings)
+    records = read_records(sc, files)
     if bad:
         planned = [(f"e\0{i}", (("", i), error_row(b))) for i, b in enumerate(bad)]
         records = sc.union([records, sc.parallelize(planned, 1)])

@@ -4,9 +4,11 @@
 are yielded as ``BadRecord`` objects, not raised, so a batch counts them and
 goes on: a missing file among several never stops the others.
 
-A new reader is one module with a ``read_<kind>_file(path)`` generator and
+A new reader is one module with a ``read_<kind>_file(path)`` generator (and a
+``read_<kind>_bytes(data, source)`` one when it can read a file's bytes) and
 one line in ``READERS`` per file name ending it reads, which may be a double
-one (``.warc.gz``: the longest ending a file name has wins).
+one (``.warc.gz``: the longest ending a file name has wins). ``READERS`` is the
+one table of endings: ``saidwhat ingest`` and the Spark job both read by it.
 """
 
 from __future__ import annotations
@@ -14,15 +16,17 @@ from __future__ import annotations
 import codecs
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from functools import partial
 from itertools import chain
 from pathlib import Path, PurePath
+from types import MappingProxyType
 from typing import BinaryIO
 
 from saidwhat.errors import BadRecord
 from saidwhat.model import Article
-from saidwhat.read.feed import read_feed_file
+from saidwhat.read.feed import read_feed_bytes, read_feed_file
 from saidwhat.read.fetch import (
     DEFAULT_MAX_BYTES,
     DEFAULT_OPTIONS,
@@ -31,29 +35,75 @@ from saidwhat.read.fetch import (
     read_url,
     read_urls_file,
 )
-from saidwhat.read.html import article_from_html_bytes, read_html_file
-from saidwhat.read.jsonl import CHUNK_SIZE, read_jsonl, read_jsonl_chunks, read_jsonl_file
-from saidwhat.read.text import article_from_text, read_text_file, wide_encoding
-from saidwhat.read.warc import read_warc_file
+from saidwhat.read.html import article_from_html_bytes, read_html_bytes, read_html_file
+from saidwhat.read.jsonl import (
+    CHUNK_SIZE,
+    article_from_line,
+    read_jsonl,
+    read_jsonl_bytes,
+    read_jsonl_chunks,
+    read_jsonl_file,
+)
+from saidwhat.read.text import article_from_text, read_text_bytes, read_text_file, wide_encoding
+from saidwhat.read.warc import read_warc_bytes, read_warc_file
 
-__all__ = ["READERS", "read_inputs", "read_jsonl", "read_path", "read_stdin"]
+__all__ = [
+    "READERS",
+    "BytesReader",
+    "FileFormat",
+    "LineReader",
+    "Reader",
+    "files_below",
+    "format_of",
+    "read_bytes",
+    "read_inputs",
+    "read_jsonl",
+    "read_path",
+    "read_stdin",
+    "registered_suffix",
+]
 
 Reader = Callable[[Path], Iterator[Article | BadRecord]]
+BytesReader = Callable[[bytes, str], Iterator[Article | BadRecord]]
+LineReader = Callable[[bytes, str, int], Article | BadRecord | None]
 
-# File name ending (lower case) → reader.
-READERS: dict[str, Reader] = {
-    ".txt": read_text_file,
-    ".html": read_html_file,
-    ".htm": read_html_file,
-    ".jsonl": read_jsonl_file,
-    ".ndjson": read_jsonl_file,
-    ".warc": read_warc_file,
-    ".warc.gz": read_warc_file,
-    ".xml": read_feed_file,
-    ".rss": read_feed_file,
-    ".atom": read_feed_file,
-    ".urls": read_urls_file,  # one URL a line; read_path passes the run's fetch options
-}
+
+@dataclass(frozen=True, slots=True)
+class FileFormat:
+    """How files of one ending are read, and what their reader needs."""
+
+    read_file: Reader
+    read_bytes: BytesReader | None = None  # the records of a whole file's bytes, when it can
+    fetches: bool = False  # reading it fully needs the network (a feed's links, a URL list)
+    # One record a line: a big file can be split at line ends, and each line
+    # (its bytes, the source, its number from 1) read alone; None for a blank line.
+    read_line: LineReader | None = None
+
+
+_TEXT = FileFormat(read_text_file, read_text_bytes)
+_HTML = FileFormat(read_html_file, read_html_bytes)
+_JSONL = FileFormat(read_jsonl_file, read_jsonl_bytes, read_line=article_from_line)
+_WARC = FileFormat(read_warc_file, read_warc_bytes)
+_FEED = FileFormat(read_feed_file, read_feed_bytes, fetches=True)
+# One URL a line; read_path passes the run's fetch options.
+_URLS = FileFormat(read_urls_file, fetches=True)
+
+# File name ending (lower case) → how such files are read.
+READERS: Mapping[str, FileFormat] = MappingProxyType(
+    {
+        ".txt": _TEXT,
+        ".html": _HTML,
+        ".htm": _HTML,
+        ".jsonl": _JSONL,
+        ".ndjson": _JSONL,
+        ".warc": _WARC,
+        ".warc.gz": _WARC,
+        ".xml": _FEED,
+        ".rss": _FEED,
+        ".atom": _FEED,
+        ".urls": _URLS,
+    }
+)
 
 URL_PREFIXES = ("http://", "https://")
 
@@ -64,7 +114,7 @@ def _known_extensions() -> str:
     return ", ".join(sorted(READERS))
 
 
-def _registered_suffix(path: PurePath) -> str | None:
+def registered_suffix(path: PurePath) -> str | None:
     """The ``READERS`` key a file name ends in, the longest winning: ``.warc.gz``, not ``.gz``.
 
     ``Path.suffix`` sees only the last dot, so it cannot find double endings.
@@ -74,12 +124,13 @@ def _registered_suffix(path: PurePath) -> str | None:
     return max(matches, key=len, default=None)
 
 
-def _reader_for(path: PurePath) -> Reader | None:
-    suffix = _registered_suffix(path)
+def format_of(path: PurePath) -> FileFormat | None:
+    """How a file is read, by the ending of its name; None for an ending no reader has."""
+    suffix = registered_suffix(path)
     return READERS[suffix] if suffix else None
 
 
-def _files_below(directory: Path) -> list[Path]:
+def files_below(directory: Path) -> list[Path]:
     """Files with a known extension below ``directory``, sorted; hidden entries skipped."""
     found: list[Path] = []
     for root, dirs, files in os.walk(directory):  # does not follow symlinked directories
@@ -87,9 +138,32 @@ def _files_below(directory: Path) -> list[Path]:
         found.extend(
             Path(root, name)
             for name in files
-            if not name.startswith(".") and _registered_suffix(Path(name))
+            if not name.startswith(".") and registered_suffix(Path(name))
         )
     return sorted(found, key=lambda path: path.relative_to(directory).parts)
+
+
+def _unknown_type(path: PurePath) -> str:
+    """Why a file of an ending no reader has is not read."""
+    kind = f"file type '{path.suffix}'" if path.suffix else "file without an extension"
+    return f"unknown {kind}; known: {_known_extensions()}"
+
+
+def read_bytes(data: bytes, source: str) -> Iterator[Article | BadRecord]:
+    """The records of a whole file's bytes, read as the ending of ``source`` says.
+
+    For files that arrive as bytes rather than as a path (the Spark job's
+    remote files). An ending whose reader has no bytes reader (``.urls``)
+    gives one BadRecord.
+    """
+    path = PurePath(source)
+    file_format = format_of(path)
+    if file_format is None:
+        yield BadRecord(source, _unknown_type(path))
+    elif file_format.read_bytes is None:
+        yield BadRecord(source, f"'{registered_suffix(path)}' files are not read from bytes")
+    else:
+        yield from file_format.read_bytes(data, source)
 
 
 def _with_options(reader: Reader, fetch: FetchOptions) -> Reader:
@@ -106,23 +180,22 @@ def read_path(
     """
     source = str(path)
     if path.is_dir():
-        files = _files_below(path)
+        files = files_below(path)
         if not files:
             yield BadRecord(source, f"no files ending in {_known_extensions()} in this directory")
         for file in files:
-            reader = _reader_for(file)
-            if reader is not None:  # always: _files_below keeps only such files
-                yield from _with_options(reader, fetch)(file)
+            file_format = format_of(file)
+            if file_format is not None:  # always: files_below keeps only such files
+                yield from _with_options(file_format.read_file, fetch)(file)
         return
     if not path.exists():
         yield BadRecord(source, "no such file or directory")
         return
-    reader = _reader_for(path)
-    if reader is None:
-        kind = f"file type '{path.suffix}'" if path.suffix else "file without an extension"
-        yield BadRecord(source, f"unknown {kind}; known: {_known_extensions()}")
+    file_format = format_of(path)
+    if file_format is None:
+        yield BadRecord(source, _unknown_type(path))
         return
-    yield from _with_options(reader, fetch)(path)
+    yield from _with_options(file_format.read_file, fetch)(path)
 
 
 def _first_character(prefix: bytes) -> str | None:

@@ -15,7 +15,13 @@ import trafilatura
 
 from saidwhat.errors import BadRecord
 from saidwhat.model import Article
-from saidwhat.read.text import decode_bytes, normalise_text, read_single_article, source_stem
+from saidwhat.read.text import (
+    decode_bytes,
+    normalise_text,
+    read_single_article,
+    single_article_of_bytes,
+    source_stem,
+)
 
 # Pages above this size are skipped with a BadRecord. trafilatura's time and memory grow
 # faster than the page: 5 MB of table rows takes 25 s and 0.8 GB, 20 MB 70 s and 2.7 GB,
@@ -62,6 +68,11 @@ def article_from_html(html: str, source: str, url: str | None = None) -> Article
 def article_from_html_bytes(data: bytes, source: str, url: str | None = None) -> Article:
     """``article_from_html`` on raw bytes, decoded by the shared rules."""
     return article_from_html(decode_bytes(data, source), source, url)
+
+
+def read_html_bytes(data: bytes, source: str) -> Iterator[Article | BadRecord]:
+    """Yield the one Article of an HTML file's bytes, or the BadRecord saying why not."""
+    return single_article_of_bytes(data, source, article_from_html_bytes)
 
 
 def read_html_file(path: str | Path) -> Iterator[Article | BadRecord]:

@@ -79,8 +79,8 @@ def _text_lines(chunks: Iterable[bytes], encoding: str) -> Iterator[str]:
         yield tail
 
 
-def _decoded_lines(chunks: Iterator[bytes], source: str) -> Iterator[str | BadRecord]:
-    """Each line of the stream as text, or a BadRecord for a line that is not text."""
+def _lines(chunks: Iterator[bytes], source: str) -> Iterator[bytes | str | BadRecord]:
+    """Each line of the stream: text when the file is UTF-16/32, else bytes; BadRecord if binary."""
     first = next(chunks, b"")
     encoding = wide_encoding(first)
     if encoding:
@@ -90,11 +90,7 @@ def _decoded_lines(chunks: Iterator[bytes], source: str) -> Iterator[str | BadRe
         # NUL bytes but not UTF-16/32: not a text file; one record, not one per "line".
         yield BadRecord(source, "binary data, not JSON Lines")
         return
-    for lineno, raw in enumerate(_byte_lines(chain([first], chunks)), start=1):
-        if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
-            raw = raw[len(codecs.BOM_UTF8) :]
-        text = guess_decode(raw)
-        yield BadRecord(source, "binary data, not text", f"line {lineno}") if text is None else text
+    yield from _byte_lines(chain([first], chunks))
 
 
 def _article_from_record(record: Any, stem: str, lineno: int) -> Article:
@@ -123,33 +119,54 @@ def _article_from_record(record: Any, stem: str, lineno: int) -> Article:
     return Article.from_dict(fields)
 
 
+def _line_text(raw: bytes, lineno: int) -> str | None:
+    """One line's bytes as text (line 1's UTF-8 byte-order mark dropped); None when not text."""
+    if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
+        raw = raw[len(codecs.BOM_UTF8) :]
+    return guess_decode(raw)
+
+
+def article_from_line(line: bytes | str, source: str, lineno: int) -> Article | BadRecord | None:
+    """One line of a JSON Lines file (its bytes, or its text when decoded); None when blank.
+
+    Every reader of JSON Lines reads its lines here: files and streams
+    (``read_jsonl_chunks``) and the Spark job, which reads a file's lines in
+    many tasks. ``lineno`` counts from 1; it names a bad line and gives an
+    article without ``id`` the id ``<file stem>-<lineno>``.
+    """
+    where = f"line {lineno}"
+    text = _line_text(line, lineno) if isinstance(line, bytes) else line
+    if text is None:
+        return BadRecord(source, "binary data, not text", where)
+    if not text.strip():
+        return None
+    try:
+        record = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return BadRecord(source, f"not JSON: {exc.msg} (column {exc.colno})", where)
+    except RecursionError:
+        return BadRecord(source, "not JSON: nested too deeply", where)
+    try:
+        return _article_from_record(record, source_stem(source), lineno)
+    except ValueError as exc:
+        return BadRecord(source, str(exc), where)
+
+
 def read_jsonl_chunks(chunks: Iterator[bytes], source: str) -> Iterator[Article | BadRecord]:
     """``read_jsonl`` on a stream already cut into chunks (standard input after sniffing)."""
-    stem = source_stem(source)
     anything = False
-    for lineno, line in enumerate(_decoded_lines(chunks, source), start=1):
-        if isinstance(line, BadRecord):
+    for lineno, line in enumerate(_lines(chunks, source), start=1):
+        record = line if isinstance(line, BadRecord) else article_from_line(line, source, lineno)
+        if record is not None:
             anything = True
-            yield line
-            continue
-        if not line.strip():
-            continue
-        anything = True
-        where = f"line {lineno}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield BadRecord(source, f"not JSON: {exc.msg} (column {exc.colno})", where)
-            continue
-        except RecursionError:
-            yield BadRecord(source, "not JSON: nested too deeply", where)
-            continue
-        try:
-            yield _article_from_record(record, stem, lineno)
-        except ValueError as exc:
-            yield BadRecord(source, str(exc), where)
+            yield record
     if not anything:  # as every other reader says of a file with nothing in it
         yield BadRecord(source, "empty file")
+
+
+def read_jsonl_bytes(data: bytes, source: str) -> Iterator[Article | BadRecord]:
+    """``read_jsonl`` on a whole file's bytes."""
+    return read_jsonl_chunks(iter([data]), source)
 
 
 def read_jsonl(stream: BinaryIO, source: str) -> Iterator[Article | BadRecord]:

@@ -193,20 +193,32 @@ def article_from_text(data: bytes, source: str, article_id: str | None = None) -
     return Article(id=article_id or source_stem(source), text=text)
 
 
+def single_article_of_bytes(
+    data: bytes, source: str, make: Callable[[bytes, str], Article]
+) -> Iterator[Article | BadRecord]:
+    """Yield the one Article ``make`` builds from a file's bytes, or why it could not."""
+    try:
+        yield make(data, source)
+    except BadRecord as bad:
+        yield bad
+
+
 def read_single_article(
     path: str | Path, make: Callable[[bytes, str], Article]
 ) -> Iterator[Article | BadRecord]:
-    """Yield the one Article ``make`` builds from a file's bytes, or why it could not."""
+    """Yield the one Article ``make`` builds from a file's bytes, read from disk, or why not."""
     source = str(path)
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
         yield BadRecord(source, exc.strerror or str(exc))
         return
-    try:
-        yield make(data, source)
-    except BadRecord as bad:
-        yield bad
+    yield from single_article_of_bytes(data, source, make)
+
+
+def read_text_bytes(data: bytes, source: str) -> Iterator[Article | BadRecord]:
+    """Yield the one Article of a plain-text file's bytes, or the BadRecord saying why not."""
+    return single_article_of_bytes(data, source, article_from_text)
 
 
 def read_text_file(path: str | Path) -> Iterator[Article | BadRecord]:

@@ -306,7 +306,7 @@ def _read_record(record: Any, source: str, n: int) -> Article | BadRecord | None
         _drain(record)
 
 
-def _read_warc_stream(stream: io.BufferedReader, source: str) -> Iterator[Article | BadRecord]:
+def read_warc_stream(stream: io.BufferedReader, source: str) -> Iterator[Article | BadRecord]:
     """Yield an Article for each HTML page of a WARC stream (gzip-compressed or not).
 
     Damage (a cut or corrupt file) gives one BadRecord saying at which
@@ -361,6 +361,11 @@ def _read_warc_stream(stream: io.BufferedReader, source: str) -> Iterator[Articl
             return
 
 
+def read_warc_bytes(data: bytes, source: str) -> Iterator[Article | BadRecord]:
+    """``read_warc_stream`` on a whole file's bytes (a WARC.gz still read on past damage)."""
+    return read_warc_stream(io.BufferedReader(io.BytesIO(data)), source)
+
+
 def read_warc_file(path: str | Path) -> Iterator[Article | BadRecord]:
     """Yield an Article for each HTML page of a ``.warc`` or ``.warc.gz`` file.
 
@@ -369,6 +374,6 @@ def read_warc_file(path: str | Path) -> Iterator[Article | BadRecord]:
     source = str(path)
     try:
         with Path(path).open("rb") as stream:
-            yield from _read_warc_stream(stream, source)
-    except OSError as exc:  # open failed (read failures are reported by _read_warc_stream)
+            yield from read_warc_stream(stream, source)
+    except OSError as exc:  # open failed (read failures are reported by read_warc_stream)
         yield BadRecord(source, exc.strerror or str(exc))

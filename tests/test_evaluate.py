@@ -394,3 +394,49 @@ def test_gold_data_against_itself_scores_one(name: str) -> None:
     assert report.end_to_end.f1 == 1.0
     assert report.speaker.value == 1.0
     assert report.errors == ()
+
+
+# --- by rule --------------------------------------------------------------------
+
+
+def test_by_rule_counts_each_rules_quotes_matches_and_speakers() -> None:
+    gold = gold_quotes()
+    pred = [
+        {**gold[0], "rule": "model_clause"},
+        {**gold[1], "rule": "cue_after_quote", "speaker": at(TEXT, "Mayor Ada Quill"),
+         "speaker_entity": "Bo Varga"},  # right quote, wrong speaker
+        {**gold[2], "rule": "cue_after_quote"},
+        quote(at(TEXT, "Councillor Bo Varga warned"), "indirect", rule="model_clause"),  # no gold
+        quote(at(TEXT, "Mayor Ada Quill said"), "indirect"),  # no rule: counted under -
+    ]  # fmt: skip
+    report = evaluate([article(gold)], [article(pred)])
+    by_rule = {r.rule: r for r in report.by_rule}
+    assert [r.rule for r in report.by_rule] == ["cue_after_quote", "model_clause", "-"]
+    assert (by_rule["model_clause"].quotes, by_rule["model_clause"].matched) == (2, 1)
+    assert by_rule["model_clause"].precision == 0.5
+    after = by_rule["cue_after_quote"]
+    assert (after.quotes, after.matched, after.speaker.correct, after.speaker.total) == (2, 2, 1, 2)
+    assert (by_rule["-"].quotes, by_rule["-"].matched) == (1, 0)
+    rendered = report.render(by_rule=True)
+    assert "by rule" in rendered and "cue_after_quote" in rendered
+    assert "by rule" not in report.render()
+    assert report.to_dict()["by_rule"][0]["rule"] == "cue_after_quote"
+
+
+def test_cli_by_rule(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from saidwhat.cli import app
+
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps(article(gold_quotes())) + "\n", encoding="utf-8")
+    pred = tmp_path / "pred.jsonl"
+    marked = [{**q, "rule": "cue_before_quote"} for q in gold_quotes()]
+    pred.write_text(json.dumps(article(marked)) + "\n", encoding="utf-8")
+    runner = CliRunner()
+    shown = runner.invoke(app, ["evaluate", str(gold), "--pred", str(pred), "--by-rule"])
+    assert shown.exit_code == 0 and "cue_before_quote" in shown.output
+    plain = runner.invoke(app, ["evaluate", str(gold), "--pred", str(pred), "--json"])
+    assert "by_rule" not in json.loads(plain.output)
+    asked = runner.invoke(app, ["evaluate", str(gold), "--pred", str(pred), "--json", "--by-rule"])
+    assert json.loads(asked.output)["by_rule"][0]["quotes"] == 3

@@ -1,4 +1,4 @@
-"""Score predicted quotations against gold annotations: the metrics of DESIGN.md.
+"""Score predicted quotations against gold annotations: the metrics of docs/metrics.md.
 
 Gold and prediction are articles in the gold format (one dict per article:
 ``id``, ``text``, ``quotes``), paired by ``id``. Offsets in a prediction index
@@ -6,7 +6,7 @@ the *gold* text. Every figure is micro-averaged: counts are summed over all
 articles first, and the ratios are taken once at the end, so a long article
 weighs more than a short one, as in the PolNeAR and PARC3 literature.
 
-What is measured, and the choices the DESIGN leaves open:
+What is measured, and the choices made where a definition leaves room:
 
 - **quote F1 (overlap)**: in each article, gold and predicted contents are
   paired one to one, largest shared-character count first; a pair counts
@@ -197,6 +197,41 @@ class ConfidenceBin:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class RuleCounts:
+    """How one rule's predictions fared: made, matched, and their speakers where judged.
+
+    Rules are the predictions' ``rule`` field (``saidwhat.Rule``); a
+    prediction file without one counts under ``-``.
+    """
+
+    rule: str
+    quotes: int = 0
+    matched: int = 0
+    speaker: Accuracy = Accuracy()
+
+    @property
+    def precision(self) -> float:
+        """Matched predictions of the rule over its predictions."""
+        return _ratio(self.matched, self.quotes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "quotes": self.quotes,
+            "matched": self.matched,
+            "precision": self.precision,
+            "speaker_accuracy": self.speaker.to_dict(),
+        }
+
+    def render(self) -> str:
+        precision = _fmt(self.precision, self.quotes)
+        return (
+            f"{self.rule:<30} {self.quotes:>6} {self.matched:>7}  {precision:>6}  "
+            f"{self.speaker.render()}"
+        )
+
+
 @dataclass(frozen=True)
 class Report:
     """All figures of one evaluation run, with the errors behind them.
@@ -218,6 +253,7 @@ class Report:
     unpredicted_ids: tuple[str, ...] = ()
     unknown_ids: tuple[str, ...] = ()
     calibration: tuple[ConfidenceBin, ...] = ()
+    by_rule: tuple[RuleCounts, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready form (what ``saidwhat evaluate --json`` prints)."""
@@ -235,10 +271,16 @@ class Report:
             "unpredicted_ids": list(self.unpredicted_ids),
             "unknown_ids": list(self.unknown_ids),
             "calibration": [b.to_dict() for b in self.calibration],
+            "by_rule": [r.to_dict() for r in self.by_rule],
         }
 
-    def render(self, *, max_errors: int = 0) -> str:
-        """A plain-text table of the figures, and the first ``max_errors`` errors."""
+    def render(self, *, max_errors: int = 0, by_rule: bool = False) -> str:
+        """A plain-text table of the figures, and the first ``max_errors`` errors.
+
+        With ``by_rule``, also a table of each rule's predictions: how many it
+        made, how many matched a gold quote (its precision), and the speaker
+        accuracy of those matched.
+        """
         lines = [self._headline(), ""]
         lines += _render_table(self.overlap, self.overlap_by_type)
         lines += [
@@ -251,6 +293,13 @@ class Report:
         if self.calibration:
             lines += ["", "share of predictions matched, by confidence:"]
             lines += [f"  {b.render()}" for b in self.calibration]
+        if by_rule and self.by_rule:
+            lines += [
+                "",
+                "by rule (the rule that made each prediction):",
+                f"  {'rule':<30} {'quotes':>6} {'matched':>7}  {'P':>6}  speaker accuracy",
+            ]
+            lines += [f"  {r.render()}" for r in self.by_rule]
         if max_errors > 0 and self.errors:
             shown = self.errors[:max_errors]
             lines += ["", f"errors (first {len(shown)} of {len(self.errors)}):"]
@@ -342,6 +391,7 @@ class _QuoteView:
     entity: str | None
     cue: Interval | None
     confidence: float | None = None
+    rule: str | None = None
 
     @property
     def size(self) -> int:
@@ -374,6 +424,7 @@ def _read_quote(record: Mapping[str, Any], source: str, where: str) -> _QuoteVie
         entity=_normalise_entity(record.get("speaker_entity")),
         cue=_optional_interval(record.get("cue"), "cue", source, where),
         confidence=_confidence(record.get("confidence")),
+        rule=str(record["rule"]) if record.get("rule") else None,
     )
 
 
@@ -435,7 +486,7 @@ def shared_characters(a: Sequence[Interval], b: Sequence[Interval]) -> int:
 
 
 def overlap_counts(shared: int, size_a: int, size_b: int) -> bool:
-    """The DESIGN rule: shared characters are at least half of the longer span.
+    """The overlap rule: shared characters are at least half of the longer span.
 
     Integer arithmetic, so "exactly half" is exact; nothing shared never counts
     (two empty spans share "half" of nothing).
@@ -568,6 +619,19 @@ class _Tally:
     end_to_end: Counts = Counts()
     errors: list[ErrorCase] = field(default_factory=list)
     calibration: Counter[tuple[float, bool]] = field(default_factory=Counter)
+    by_rule: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+    def rule_counts(self) -> tuple[RuleCounts, ...]:
+        rules = sorted({r for r, _ in self.by_rule}, key=lambda r: (-self.by_rule[r, "pred"], r))
+        return tuple(
+            RuleCounts(
+                rule,
+                self.by_rule[rule, "pred"],
+                self.by_rule[rule, "matched"],
+                Accuracy(self.by_rule[rule, "speaker_right"], self.by_rule[rule, "speaker_judged"]),
+            )
+            for rule in rules
+        )
 
     def type_counts(self) -> dict[str, Counts]:
         types = sorted({t for t, _ in self.by_type} | set(STANDARD_TYPES))
@@ -615,6 +679,7 @@ def evaluate(gold: Sequence[Mapping[str, Any]], pred: Sequence[Mapping[str, Any]
             for low in CONFIDENCE_BINS
             if tally.calibration[low, True] + tally.calibration[low, False]
         ),
+        by_rule=tally.rule_counts(),
     )
 
 
@@ -650,10 +715,15 @@ def _score_article(
 
     right = 0
     errors = _unmatched(gold_article, text, gold, pred, pairs)
+    tally.by_rule.update((p.rule or "-", "pred") for p in pred)
     for i, j in pairs:
+        rule = pred[j].rule or "-"
+        tally.by_rule[rule, "matched"] += 1
         speaker_right = _speaker_is_right(gold[i], pred[j])
         if speaker_right is not None:
             tally.speaker += Accuracy(int(speaker_right), 1)
+            tally.by_rule[rule, "speaker_judged"] += 1
+            tally.by_rule[rule, "speaker_right"] += int(speaker_right)
         if gold[i].cue is not None:
             tally.cue += Accuracy(int(_overlaps(gold[i].cue, pred[j].cue)), 1)
         if speaker_right is False:

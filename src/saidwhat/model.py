@@ -1,8 +1,11 @@
 """The nouns of saidwhat: small frozen records that round-trip through JSON.
 
-Every offset is a character offset into ``Article.text``; the JSON form is the
-gold format of DESIGN.md (``[start, end]`` pairs plus ``*_text`` copies so a
-person can read a prediction file without the article beside it).
+Every offset is a character offset into ``Article.text``. The fields of a
+quote and an article are defined once, here (``QUOTE_FIELDS``,
+``ARTICLE_FIELDS``), and every output derives from them; the JSON form is
+the gold format (``[start, end]`` pairs plus ``*_text`` copies, so a person
+can read a prediction file without the article beside it). docs/data-model.md
+describes every field.
 """
 
 from __future__ import annotations

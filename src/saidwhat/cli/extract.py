@@ -198,12 +198,22 @@ def evaluate(
             help="Also run the other scope and print what the scope decision costs.",
         ),
     ] = False,
+    by_rule: Annotated[
+        bool,
+        typer.Option(
+            "--by-rule",
+            help="Also print, for each rule, how many quotes it made, its precision on the "
+            "gold and the speaker accuracy of its matched quotes.",
+        ),
+    ] = False,
 ) -> None:
-    """Score extraction against gold data with the metrics of DESIGN.md.
+    """Score extraction against gold data (JSON Lines in the gold format).
 
     Quote F1 (overlap and exact) overall and by type, speaker and cue
-    accuracy, end-to-end F1, and how often predictions are right at each
-    confidence level. Runs extraction on the gold texts unless --pred is given.
+    accuracy, end-to-end F1, how often predictions are right at each
+    confidence level, and with --by-rule the same per rule. Runs extraction
+    on the gold texts unless --pred is given. How quotes are matched and
+    what each figure means: docs/metrics.md in the saidwhat repository.
     """
     from saidwhat.evaluate import evaluate as score
     from saidwhat.evaluate import load_jsonl
@@ -234,6 +244,8 @@ def evaluate(
         data = report.to_dict()
         if not errors:
             data.pop("errors", None)
+        if not by_rule:
+            data.pop("by_rule", None)
         if other_report is not None:
             other, theirs = other_report
             data["scope"] = scope.value
@@ -244,7 +256,7 @@ def evaluate(
             }
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    typer.echo(report.render(max_errors=errors))
+    typer.echo(report.render(max_errors=errors, by_rule=by_rule))
     if other_report is not None:
         other, theirs = other_report
         typer.echo(

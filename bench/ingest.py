@@ -40,7 +40,7 @@ from saidwhat.model import (
     Span,
     Speaker,
 )
-from saidwhat.pipeline import extract_articles
+from saidwhat.pipeline import Extractor, extract_articles
 from saidwhat.store import Store
 from saidwhat.store.search import QuoteFilter, search_quotes
 
@@ -60,7 +60,7 @@ def _ingest_seconds(articles: list[Article], link: bool) -> float:
         Store(Path(tmp) / "bench.db", link_statements=link) as store,
     ):
         start = time.perf_counter()
-        summary = ingest_records(articles, store)
+        summary = ingest_records(articles, store, Extractor())
         seconds = time.perf_counter() - start
     assert summary.stored == len(articles), summary
     return seconds
@@ -89,10 +89,11 @@ from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 from ingest import load
 from saidwhat.ingest import ingest_records
+from saidwhat.pipeline import Extractor
 from saidwhat.store import Store
 articles = iter(load(Path(sys.argv[2]), int(sys.argv[3])))
 with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "rss.db") as store:
-    summary = ingest_records(articles, store)
+    summary = ingest_records(articles, store, Extractor())
 print(json.dumps({"stored": summary.stored,
                   "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """

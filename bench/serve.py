@@ -80,8 +80,8 @@ def plan(db: Path, kinds: list[str], seed: int = 5) -> dict[str, list[Request]]:
         max_article = int(store.conn.execute("SELECT max(id) FROM articles").fetchone()[0])
         sampled = [
             store.conn.execute(
-                "SELECT q.content_text, s.name FROM quotes q JOIN speakers s ON s.id = q.speaker_id"
-                " WHERE q.id >= ? ORDER BY q.id LIMIT 1",
+                "SELECT q.content_text, s.name FROM quotes q"
+                " JOIN speakers s ON s.id = q.speaker_id WHERE q.id >= ? ORDER BY q.id LIMIT 1",
                 (rng.randint(1, max_quote),),
             ).fetchone()
             for _ in range(100)
@@ -95,14 +95,15 @@ def plan(db: Path, kinds: list[str], seed: int = 5) -> dict[str, list[Request]]:
     if "search" in kinds:
         out["search"] = []
         for row in sampled:
-            words = _words(row["content"])
+            words = _words(row["content_text"])
             query = " ".join(rng.sample(words, min(2, len(words))))
             out["search"].append(Request("search", "/?" + urlencode({"q": query}), _found(1)))
     if "speaker_search" in kinds:
         out["speaker_search"] = [
             Request(
                 "speaker_search",
-                "/?" + urlencode({"q": rng.choice(_words(r["content"])), "speaker": r["name"]}),
+                "/?"
+                + urlencode({"q": rng.choice(_words(r["content_text"])), "speaker": r["name"]}),
                 _found(1),
             )
             for r in sampled

@@ -36,7 +36,6 @@ Nothing here finds quotes: extraction is ``saidwhat.pipeline``'s.
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 import shutil
@@ -87,8 +86,6 @@ from saidwhat.read import (
 )
 from saidwhat.settings import DEFAULT_SETTINGS, Settings
 from saidwhat.store import Added, content_hash
-
-log = logging.getLogger(__name__)
 
 MAX_ROWS_PER_FILE = 200_000  # one Parquet file per day and task, cut at this many rows
 

@@ -55,10 +55,6 @@ class CueEntry:
 PRIOR_WEIGHTS = {CueKind.SPEECH: 0.9, CueKind.COGNITION: 0.6, CueKind.EVIDENCE: 0.6}
 
 
-def _frozen(mapping: Mapping[str, object]) -> Mapping[str, object]:
-    return MappingProxyType(dict(mapping))
-
-
 @dataclass(frozen=True, slots=True)
 class Lexicon:
     """Every word list the rules read, for one language (see ``english.py`` for each)."""

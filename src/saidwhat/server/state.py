@@ -23,7 +23,7 @@ class ServerState:
     ingest_token: str | None = None
     settings: Settings = DEFAULT_SETTINGS
     ingest_lock: threading.Lock = field(default_factory=threading.Lock)
-    _extractor: list[Extractor] = field(default_factory=list)
+    _extractor: Extractor | None = field(default=None, init=False, repr=False)
 
     def extractor(self) -> Extractor:
         """The server's one ``Extractor`` (of ``settings``), built at the first ingest.
@@ -31,9 +31,9 @@ class ServerState:
         Call it holding ``ingest_lock``: a spaCy pipeline is not made to be
         shared between threads.
         """
-        if not self._extractor:
-            self._extractor.append(Extractor(self.settings))
-        return self._extractor[0]
+        if self._extractor is None:
+            self._extractor = Extractor(self.settings)
+        return self._extractor
 
     @contextmanager
     def read(self) -> Iterator[Store]:

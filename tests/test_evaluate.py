@@ -440,3 +440,48 @@ def test_cli_by_rule(tmp_path: Path) -> None:
     assert "by_rule" not in json.loads(plain.output)
     asked = runner.invoke(app, ["evaluate", str(gold), "--pred", str(pred), "--json", "--by-rule"])
     assert json.loads(asked.output)["by_rule"][0]["quotes"] == 3
+
+
+# --- entity and gender ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("gold", "pred", "agree"),
+    [
+        ("Ines Varga", "Ines Varga", True),
+        ("Ines Varga", "ines  varga", True),
+        ("Ines Varga", "Varga", True),  # a surname of the same name
+        ("Varga", "Ines Varga", True),  # the prediction says more
+        ("Ines Varga", "Piotr Varga", False),  # another Varga
+        ("Ines Varga", "Ines", False),  # a first name is not the surname
+        ("Ines Varga", "councillor", False),
+        ("Downing Street", "No10", False),
+        ("Harwick Town Council", "Harwick Council", True),
+        ("José Núñez", "Jose Nunez", True),
+    ],
+)
+def test_names_agree(gold: str, pred: str, agree: bool) -> None:
+    assert (
+        evaluate_module.names_agree(
+            evaluate_module.name_words(gold), evaluate_module.name_words(pred)
+        )
+        is agree
+    )
+
+
+def test_entity_accuracy_does_not_count_a_mention_that_merely_overlaps() -> None:
+    gold = gold_quotes()
+    for q in gold:
+        q["speaker_gender"] = "female" if q["speaker_entity"] == "Ada Quill" else "unknown"
+    pred = [
+        {**gold[0], "speaker_entity": "Quill", "speaker_gender": "female"},  # surname: right
+        {**gold[1], "speaker_entity": None, "speaker_gender": None},  # "she", unresolved
+        {**gold[2], "speaker_entity": "Budget Office", "speaker_gender": "male"},  # wrong
+    ]
+    report = evaluate([article(gold)], [article(pred)])
+    assert (report.speaker.correct, report.speaker.total) == (3, 3)  # the mentions overlap
+    assert (report.entity.correct, report.entity.total) == (1, 3)
+    assert (report.gender.correct, report.gender.total) == (1, 2)  # unknown is not judged
+    assert report.end_to_end_entity.matched_gold == 1
+    assert [e.kind for e in report.errors].count("wrong_entity") == 2
+    assert "entity accuracy     0.333 (1/3)" in report.render()

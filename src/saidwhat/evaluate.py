@@ -35,11 +35,20 @@ What is measured, and the choices made where a definition leaves room:
   overlaps the gold mention, or the predicted ``speaker_entity`` equals the
   gold one (ignoring case); a gold quote naming no speaker is left out of
   speaker accuracy and counts end to end on its content alone.
+- **entity accuracy** and **end-to-end F1 (entity)**: among matched quotes
+  whose gold has a ``speaker_entity``, the share whose predicted entity names
+  the same one: the same name, or the same surname with one name inside the
+  other ("Varga" for "Ines Varga"; another Varga does not count). A mention
+  that merely overlaps ("he", "the company") does not count here.
+- **gender accuracy**: among matched quotes whose gold gives the speaker's
+  gender as female or male, the share whose predicted ``speaker_gender`` is
+  the same.
 """
 
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -142,7 +151,8 @@ class ErrorCase:
 
     ``kind`` is ``missed`` (a gold quote no prediction matched),
     ``false_positive`` (a prediction no gold quote matched) or
-    ``wrong_speaker`` (a matched pair whose speaker is wrong); ``span`` is the
+    ``wrong_speaker`` (a matched pair whose speaker is wrong), ``wrong_entity``
+    (its mention is right but the entity it resolved to is not); ``span`` is the
     content extent of the gold quote (the prediction's for a false positive).
     """
 
@@ -209,6 +219,7 @@ class RuleCounts:
     quotes: int = 0
     matched: int = 0
     speaker: Accuracy = Accuracy()
+    entity: Accuracy = Accuracy()
 
     @property
     def precision(self) -> float:
@@ -222,13 +233,14 @@ class RuleCounts:
             "matched": self.matched,
             "precision": self.precision,
             "speaker_accuracy": self.speaker.to_dict(),
+            "entity_accuracy": self.entity.to_dict(),
         }
 
     def render(self) -> str:
         precision = _fmt(self.precision, self.quotes)
         return (
             f"{self.rule:<30} {self.quotes:>6} {self.matched:>7}  {precision:>6}  "
-            f"{self.speaker.render()}"
+            f"{self.speaker.render():<18} {self.entity.render()}"
         )
 
 
@@ -249,6 +261,9 @@ class Report:
     speaker: Accuracy
     cue: Accuracy
     end_to_end: Counts
+    entity: Accuracy = Accuracy()
+    gender: Accuracy = Accuracy()
+    end_to_end_entity: Counts = Counts()
     errors: tuple[ErrorCase, ...] = ()
     unpredicted_ids: tuple[str, ...] = ()
     unknown_ids: tuple[str, ...] = ()
@@ -267,6 +282,9 @@ class Report:
             "speaker_accuracy": self.speaker.to_dict(),
             "cue_accuracy": self.cue.to_dict(),
             "end_to_end": self.end_to_end.to_dict(),
+            "entity_accuracy": self.entity.to_dict(),
+            "gender_accuracy": self.gender.to_dict(),
+            "end_to_end_entity": self.end_to_end_entity.to_dict(),
             "errors": [e.to_dict() for e in self.errors],
             "unpredicted_ids": list(self.unpredicted_ids),
             "unknown_ids": list(self.unknown_ids),
@@ -289,6 +307,9 @@ class Report:
             f"speaker accuracy    {self.speaker.render()}",
             f"cue accuracy        {self.cue.render()}",
             f"end-to-end          {_render_prf(self.end_to_end)}",
+            f"entity accuracy     {self.entity.render()}",
+            f"gender accuracy     {self.gender.render()}",
+            f"end-to-end (entity) {_render_prf(self.end_to_end_entity)}",
         ]
         if self.calibration:
             lines += ["", "share of predictions matched, by confidence:"]
@@ -297,7 +318,7 @@ class Report:
             lines += [
                 "",
                 "by rule (the rule that made each prediction):",
-                f"  {'rule':<30} {'quotes':>6} {'matched':>7}  {'P':>6}  speaker accuracy",
+                f"  {'rule':<30} {'quotes':>6} {'matched':>7}  {'P':>6}  {'speaker':<18} entity",
             ]
             lines += [f"  {r.render()}" for r in self.by_rule]
         if max_errors > 0 and self.errors:
@@ -392,6 +413,8 @@ class _QuoteView:
     cue: Interval | None
     confidence: float | None = None
     rule: str | None = None
+    name: tuple[str, ...] = ()  # the entity's words, for entity accuracy
+    gender: str | None = None
 
     @property
     def size(self) -> int:
@@ -425,6 +448,8 @@ def _read_quote(record: Mapping[str, Any], source: str, where: str) -> _QuoteVie
         cue=_optional_interval(record.get("cue"), "cue", source, where),
         confidence=_confidence(record.get("confidence")),
         rule=str(record["rule"]) if record.get("rule") else None,
+        name=name_words(record.get("speaker_entity")),
+        gender=_gender(record.get("speaker_gender")),
     )
 
 
@@ -449,6 +474,47 @@ def _interval(value: Any, name: str, source: str, where: str) -> Interval:
 
 def _optional_interval(value: Any, name: str, source: str, where: str) -> Interval | None:
     return None if value is None else _interval(value, name, source, where)
+
+
+def _gender(value: Any) -> str | None:
+    """female or male; anything else (unknown, missing) says nothing."""
+    return value if value in ("female", "male") else None
+
+
+def name_words(value: Any) -> tuple[str, ...]:
+    """The words of a name, case-folded, accents and punctuation dropped.
+
+    >>> name_words("Ines  Várga-Holt")
+    ('ines', 'varga', 'holt')
+    """
+    if not isinstance(value, str):
+        return ()
+    decomposed = unicodedata.normalize("NFKD", value.casefold())
+    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return tuple("".join(c if c.isalnum() else " " for c in letters).split())
+
+
+def names_agree(gold: Sequence[str], pred: Sequence[str]) -> bool:
+    """Whether a predicted name names the gold entity.
+
+    The same words, or the same last word with the shorter name's words in
+    order inside the longer: "Varga" and "Ines Varga" agree, "Piotr Varga"
+    and "Ines Varga" do not.
+
+    >>> names_agree(("ines", "varga"), ("varga",))
+    True
+    >>> names_agree(("ines", "varga"), ("piotr", "varga"))
+    False
+    """
+    if not gold or not pred:
+        return False
+    if tuple(gold) == tuple(pred):
+        return True
+    if gold[-1] != pred[-1]:
+        return False
+    shorter, longer = sorted((list(gold), list(pred)), key=len)
+    words = iter(longer)
+    return all(word in words for word in shorter)
 
 
 def _normalise_entity(value: Any) -> str | None:
@@ -617,6 +683,9 @@ class _Tally:
     speaker: Accuracy = Accuracy()
     cue: Accuracy = Accuracy()
     end_to_end: Counts = Counts()
+    entity: Accuracy = Accuracy()
+    gender: Accuracy = Accuracy()
+    end_to_end_entity: Counts = Counts()
     errors: list[ErrorCase] = field(default_factory=list)
     calibration: Counter[tuple[float, bool]] = field(default_factory=Counter)
     by_rule: Counter[tuple[str, str]] = field(default_factory=Counter)
@@ -629,6 +698,7 @@ class _Tally:
                 self.by_rule[rule, "pred"],
                 self.by_rule[rule, "matched"],
                 Accuracy(self.by_rule[rule, "speaker_right"], self.by_rule[rule, "speaker_judged"]),
+                Accuracy(self.by_rule[rule, "entity_right"], self.by_rule[rule, "entity_judged"]),
             )
             for rule in rules
         )
@@ -667,6 +737,9 @@ def evaluate(gold: Sequence[Mapping[str, Any]], pred: Sequence[Mapping[str, Any]
         speaker=tally.speaker,
         cue=tally.cue,
         end_to_end=tally.end_to_end,
+        entity=tally.entity,
+        gender=tally.gender,
+        end_to_end_entity=tally.end_to_end_entity,
         errors=tuple(tally.errors),
         unpredicted_ids=tuple(i for i in gold_by_id if i not in pred_by_id),
         unknown_ids=tuple(i for i in pred_by_id if i not in gold_by_id),
@@ -713,7 +786,7 @@ def _score_article(
     tally.exact += Counts(len(gold), len(pred), len(exact_pairs), len(exact_pairs))
     _count_types(gold, pred, pairs, tally.by_type)
 
-    right = 0
+    right = right_entity = 0
     errors = _unmatched(gold_article, text, gold, pred, pairs)
     tally.by_rule.update((p.rule or "-", "pred") for p in pred)
     for i, j in pairs:
@@ -730,7 +803,20 @@ def _score_article(
             errors.append(_wrong_speaker(article_id, text, gold[i], pred[j]))
         else:
             right += 1
+        if gold[i].name:
+            entity_right = names_agree(gold[i].name, pred[j].name)
+            tally.entity += Accuracy(int(entity_right), 1)
+            tally.by_rule[rule, "entity_judged"] += 1
+            tally.by_rule[rule, "entity_right"] += int(entity_right)
+            right_entity += entity_right
+            if not entity_right and speaker_right:
+                errors.append(_wrong_speaker(article_id, text, gold[i], pred[j], "wrong_entity"))
+        else:
+            right_entity += 1  # an unnamed speaker: the content alone counts
+        if gold[i].gender is not None:
+            tally.gender += Accuracy(int(gold[i].gender == pred[j].gender), 1)
     tally.end_to_end += Counts(len(gold), len(pred), right, right)
+    tally.end_to_end_entity += Counts(len(gold), len(pred), right_entity, right_entity)
     matched = {j for _, j in pairs}
     for j, quote in enumerate(pred):
         if quote.confidence is not None:
@@ -805,13 +891,13 @@ def _trap_note(extent: Interval, traps: Sequence[tuple[Interval, str]]) -> str:
     return ""
 
 
-def _wrong_speaker(article_id: str, text: str, gold: _QuoteView, pred: _QuoteView) -> ErrorCase:
+def _wrong_speaker(
+    article_id: str, text: str, gold: _QuoteView, pred: _QuoteView, kind: str = "wrong_speaker"
+) -> ErrorCase:
     detail = (
         f"gold speaker {_describe_speaker(text, gold)}; predicted {_describe_speaker(text, pred)}"
     )
-    return ErrorCase(
-        "wrong_speaker", article_id, gold.extent, snippet(text, *gold.extent), gold.type, detail
-    )
+    return ErrorCase(kind, article_id, gold.extent, snippet(text, *gold.extent), gold.type, detail)
 
 
 def _describe_speaker(text: str, quote: _QuoteView) -> str:

@@ -33,6 +33,14 @@ class EntityKind(StrEnum):
     UNKNOWN = "unknown"
 
 
+class Gender(StrEnum):
+    """A person's gender, as the text shows it (never guessed from a role or a topic)."""
+
+    FEMALE = "female"
+    MALE = "male"
+    UNKNOWN = "unknown"
+
+
 class Rule(StrEnum):
     """The rule that made a quote: a stable id beside the readable ``evidence``.
 
@@ -82,12 +90,27 @@ class Span:
 
 @dataclass(frozen=True, slots=True)
 class Entity:
-    """Who a speaker mention refers to, after resolution."""
+    """Who a speaker mention refers to, after resolution.
+
+    name: the fullest name the article gives (titles dropped); for a group,
+        its members' names joined by "and".
+    gender: for a person, as the text shows it, with ``gender_evidence``
+        saying how: ``pronoun``, ``honorific`` (Mr, Ms), ``noun``
+        (spokeswoman, her husband) or ``first name`` (a name dictionary).
+    members: the people or institutions of a group ("Kim and Clark Moran").
+    resolved: False for a description the article never tied to anyone
+        ("the council", "a resident"): kept with its quote, never taken for
+        a speaker across articles.
+    """
 
     name: str
     kind: EntityKind = EntityKind.UNKNOWN
     role: str | None = None
     external_id: str | None = None
+    gender: Gender | None = None
+    gender_evidence: str | None = None
+    members: tuple[str, ...] = ()
+    resolved: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -95,15 +118,24 @@ class Entity:
             "kind": self.kind.value,
             "role": self.role,
             "external_id": self.external_id,
+            "gender": self.gender.value if self.gender else None,
+            "gender_evidence": self.gender_evidence,
+            "members": list(self.members),
+            "resolved": self.resolved,
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Entity:
+        gender = data.get("gender")
         return cls(
             name=str(data["name"]),
             kind=EntityKind(data.get("kind") or EntityKind.UNKNOWN),
             role=data.get("role"),
             external_id=data.get("external_id"),
+            gender=Gender(gender) if gender in _GENDERS else None,
+            gender_evidence=data.get("gender_evidence"),
+            members=tuple(data.get("members") or ()),
+            resolved=bool(data.get("resolved", True)),
         )
 
 
@@ -171,6 +203,10 @@ class Quote:
             "speaker_kind": entity.kind.value if entity else None,
             "speaker_role": entity.role if entity else None,
             "speaker_external_id": entity.external_id if entity else None,
+            "speaker_gender": _gender_of(entity),
+            "speaker_gender_evidence": entity.gender_evidence if entity else None,
+            "speaker_members": "|".join(entity.members) if entity and entity.members else None,
+            "speaker_resolved": entity.resolved if entity else None,
             "confidence": round(self.confidence, 3),
             "evidence": self.evidence,
             "rule": self.rule.value if self.rule else None,
@@ -188,11 +224,17 @@ class Quote:
         mention = _optional_span(text, record, "speaker", "speaker mention")
         entity = None
         if record.get("speaker_entity"):
+            gender = record.get("speaker_gender")
+            resolved = record.get("speaker_resolved")
             entity = Entity(
                 name=str(record["speaker_entity"]),
                 kind=EntityKind(record.get("speaker_kind") or EntityKind.UNKNOWN),
                 role=record.get("speaker_role"),
                 external_id=record.get("speaker_external_id"),
+                gender=Gender(gender) if gender in _GENDERS else None,
+                gender_evidence=record.get("speaker_gender_evidence"),
+                members=tuple(m for m in str(record.get("speaker_members") or "").split("|") if m),
+                resolved=True if resolved is None else bool(resolved),
             )
         confidence = record.get("confidence")
         rule = record.get("rule")
@@ -315,6 +357,7 @@ class FieldType(StrEnum):
     TEXT = "text"
     INTEGER = "integer"
     REAL = "real"
+    BOOLEAN = "boolean"
     SPANS = "spans"  # a list of [start, end] offset pairs
 
 
@@ -345,6 +388,10 @@ QUOTE_FIELDS: tuple[Field, ...] = (
     Field("speaker_kind", _T, "person, organisation, group or unknown"),
     Field("speaker_role", _T, "the role or title the article gives"),
     Field("speaker_external_id", _T, "the speaker's id in a knowledge base (--kb)"),
+    Field("speaker_gender", _T, "a person's gender as the text shows it: female, male, unknown"),
+    Field("speaker_gender_evidence", _T, "what shows it: pronoun, honorific, noun, first name"),
+    Field("speaker_members", _T, "the members of a group, joined by |"),
+    Field("speaker_resolved", FieldType.BOOLEAN, "false for a description tied to no one"),
     Field("confidence", _R, "how sure the extractor is, in [0, 1]"),
     Field("evidence", _T, "which rule decided, in words"),
     Field("rule", _T, "the id of the rule that made the quote (saidwhat.Rule)"),
@@ -366,6 +413,18 @@ ARTICLE_FIELDS: tuple[Field, ...] = (
 # format (JSON Lines) X: [start, end] and X_text.
 _SPAN_FIELDS = ("content", "cue", "speaker")
 _RULES = frozenset(r.value for r in Rule)
+_GENDERS = frozenset(g.value for g in Gender)
+
+
+def _gender_of(entity: Entity | None) -> str | None:
+    """A person's gender in a record: female, male or unknown; None for anyone else."""
+    if entity is None:
+        return None
+    if entity.gender is not None:
+        return entity.gender.value
+    return Gender.UNKNOWN.value if entity.kind is EntityKind.PERSON else None
+
+
 _QUOTE_NAMES = frozenset(f.name for f in QUOTE_FIELDS)
 
 

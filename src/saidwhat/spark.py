@@ -54,6 +54,7 @@ from pyspark import RDD, SparkContext, StorageLevel
 from pyspark.sql import SparkSession
 from pyspark.sql.types import (
     ArrayType,
+    BooleanType,
     DataType,
     DoubleType,
     LongType,
@@ -437,6 +438,8 @@ def spark_type(arrow: pa.DataType) -> DataType:
         return LongType()
     if pa.types.is_float64(arrow):
         return DoubleType()
+    if pa.types.is_boolean(arrow):
+        return BooleanType()
     if pa.types.is_list(arrow):
         return ArrayType(spark_type(arrow.value_type))
     if pa.types.is_struct(arrow):

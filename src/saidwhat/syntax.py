@@ -86,6 +86,23 @@ def cue_token_range(verb: Token) -> tuple[int, int]:
     return start, end
 
 
+_DASHES = {"—", "–", "-", "--"}
+
+
+def is_dateline(token: Token) -> bool:
+    """Whether ``token`` is (in) the place name that opens a news story: "MILLBROOK — …"."""
+    doc = token.doc
+    start = token.i
+    while start > 0 and doc[start - 1].is_upper and doc[start - 1].is_alpha:
+        start -= 1
+    at_line_start = start == 0 or "\n" in doc[start - 1].text or "\n" in doc[start - 1].whitespace_
+    end = token.i
+    while end + 1 < len(doc) and doc[end + 1].is_upper and doc[end + 1].is_alpha:
+        end += 1
+    dashed = end + 1 < len(doc) and doc[end + 1].text in _DASHES
+    return token.is_upper and len(token.text) > 1 and at_line_start and dashed
+
+
 def find_subject(verb: Token, lexicon: Lexicon) -> Token | None:
     """The head token of whoever the cue verb says spoke, or None."""
     seen: set[int] = set()
@@ -93,6 +110,8 @@ def find_subject(verb: Token, lexicon: Lexicon) -> Token | None:
     while current.i not in seen:
         seen.add(current.i)
         for child in current.children:
+            if child.dep_ in _SUBJECT_DEPS and is_dateline(child):
+                continue  # "MILLBROOK — Opposition leader X said": the dateline is no one
             if child.dep_ in _SUBJECT_DEPS:
                 if child.dep_ == "nsubjpass":
                     agent = _agent_of(current)

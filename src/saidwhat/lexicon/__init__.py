@@ -84,6 +84,13 @@ class Lexicon:
     non_speaker_pronouns: frozenset[str]
     institution_words: frozenset[str]
     speaker_nouns: frozenset[str]
+    extra_titles: frozenset[str]
+    relation_nouns: Mapping[str, str | None]
+    group_nouns: frozenset[str]
+    company_nouns: frozenset[str]
+    public_body_words: frozenset[str]
+    role_verbs: Mapping[str, str]
+    place_words: frozenset[str]
     user_cues: frozenset[str] = frozenset()
     alias_index: Mapping[str, str] = field(default_factory=dict)  # lower-case alias → canonical
 
@@ -226,6 +233,13 @@ def build_lexicon(language: str, words: ModuleType, learned_path: Path = LEXICON
         non_speaker_pronouns=words.NON_SPEAKER_PRONOUNS,
         institution_words=words.INSTITUTION_WORDS,
         speaker_nouns=words.SPEAKER_NOUNS,
+        extra_titles=words.EXTRA_TITLES,
+        relation_nouns=MappingProxyType(dict(words.RELATION_NOUNS)),
+        group_nouns=words.GROUP_NOUNS,
+        company_nouns=words.COMPANY_NOUNS,
+        public_body_words=words.PUBLIC_BODY_WORDS,
+        role_verbs=MappingProxyType(dict(words.ROLE_VERBS)),
+        place_words=words.PLACE_WORDS,
         alias_index=MappingProxyType(aliases),
     )
 

@@ -133,13 +133,64 @@ SPOKESPERSON_SINGULAR = frozenset({"spokeswoman", "spokesman", "spokesperson", "
 # Role nouns that name the same kind of post.
 ROLE_SYNONYMS: tuple[frozenset[str], ...] = (
     frozenset({"chief", "boss", "head", "leader", "secretary-general", "chairman", "chair",
-               "chairwoman", "director", "general"}),
+               "chairwoman", "chairperson", "director", "general", "manager"}),
     frozenset({"president"}),
     frozenset({"minister", "premier"}),
     frozenset({"governor"}),
     frozenset({"mayor"}),
     frozenset({"senator"}),
     frozenset({"chancellor"}),
+)  # fmt: skip
+
+# Titles before a name that the name library does not list (police ranks, abbreviated).
+EXTRA_TITLES = frozenset(
+    {"supt", "dci", "dc", "ds", "di", "det", "insp", "pc", "sgt", "cllr", "superintendent",
+     "constable", "inspector", "marshal", "dean", "rector"}
+)  # fmt: skip
+
+# Nouns for a person by their relation to another ("her husband", "his daughter"),
+# with the gender they show (None: either).
+RELATION_NOUNS: dict[str, str | None] = {
+    "husband": "male", "wife": "female", "partner": None, "son": "male", "daughter": "female",
+    "brother": "male", "sister": "female", "father": "male", "mother": "female",
+    "grandson": "male", "granddaughter": "female", "widow": "female", "widower": "male",
+}  # fmt: skip
+
+# Nouns for two or more people together ("the couple", "both men", "the family").
+GROUP_NOUNS = frozenset(
+    {"couple", "pair", "duo", "family", "parents", "siblings", "brothers", "sisters", "twins",
+     "partners", "men", "women", "friends", "owners", "founders", "lenders", "sides"}
+)  # fmt: skip
+
+# Nouns for a business, so "the company" can find the business the article named.
+COMPANY_NOUNS = frozenset(
+    {"company", "firm", "business", "insurer", "bank", "lender", "retailer", "operator",
+     "carrier", "supplier", "manufacturer", "maker", "developer", "chain", "brand", "startup",
+     "producer", "publisher", "broadcaster", "airline", "utility", "provider", "contractor",
+     "group", "conglomerate", "giant", "employer", "society"}
+)  # fmt: skip
+# Words of an institution's name that make it a public body, not a business.
+PUBLIC_BODY_WORDS = frozenset(
+    {"ministry", "department", "office", "agency", "authority", "commission", "council",
+     "police", "service", "court", "inspectorate", "board", "panel", "committee", "parliament",
+     "government", "regulator", "tribunal", "assembly", "union", "guild", "federation",
+     "association", "university", "school", "district", "fund", "institute"}
+)  # fmt: skip
+
+# Verbs of a relative clause that give a person a role: "Halima Yusuf, who owns the
+# bakery" is its owner; "Gwen Ashdown-Patel, who chairs PAST" its chair.
+ROLE_VERBS: dict[str, str] = {
+    "own": "owner", "chair": "chair", "lead": "leader", "run": "head", "head": "head",
+    "manage": "manager", "coach": "coach", "captain": "captain", "found": "founder",
+    "direct": "director", "edit": "editor", "represent": "representative",
+    "co-own": "owner", "co-found": "founder", "skipper": "captain",
+}  # fmt: skip
+
+# Words that make a capitalised run a place, not a person ("Ferry Lane", "Quay Road").
+PLACE_WORDS = frozenset(
+    {"lane", "street", "road", "avenue", "square", "row", "way", "drive", "place", "bridge",
+     "park", "hill", "quay", "pier", "station", "harbour", "harbor", "bay", "valley", "town",
+     "city", "county", "district", "island", "river", "mountain", "point"}
 )  # fmt: skip
 
 # Nouns that show a person's gender.
@@ -155,6 +206,8 @@ PRONOUNS: dict[str, tuple[str | None, str]] = {
     "he": ("male", "singular"), "him": ("male", "singular"), "she": ("female", "singular"),
     "her": ("female", "singular"), "they": (None, "plural"), "them": (None, "plural"),
     "it": (None, "neuter"), "we": (None, "first"), "i": (None, "first"),
+    "his": ("male", "singular"), "himself": ("male", "singular"),
+    "hers": ("female", "singular"), "herself": ("female", "singular"),
 }  # fmt: skip
 # Pronouns that stand for the noun a relative clause modifies ("Mr. Kamin, who said …").
 RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})

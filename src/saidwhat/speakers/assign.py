@@ -1,8 +1,11 @@
 """Give every quote candidate its speaker, reading the article in order.
 
 Subjects and speakers are met in reading order, so a pronoun or a
-description is resolved against what the article has said so far; a quote
-with no cue of its own takes the speaker of the quote just before it.
+description is resolved against what the article has said so far. A quote
+with no cue of its own takes the speaker of the quote just before it, unless
+the words between introduce someone else ("Ravi Shah, a retired engineer,
+had no doubt. “…”"): then it is theirs. A speaker is never read from inside
+the quoted words themselves.
 
 The state of one article's reading (who has been named, who spoke last)
 lives in an ``ArticleEntities`` and a ``SpeakerTimeline`` made for that
@@ -12,9 +15,9 @@ article alone; candidates are never changed: each becomes a new ``Quote``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
-from spacy.attrs import DEP
+from spacy.attrs import DEP, LOWER
 from spacy.tokens import Doc
 
 from saidwhat.lexicon import Lexicon
@@ -22,8 +25,28 @@ from saidwhat.model import Quote, Span, Speaker
 from saidwhat.quotes.candidate import Candidate
 from saidwhat.quotes.marks import QuotedRegion
 from saidwhat.quotes.rules import CARRY_OVER_CONFIDENCE, NO_ENTITY_FACTOR
-from saidwhat.speakers.resolve import ArticleEntities, SpeakerTimeline
-from saidwhat.syntax import doc_text, mention_char_span, token_indices
+from saidwhat.speakers.mention import Mention, read_mention
+from saidwhat.speakers.resolve import (
+    ArticleEntities,
+    Organisation,
+    Person,
+    Referent,
+    Resolution,
+    SpeakerTimeline,
+)
+from saidwhat.syntax import doc_text, token_indices
+
+INTRODUCED_CONFIDENCE = 0.55  # a cue-less quote given to the person introduced just before
+_GENDERED_PRONOUNS = ("he", "she", "his", "her", "him", "himself", "herself", "hers")
+
+
+@dataclass(frozen=True, slots=True)
+class _Introduced:
+    """A person named as the subject of a sentence, where they were named."""
+
+    position: int
+    speaker: Speaker
+    referent: Person
 
 
 def assign_speakers(
@@ -35,6 +58,17 @@ def assign_speakers(
     """The quotes of ``candidates``, in the same order, each with its speaker resolved."""
     text = doc_text(doc)
     quoted = [(r.open, r.close + 1) for r in regions]
+
+    def in_quote(char: int) -> bool:
+        return any(s <= char < e for s, e in quoted)
+
+    # A speaker inside the quoted words is a misreading: such a quote inherits instead.
+    candidates = [
+        replace(c, speaker_head=None, inherit=True)
+        if c.speaker_head is not None and in_quote(doc[c.speaker_head].idx)
+        else c
+        for c in candidates
+    ]
     entities = ArticleEntities(doc, quoted, lexicon)
     timeline = SpeakerTimeline(entities)
     by_head: dict[int, list[int]] = {}  # speaker head token -> indices of its candidates
@@ -49,6 +83,8 @@ def assign_speakers(
     )
     pending_index = 0
     done: list[int] = []  # candidates whose speaker is settled, in reading order
+    introduced: list[_Introduced] = []  # people named as subjects, in reading order
+    referents: dict[int, Referent | None] = {}  # candidate index -> who it is in the article
 
     def settle_pending(upto: int) -> None:
         nonlocal pending_index
@@ -56,36 +92,70 @@ def assign_speakers(
             n = pending[pending_index]
             pending_index += 1
             candidate = candidates[n]
-            source = _carry_source(text, candidate, done, candidates) if candidate.inherit else None
-            if source is not None and source in resolved:
-                settled[n] = replace(
-                    candidate,
-                    confidence=max(candidate.confidence, CARRY_OVER_CONFIDENCE),
-                    evidence=(*candidate.evidence, "speaker carried over from the quote before"),
+            if candidate.inherit:
+                speaker, evidence, confidence, referent = _inherited(
+                    doc, candidate, done, candidates, resolved, referents, introduced
                 )
-                resolved[n] = resolved[source]
+                if speaker is not None:
+                    referents[n] = referent
+                    settled[n] = replace(
+                        candidate,
+                        confidence=max(candidate.confidence, confidence),
+                        evidence=(*candidate.evidence, evidence),
+                    )
+                    resolved[n] = speaker
             done.append(n)
 
     # Only subjects and speakers add to the timeline; other words change nothing.
-    heads = sorted(set(token_indices(doc, DEP, ("nsubj", "nsubjpass"))) | set(by_head))
-    for token in (doc[i] for i in heads):
+    subjects = set(token_indices(doc, DEP, ("nsubj", "nsubjpass"))) | set(by_head)
+    # Other personal pronouns ("his", "her") only tell a person's gender.
+    gendered = set(token_indices(doc, LOWER, _GENDERED_PRONOUNS)) - subjects
+    for token in (doc[i] for i in sorted(subjects | gendered)):
         settle_pending(token.idx)
         is_speaker = token.i in by_head
-        if not is_speaker and any(s <= token.idx < e for s, e in quoted):
+        if not is_speaker and in_quote(token.idx):
             continue
-        resolution = timeline.resolve(token)
+        if token.i in gendered:
+            if token.pos_ == "PRON":
+                entities.note_pronoun(token, timeline.resolve_pronoun(token).referent)
+            continue
+        mention = read_mention(token, lexicon)
+        resolution = timeline.resolve(mention)
         entities.learn(resolution.learned)
-        if resolution.entity is not None:
-            timeline.add(token, resolution.entity, resolution.gender, speaker=is_speaker)
+        if token.lower_ in lexicon.pronouns:
+            entities.note_pronoun(token, resolution.referent)
+        timeline.add(token, resolution, speaker=is_speaker)
+        speaker = _speaker(text, mention, resolution)
+        if mention.name is not None and isinstance(resolution.referent, Person):
+            introduced.append(_Introduced(token.idx, speaker, resolution.referent))
         if is_speaker:
-            start, end = mention_char_span(token)
-            speaker = Speaker(Span.of(text, start, end), resolution.entity)
             for n in by_head[token.i]:
                 resolved[n] = speaker
+                referents[n] = resolution.referent
                 done.append(n)
     settle_pending(len(text) + 1)
 
-    return [_to_quote(doc, c, resolved.get(n)) for n, c in enumerate(settled)]
+    # Entities as the whole article left them: a name, role or gender learned later counts.
+    final = {n: _as_read(speaker, referents.get(n)) for n, speaker in resolved.items()}
+    return [_to_quote(doc, c, final.get(n)) for n, c in enumerate(settled)]
+
+
+def _as_read(speaker: Speaker, referent: Referent | None) -> Speaker:
+    """``speaker`` with its entity as the article, read to the end, knows it."""
+    entity = speaker.entity
+    if referent is None or entity is None:
+        return speaker
+    if isinstance(referent, Organisation):
+        return Speaker(speaker.mention, replace(entity, name=referent.name))
+    return Speaker(speaker.mention, referent.entity())
+
+
+def _speaker(text: str, mention: Mention, resolution: Resolution) -> Speaker:
+    """The record of who speaks: the whole mention as written, and its entity."""
+    doc = mention.head.doc
+    start, end = mention.span
+    first, last = doc[start], doc[end - 1]
+    return Speaker(Span.of(text, first.idx, last.idx + len(last.text)), resolution.entity)
 
 
 def _to_quote(doc: Doc, candidate: Candidate, speaker: Speaker | None) -> Quote:
@@ -109,24 +179,49 @@ def _to_quote(doc: Doc, candidate: Candidate, speaker: Speaker | None) -> Quote:
     )
 
 
-def _carry_source(
-    text: str, candidate: Candidate, done: Sequence[int], candidates: Sequence[Candidate]
-) -> int | None:
-    """The quote a cue-less quote inherits its speaker from, if close enough.
-
-    The quote before it counts when it ends in the same paragraph or the one
-    before (a quote-only paragraph, or “…,” he said. “…”).
-    """
-    before = [n for n in done if candidates[n].end <= candidate.start]
-    if not before:
-        return None
-    source = max(before, key=lambda n: candidates[n].end)
-    para_start = text.rfind("\n", 0, candidate.start) + 1
-    # Skip blank lines between paragraphs.
+def _previous_paragraph_start(text: str, at: int) -> int:
+    """Where the paragraph before the one holding ``at`` starts (blank lines skipped)."""
+    para_start = text.rfind("\n", 0, at) + 1
     prev_break = para_start - 1
     while prev_break > 0 and text[prev_break - 1] in "\n \t":
         prev_break -= 1
-    prev_para_start = text.rfind("\n", 0, prev_break) + 1
-    if candidates[source].end >= prev_para_start:
-        return source
-    return None
+    return text.rfind("\n", 0, prev_break) + 1
+
+
+def _inherited(
+    doc: Doc,
+    candidate: Candidate,
+    done: Sequence[int],
+    candidates: Sequence[Candidate],
+    resolved: dict[int, Speaker],
+    referents: dict[int, Referent | None],
+    introduced: Sequence[_Introduced],
+) -> tuple[Speaker | None, str, float, Referent | None]:
+    """The speaker of a cue-less quote, why, how sure, and who: carried over or introduced.
+
+    The quote before counts when it ends in the same paragraph or the one
+    before (a quote-only paragraph, or “…,” he said. “…”). A person named as
+    a subject in a sentence after that quote's, in that stretch, is who the
+    quote is introduced as theirs.
+    """
+    text = doc_text(doc)
+    floor = _previous_paragraph_start(text, candidate.start)
+    before = [n for n in done if candidates[n].end <= candidate.start]
+    source = max(before, key=lambda n: candidates[n].end) if before else None
+    if source is not None and candidates[source].end < floor:
+        source = None
+    after = floor
+    if source is not None:
+        last = doc.char_span(candidates[source].end - 1, candidates[source].end, "expand")
+        after = last.sent.end_char if last is not None and len(last) else candidates[source].end
+    newcomers = [i for i in introduced if after <= i.position < candidate.start]
+    if newcomers:
+        newcomer = newcomers[-1]
+        carried = referents.get(source) if source is not None else None
+        if carried is not newcomer.referent:
+            evidence = "speaker introduced just before the quote"
+            return newcomer.speaker, evidence, INTRODUCED_CONFIDENCE, newcomer.referent
+    if source is not None and source in resolved:
+        evidence = "speaker carried over from the quote before"
+        return resolved[source], evidence, CARRY_OVER_CONFIDENCE, referents.get(source)
+    return None, "", 0.0, None

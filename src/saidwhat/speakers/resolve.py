@@ -1,54 +1,166 @@
-"""Speaker mention → entity, within one article.
+"""Speaker mention → entity, within one article: every person and organisation, clustered.
 
-"Keir Starmer" = "Mr Starmer" (same surname, the fullest name wins);
-"No10" = "Downing Street" (alias table); "A Downing Street spokeswoman" speaks
-for Downing Street; "NATO’s chief" is the person the article introduced as
-"NATO boss Mark Rutte"; "He" is the nearest earlier subject that fits by
-gender, number and kind (a spokesperson may speak for an institution, so an
-institution that spoke just before can be "he" or "she").
+Before any quote is attributed, the whole article is read once for the
+people and institutions it names (``ArticleEntities``):
+
+- **people**: every name the recogniser found, with first names it left
+  out; each person once, under the fullest name the article gives
+  ("Kwame Boateng" = "Mr Boateng" = "Boateng"), with the roles and
+  organisations written around the name ("Its chief executive, Bjorn
+  Aasen"; "OFDM director general Bogdan Iliescu"; "Desmond Achterberg, 34,"),
+  and a gender from the article's own evidence (an honorific, a gendered
+  noun) or else from the first name (``speakers.names``);
+- **organisations**: every institution, once, under its fullest name, with
+  its acronyms ("The National Flood Agency (NFA)", or "the HSI" for the
+  Health Standards Inspectorate by its initials), shorter forms ("Tessaro"
+  for Tessaro Microdevices) and what the article calls it ("Quillon
+  Systems, the cloud-software company").
+
+A speaker mention (``speakers.mention.Mention``) then resolves to one of
+them: a name to its person, however shortened; "An NFA spokeswoman" to the
+National Flood Agency; a description to whom it fits ("the NFA chief
+executive", "the 34-year-old", "the company", "her husband"), looking
+anywhere in the article, nearest first, since news often describes a speaker
+before naming them; coordinated speakers to one group. What is left
+unresolved stays a description (``Entity.resolved`` false). "He" or "she" is
+resolved by ``SpeakerTimeline`` in reading order.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TypeVar
 
 from spacy.tokens import Doc, Span, Token
 
 from saidwhat.lexicon import Lexicon
-from saidwhat.model import Entity, EntityKind
-from saidwhat.syntax import doc_text, mention_char_span
+from saidwhat.model import Entity, EntityKind, Gender
+from saidwhat.speakers.mention import Mention, read_mention
+from saidwhat.speakers.names import first_name_gender, is_first_name, is_title_word
+from saidwhat.syntax import doc_text
 
 _ORG_LABELS = {"ORG", "GPE", "NORP", "FAC", "LOC"}
+_INSTITUTION_LABELS = {"ORG", "FAC"}
+_NOT_SPEAKERS = {"GPE", "LOC", "DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY"}
 _SPACE = re.compile(r"\s+")
+_DETERMINERS = re.compile(r"^(the|a|an|another|some|one|its|their|his|her)\s+", re.IGNORECASE)
+_ACRONYM = re.compile(r"^[A-Z][A-Z&]{1,7}$")
+_NAME_GLUE = {"of", "and", "for", "the", "&", "on", "in", "de", "du", "la"}
+# Lower-case words inside a person's name ("Pieter du Plessis", "Ludwig van Dam").
+_PARTICLES = {"de", "du", "da", "di", "van", "von", "der", "den", "la", "le", "bin", "al", "del"}
+# The words an organisation's initials skip ("Department of Environmental Protection": DEP).
+_MINOR = {"of", "and", "for", "the", "&", "on", "in", "at", "to"}
 
 
-@dataclass(slots=True)
-class _Known:
-    """What the article has said about one entity so far."""
+def clean(text: str) -> str:
+    """Text of a name without possessives, outer punctuation and doubled spaces."""
+    return _SPACE.sub(" ", text.replace("’s", "").replace("'s", "")).strip(" ,.:;“”\"'‘’")
 
-    entity: Entity
-    gender: str | None = None
-    roles: set[str] = field(default_factory=set)
-    role_orgs: set[str] = field(default_factory=set)
+
+def _words(name: str) -> tuple[str, ...]:
+    return tuple(w for w in re.split(r"[\s]+", name.lower()) if w)
+
+
+def _gender(value: str | None) -> Gender | None:
+    return Gender(value) if value in ("female", "male") else None
+
+
+# -- the clusters --------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class Person:
+    """One person of the article: every mention of them adds to this."""
+
+    name: str  # the fullest name, titles dropped
+    positions: list[int] = field(default_factory=list)  # where they are named (characters)
+    gender: Gender | None = None
+    gender_evidence: str | None = None
+    roles: set[str] = field(default_factory=set)  # role words: "chief", "executive", "coach"
+    orgs: list[Organisation] = field(default_factory=list)  # the institutions of those roles
+    role: str | None = None  # the first role the article gives, as written
+    age: int | None = None
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return _words(self.name)
+
+    @property
+    def surname(self) -> str:
+        return self.words[-1]
+
+    @property
+    def first(self) -> str | None:
+        return self.words[0] if len(self.words) > 1 else None
+
+    def note_gender(self, gender: Gender | None, evidence: str) -> None:
+        """Take a gender the text shows, unless stronger evidence gave one already."""
+        if gender is None:
+            return
+        rank = {"honorific": 3, "noun": 2, "pronoun": 1, "first name": 0}
+        if self.gender is None or rank.get(evidence, 0) > rank.get(self.gender_evidence or "", 0):
+            self.gender, self.gender_evidence = gender, evidence
+
+    def entity(self) -> Entity:
+        return Entity(
+            self.name,
+            EntityKind.PERSON,
+            role=self.role,
+            gender=self.gender,
+            gender_evidence=self.gender_evidence,
+        )
+
+
+@dataclass(eq=False)
+class Organisation:
+    """One institution of the article, with every name the article uses for it."""
+
+    name: str  # the fullest name
+    positions: list[int] = field(default_factory=list)
+    acronyms: set[str] = field(default_factory=set)  # "NFA"
+    nouns: set[str] = field(default_factory=set)  # what it is: "agency", "company"
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return _words(self.name)
+
+    @property
+    def initials(self) -> str:
+        return "".join(w[0] for w in self.words if w not in _MINOR and w[:1].isalpha()).upper()
+
+    def entity(self, role: str | None = None) -> Entity:
+        return Entity(self.name, EntityKind.ORGANISATION, role=role)
+
+
+@dataclass(eq=False)
+class Group:
+    """Two or more people or institutions that speak together ("the couple")."""
+
+    members: tuple[Person | Organisation, ...]
+    name: str
+    positions: list[int] = field(default_factory=list)
+
+    def entity(self) -> Entity:
+        return Entity(self.name, EntityKind.GROUP, members=tuple(m.name for m in self.members))
+
+
+Referent = Person | Organisation | Group
 
 
 @dataclass(frozen=True, slots=True)
 class Learned:
-    """Something a mention taught about the article's people, for ``ArticleEntities.learn``.
+    """Something resolving a mention taught about the article, for ``ArticleEntities.learn``.
 
-    gender: ``person`` is this gender, if nothing said otherwise before
-        ("Mr Starmer" after "Keir Starmer").
-    new: ``person`` is someone the names alone did not introduce ("Mayor
-        Varga"), so later mentions by surname are them.
+    A person the names alone did not introduce ("Mayor Varga", "grumbled
+    Jo"), so that later mentions of them find them; a group that spoke.
     """
 
-    person: _Known
-    key: str = ""
-    gender: str | None = None
-    new: bool = False
+    referent: Referent
+    position: int
+    name: str | None = None  # a fuller name for a person known by less of it
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,94 +168,330 @@ class Resolution:
     """Who a mention refers to, the gender it shows, and what it taught."""
 
     entity: Entity | None
-    gender: str | None = None
+    gender: Gender | None = None
+    referent: Referent | None = None
     learned: tuple[Learned, ...] = ()
 
 
-_NOBODY = Resolution(None)
+NOBODY = Resolution(None)
 
 
-def _clean(text: str) -> str:
-    return _SPACE.sub(" ", text.replace("’s", "").replace("'s", "")).strip(" ,.:;“”\"'‘’")
+def _resolution(referent: Referent, learned: tuple[Learned, ...] = ()) -> Resolution:
+    entity = referent.entity()
+    gender = referent.gender if isinstance(referent, Person) else None
+    return Resolution(entity, gender, referent, learned)
 
 
-def _join(tokens: Sequence[Token]) -> str:
-    """Tokens as written: "Hesketh-Vane" stays one word, "Mark Rutte" two."""
-    if not tokens:
-        return ""
-    doc = tokens[0].doc
-    return doc_text(doc)[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
-
-
-def _only_names_of(span: Span, entity: Entity) -> bool:
-    """Whether every word of ``span`` is one of the words of ``entity``'s name."""
-    names = {w.lower() for w in entity.name.split()}
-    words = [t.lower_ for t in span if not t.is_punct and t.lower_ not in ("the", "’s", "'s")]
-    return bool(words) and all(w in names for w in words)
+# -- the article's entities -----------------------------------------------------------------
 
 
 class ArticleEntities:
-    """The people and organisations of one article, built from its NER and parse.
+    """The people, organisations and groups of one article, built from its NER and parse.
 
-    One is made per article. Its lookups (``person_for``, ``resolve_mention``)
-    only read; what a mention teaches comes back in its ``Resolution`` and
-    goes in with ``learn``.
+    One is made per article. ``resolve`` only reads; what a mention teaches
+    (a person first named as a speaker, a group) comes back in its
+    ``Resolution`` and goes in with ``learn``.
     """
 
     def __init__(self, doc: Doc, quoted: Sequence[tuple[int, int]], lexicon: Lexicon) -> None:
         self.doc = doc
+        self.text = doc_text(doc)
         self.quoted = quoted
         self.lexicon = lexicon
         self.ents = list(doc.ents)  # spaCy rebuilds doc.ents on every access
-        self.people: dict[str, _Known] = {}  # surname (lower) -> known person
+        self.people: list[Person] = []
+        self.orgs: list[Organisation] = []
+        self.groups: list[Group] = []
+        self._org_ents: list[tuple[Span, Organisation]] = []
+        self._relative_roles: dict[int, str] = {}  # relative clause verb → the role it gives
+        self._index_organisations()
         self._index_people()
-
-    @cached_property
-    def noun_chunks(self) -> list[Span]:
-        """The article's noun chunks, found once (spaCy finds them again on every access)."""
-        return list(self.doc.noun_chunks)
-
-    def learn(self, facts: Sequence[Learned]) -> None:
-        """Take in what a resolved mention taught about the article's people."""
-        for fact in facts:
-            if fact.new:
-                self.people.setdefault(fact.key, fact.person)
-            elif fact.gender and not fact.person.gender:
-                fact.person.gender = fact.gender
+        self._drop_people_named_as_organisations()
 
     def _in_quote(self, char: int) -> bool:
         return any(s <= char < e for s, e in self.quoted)
 
-    def _index_people(self) -> None:
-        persons = [self._with_first_names(e) for e in self.ents if e.label_ == "PERSON"]
-        for ent in persons:
-            name = self._person_name(ent)
-            if not name:
+    def learn(self, facts: Iterable[Learned]) -> None:
+        """Take in what a resolved mention taught about the article."""
+        for fact in facts:
+            referent = fact.referent
+            if isinstance(referent, Person) and referent not in self.people:
+                self.people.append(referent)
+            elif isinstance(referent, Group) and referent not in self.groups:
+                self.groups.append(referent)
+            elif isinstance(referent, Organisation) and referent not in self.orgs:
+                self.orgs.append(referent)
+            if fact.position not in referent.positions:
+                referent.positions.append(fact.position)
+            if isinstance(referent, Person) and fact.name:
+                referent.name = fact.name
+                if referent.gender is None and referent.first:
+                    referent.note_gender(first_name_gender(fact.name.split()[0]), "first name")
+
+    def note_pronoun(self, pronoun: Token, referent: Referent | None) -> None:
+        """A person the article calls "he" or "she" (or "his", "her") has that gender."""
+        gender = _gender(self.lexicon.pronouns.get(pronoun.lower_, (None, ""))[0])
+        if gender is None and pronoun.lower_ in ("his", "himself"):
+            gender = Gender.MALE
+        if gender is None and pronoun.lower_ in ("hers", "herself"):
+            gender = Gender.FEMALE
+        if isinstance(referent, Person) and gender is not None:
+            referent.note_gender(gender, "pronoun")
+
+    # -- organisations --------------------------------------------------------------------
+
+    def _split_names_off(self) -> None:
+        """ "Pellingham Athletic Football Club Rosalind Thwaite": an institution, then a person.
+
+        The recogniser sometimes runs an institution's name into the name of
+        the person after it; where a first name the dictionary knows follows a
+        word that is none, and two or three capitalised words without an
+        institution's follow, the two are cut apart.
+        """
+        ents = []
+        for ent in self.ents:
+            cut = None
+            if ent.label_ in _INSTITUTION_LABELS:
+                for k in range(ent.start + 1, ent.end - 1):
+                    before, first = self.doc[k - 1], self.doc[k]
+                    tail = [t for t in self.doc[k : ent.end] if not t.is_punct]
+                    if (
+                        is_first_name(first.text)
+                        and not is_first_name(before.text)
+                        and 2 <= len(tail) <= 3
+                        and not any(t.lower_ in self.lexicon.institution_words for t in tail)
+                        and all(t.text[:1].isupper() for t in tail)
+                    ):
+                        cut = k
+                        break
+            if cut is None:
+                ents.append(ent)
                 continue
-            surname = name.split()[-1].lower()
-            known = self.people.get(surname)
-            if known is None or len(name) > len(known.entity.name):
-                entity = Entity(name, EntityKind.PERSON)
-                old = known
-                known = _Known(entity)
-                if old is not None:
-                    known.gender, known.roles, known.role_orgs = (
-                        old.gender,
-                        old.roles,
-                        old.role_orgs,
-                    )
-                self.people[surname] = known
-            self._note_context(known, ent)
+            ents.append(Span(self.doc, ent.start, cut, label=ent.label))
+            ents.append(Span(self.doc, cut, ent.end, label="PERSON"))
+        self.ents = ents
+
+    def _index_organisations(self) -> None:
+        self._split_names_off()
+        for ent in self.ents:
+            if ent.label_ not in _INSTITUTION_LABELS or self._in_quote(ent.start_char):
+                continue
+            name = self._org_text(ent)
+            if not name or (ent.label_ == "ORG" and self._looks_like_person(ent)):
+                continue
+            org = self.organisation_named(name)
+            if org is None:
+                org = Organisation(name)
+                self.orgs.append(org)
+            elif len(name) > len(org.name) and not _ACRONYM.match(name):
+                org.name = name
+            org.positions.append(ent.start_char)
+            if _ACRONYM.match(name):
+                org.acronyms.add(name)
+            self._org_ents.append((ent, org))
+            self._note_org_context(ent, org)
+        self._acronyms_spelt_out()
+        self._merge_short_forms()
+        for org in self.orgs:
+            last = org.words[-1] if org.words else ""
+            if last.isalpha() and not _ACRONYM.match(org.name):
+                org.nouns.add(last)
+
+    def _looks_like_person(self, ent: Span) -> bool:
+        """An ORG the small recogniser took for a person's name.
+
+        "Ifeoma Okonkwo-Reyes" (a first name the dictionary knows, then
+        capitalised words), "Ms Sandvik" (an honorific, then a name),
+        "Pieter du Plessis" (with a surname particle).
+        """
+        words = [t for t in ent if not t.is_punct and t.lower_ not in ("the",)]
+        if not 1 <= len(words) <= 4:
+            return False
+        if any(t.lower_ in self.lexicon.institution_words for t in words):
+            return False
+        capitalised = all(t.text[:1].isupper() or t.lower_ in _PARTICLES for t in words)
+        if len(words) >= 2 and self.lexicon.title_gender(words[0].lower_) and capitalised:
+            return True
+        return len(words) >= 2 and is_first_name(words[0].text) and capitalised
+
+    def _org_text(self, ent: Span) -> str:
+        text = clean(ent.text)
+        text = re.sub(r"^the\s+", "", text, flags=re.IGNORECASE)
+        return self.lexicon.canonical_alias(text) or text
+
+    def _note_org_context(self, ent: Span, org: Organisation) -> None:
+        """ "(NFA)" after the name; "Quillon Systems, the cloud-software company,"."""
+        doc = self.doc
+        after = ent.end
+        if after + 2 < len(doc) and doc[after].text == "(" and doc[after + 2].text == ")":
+            acronym = doc[after + 1].text
+            if _ACRONYM.match(acronym):
+                org.acronyms.add(acronym)
+        root = ent.root
+        for child in root.rights:
+            if child.dep_ == "appos" and child.pos_ == "NOUN":
+                org.nouns.add(child.lower_)
+
+    def _acronyms_spelt_out(self) -> None:
+        """An acronym whose full name the recogniser missed: "the HSI" after "the Health
+        Standards Inspectorate" spelt out in the text, its initials matching."""
+        known = {a for o in self.orgs for a in o.acronyms} | {o.initials for o in self.orgs}
+        wanted = {o.name for o in self.orgs if _ACRONYM.match(o.name) and o.name not in known}
+        for token in self.doc:
+            if token.pos_ == "PROPN" and _ACRONYM.match(token.text) and token.text not in known:
+                wanted.add(token.text)
+        if not wanted:
+            return
+        run = r"[A-Z][\w’'&-]*(?:\s+(?:of|and|for|the|on|&)?\s*[A-Z][\w’'&-]*)+"
+        for match in re.finditer(run, self.text):
+            if self._in_quote(match.start()):
+                continue
+            name = match.group(0)
+            words = [w for w in re.split(r"\s+", name) if w.lower() not in _MINOR]
+            initials = "".join(w[0] for w in words).upper()
+            for acronym in sorted(wanted):
+                if len(acronym) < 2 or not initials.endswith(acronym):
+                    continue
+                full = self._words_from(name, len(words) - len(acronym))
+                org = self.organisation_named(full)
+                if org is None:
+                    org = Organisation(full, [match.start()])
+                    self.orgs.append(org)
+                org.acronyms.add(acronym)
+                wanted.discard(acronym)
+
+    @staticmethod
+    def _words_from(name: str, skip: int) -> str:
+        """``name`` from its ``skip``-th word that counts for initials on."""
+        parts = re.split(r"(\s+)", name)
+        counted = 0
+        for i, part in enumerate(parts):
+            if part.strip() and part.lower() not in _MINOR:
+                if counted == skip:
+                    return "".join(parts[i:]).strip()
+                counted += 1
+        return name
+
+    def _merge_short_forms(self) -> None:
+        """One organisation for "Tessaro" and "Tessaro Microdevices", "NFA" and its full name."""
+        merged: list[Organisation] = []
+        for org in sorted(self.orgs, key=lambda o: -len(o.words)):
+            home = next((m for m in merged if self._same_org(org, m)), None)
+            if home is None:
+                merged.append(org)
+                continue
+            home.positions.extend(org.positions)
+            home.acronyms |= org.acronyms
+            home.nouns |= org.nouns
+            self._org_ents = [(e, home if o is org else o) for e, o in self._org_ents]
+        self.orgs = sorted(merged, key=lambda o: min(o.positions, default=0))
+
+    def _same_org(self, short: Organisation, long: Organisation) -> bool:
+        if short.name in long.acronyms or (
+            _ACRONYM.match(short.name) and short.name == long.initials and len(long.words) > 1
+        ):
+            return True
+        words, longer = short.words, long.words
+        return len(words) < len(longer) and longer[: len(words)] == words and len(words[0]) > 2
+
+    def organisation_named(self, name: str) -> Organisation | None:
+        """The organisation a name, a short form or an acronym stands for."""
+        words = _words(clean(re.sub(r"^the\s+", "", name, flags=re.IGNORECASE)))
+        if not words:
+            return None
+        upper = " ".join(words).upper()
+        for org in self.orgs:
+            if org.words == words:
+                return org
+        for org in self.orgs:
+            if upper in org.acronyms or (upper == org.initials and len(org.words) > 1):
+                return org
+        for org in self.orgs:
+            if len(words) < len(org.words) and org.words[: len(words)] == words:
+                return org
+        return None
+
+    def organisation_at(self, token: Token) -> Organisation | None:
+        """The organisation a token of the text is part of, if any."""
+        for ent, org in self._org_ents:
+            if ent.start <= token.i < ent.end:
+                return org
+        if token.pos_ == "PROPN" and _ACRONYM.match(token.text):
+            return self.organisation_named(token.text)
+        return None
+
+    # -- people ---------------------------------------------------------------------------
+
+    def _index_people(self) -> None:
+        for ent in self.ents:
+            is_person = ent.label_ == "PERSON" or (
+                ent.label_ == "ORG" and self._looks_like_person(ent)
+            )
+            if not is_person:
+                continue
+            ent = self._with_first_names(ent)
+            words = [t for t in ent if not t.is_punct and t.text not in ("’s", "'s")]
+            title_words = []
+            while len(words) > 1 and (
+                is_title_word(words[0].text, self.lexicon) or words[0].pos_ == "NOUN"
+            ):
+                title_words.append(words.pop(0))
+            name = clean(self._join(words))
+            if not name or not name[:1].isupper() or not self._plausible_name(words):
+                continue
+            person = self.person_named(name, at=ent.start_char)
+            if person is None:
+                person = Person(name)
+                self.people.append(person)
+            elif len(_words(name)) > len(person.words):
+                person.name = name
+            person.positions.append(ent.start_char)
+            self._note_context(person, ent, title_words)
+        for person in self.people:
+            if person.gender is None and person.first:
+                person.note_gender(first_name_gender(person.name.split()[0]), "first name")
+
+    def _plausible_name(self, words: Sequence[Token]) -> bool:
+        """A person's name, not "Ferry Lane" or "Saltmere Town at Cobbold Lane"."""
+        if any(t.like_num or t.text.isdigit() for t in words):
+            return False
+        lower = [t.lower_ for t in words]
+        if any(w in self.lexicon.place_words for w in lower[1:]):
+            return False
+        return all(t.text[:1].isupper() or t.lower_ in _PARTICLES for t in words)
+
+    def _drop_people_named_as_organisations(self) -> None:
+        """ "Varga" tagged as an organisation after "councillor Ilse Varga": she is a person."""
+        names = {p.words for p in self.people} | {(p.surname,) for p in self.people}
+        people_orgs = [
+            o
+            for o in self.orgs
+            if o.words in names and not (set(o.words) & self.lexicon.institution_words)
+        ]
+        self.orgs = [o for o in self.orgs if o not in people_orgs]
+        self._org_ents = [(e, o) for e, o in self._org_ents if o not in people_orgs]
+
+    def _join(self, tokens: Sequence[Token]) -> str:
+        """Tokens as written: "Hesketh-Vane" stays one word, "Mark Rutte" two."""
+        if not tokens:
+            return ""
+        return self.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
 
     def _with_first_names(self, ent: Span) -> Span:
-        """The entity with the first names the NER left out ("Ines [Marlowe]").
-
-        A capitalised proper noun just before the name and parsed as part of
-        it (a compound of a word inside it) is a first name, unless it is a
-        title or a job word, or belongs to another entity.
-        """
+        """The entity with the first names the NER left out ("Ines [Marlowe]"), and the
+        first half of a hyphenated surname ("Oyelowo[-Berg]")."""
         doc = self.doc
         start = ent.start
+        while (
+            start >= 2
+            and doc[start - 1].text in ("-", "‐")
+            and not doc[start - 1].whitespace_
+            and not doc[start - 2].whitespace_
+            and doc[start - 2].text[:1].isupper()
+        ):
+            start -= 2
+        if doc[start].text in ("-", "‐") and start + 1 < ent.end:
+            start += 1
         while start > ent.sent.start:
             word = doc[start - 1]
             if not (
@@ -159,254 +507,454 @@ class ArticleEntities:
             start -= 1
         return ent if start == ent.start else Span(doc, start, ent.end, label=ent.label)
 
-    def _person_name(self, ent: Span) -> str:
-        words = [t for t in ent if not t.is_punct and t.text not in ("’s", "'s")]
-        # Titles and job words the NER sometimes takes into the name.
-        while len(words) > 1 and (
-            words[0].lower_ in self.lexicon.titles
-            or words[0].lower_ in self.lexicon.job_titles
-            or words[0].pos_ == "NOUN"
-        ):
-            words = words[1:]
-        return _clean(_join(words))
-
-    def _note_context(self, known: _Known, ent: Span) -> None:
-        """Titles, roles and organisations written around a name."""
-        doc = self.doc
+    def _note_context(self, person: Person, ent: Span, title_words: list[Token]) -> None:
+        """Honorifics, roles, organisations and age written around a name."""
+        doc, lexicon = self.doc, self.lexicon
         before = doc[ent.start - 1] if ent.start > 0 else None
-        titles = self.lexicon.titles
-        if before is not None and titles.get(before.lower_):
-            known.gender = titles[before.lower_]
-        first = ent[0]
-        if titles.get(first.lower_):
-            known.gender = titles[first.lower_]
+        for word in [*([before] if before is not None else []), *title_words]:
+            person.note_gender(_gender(lexicon.title_gender(word.lower_)), "honorific")
+        role_tokens = [*title_words, *self._words_before(ent)]
         root = ent.root
-        modifiers = [t for t in root.lefts if t.i < ent.start]
-        i = ent.start - 1
-        while (
-            i >= 0
-            and doc[i].dep_ in ("compound", "amod", "nmod", "poss", "case", "punct")
-            and (doc[i].head.i >= i)
-        ):
-            modifiers.append(doc[i])
-            i -= 1
+        # "Its chief executive, Bjorn Aasen," — the name in apposition to a role.
+        if root.dep_ == "appos" and root.head.pos_ == "NOUN":
+            role_tokens.extend(t for t in root.head.subtree if t.i < ent.start)
+        # "Kwame Boateng, an opposition MP for Eastgate," / "Desmond Achterberg, 34,".
         for child in root.rights:
-            if child.dep_ == "appos":
-                modifiers.extend(child.subtree)
-        for token in modifiers:
-            if token.pos_ in ("NOUN", "PROPN") and token.ent_type_ != "PERSON":
-                if token.ent_type_ in _ORG_LABELS:
-                    known.role_orgs.add(token.text.lower())
-                else:
-                    known.roles.add(token.lower_)
-            elif token.pos_ == "ADJ" and token.ent_type_ in _ORG_LABELS:
-                known.role_orgs.add(token.text.lower())
-        role_words = [t.text for t in sorted(set(modifiers), key=lambda t: t.i) if not t.is_punct]
-        if role_words and known.entity.role is None:
-            role = _clean(" ".join(role_words))
-            if role:
-                known.entity = Entity(known.entity.name, EntityKind.PERSON, role=role)
+            if child.dep_ == "appos" and child.pos_ in ("NOUN", "NUM", "PROPN", "ADJ"):
+                if child.pos_ == "NUM" and child.text.isdigit():
+                    person.age = person.age or int(child.text)
+                    continue
+                if child.ent_type_ == "PERSON":
+                    continue
+                role_tokens.extend(t for t in _without_clauses(child) if t.i >= ent.end)
+            if child.dep_ in ("amod", "nummod", "npadvmod") and child.text.isdigit():
+                person.age = person.age or int(child.text)
+            if child.dep_ == "relcl":
+                role_tokens.extend(self._relative_clause_roles(child))
+        self._add_roles(person, sorted(set(role_tokens), key=lambda t: t.i), ent.start_char)
 
-    # -- resolution ---------------------------------------------------------
+    def _relative_clause_roles(self, clause: Token) -> list[Token]:
+        """What "who owns the bakery", "who chairs PAST", "who served as mayor" make someone.
 
-    def person_for(self, name_tokens: Sequence[Token]) -> _Known | None:
-        """The known person whose surname ends these tokens (a name, or its last part).
-
-        A token inside a PERSON entity stands for the whole entity, so
-        "Vane" of "Hesketh-Vane" finds the person indexed under the full surname.
+        The verb's role goes in as a word (the owner, the chair), with the
+        organisation of its object; "as <role>" gives the role itself.
         """
-        tokens = list(name_tokens)
-        if len(tokens) == 1:
-            for ent in self.ents:
-                if ent.label_ == "PERSON" and ent.start <= tokens[0].i < ent.end:
-                    tokens = list(ent)
-                    break
-        titles = self.lexicon.titles
-        words = [t for t in tokens if t.lower_ not in titles and t.text not in ("’s", "'s")]
-        while words and words[-1].is_punct:
-            words.pop()
+        tokens: list[Token] = []
+        role = self.lexicon.role_verbs.get(clause.lemma_.lower())
+        if role is not None:
+            self._relative_roles[clause.i] = role
+            tokens.append(clause)
+            objects = [t for t in clause.children if t.dep_ == "dobj"]
+            for obj in objects:
+                tokens.extend(t for t in obj.subtree if t.pos_ == "PROPN")
+        for prep in (c for c in clause.children if c.dep_ == "prep" and c.lower_ == "as"):
+            tokens.extend(t for t in _without_clauses(prep) if t.i > prep.i)
+        return tokens
+
+    def _words_before(self, ent: Span) -> list[Token]:
+        """The role written right before a name ("Saltmere manager", "Chief executive of X").
+
+        At most eight words, back to a comma, a verb (unless it is a title
+        the parser took for a verb: "Gulls captain"), a pronoun or another
+        person.
+        """
+        doc = self.doc
+        tokens: list[Token] = []
+        i = ent.start - 1
+        while i >= ent.sent.start and len(tokens) < 8:
+            token = doc[i]
+            if token.text in (",", ";", ":", "(", ")", "—", "–", "“", "”", '"', "|", "/"):
+                break
+            if token.is_space or "\n" in token.text:
+                break
+            if token.pos_ in ("VERB", "AUX") and not is_title_word(token.text, self.lexicon):
+                break
+            if token.pos_ == "PRON" and token.lower_ not in ("its", "their"):
+                break
+            if token.pos_ == "ADP" and token.lower_ not in _ROLE_PREPOSITIONS:
+                break
+            if token.ent_type_ == "PERSON" or (token.lower_ in ("and", "&") and not tokens):
+                break
+            tokens.insert(0, token)
+            i -= 1
+        while tokens and tokens[0].pos_ in ("DET", "ADP", "CCONJ"):
+            tokens.pop(0)
+        return tokens
+
+    def _add_roles(self, person: Person, tokens: list[Token], position: int) -> None:
+        lexicon = self.lexicon
+        for token in tokens:
+            org = self.organisation_at(token)
+            if org is not None:
+                if org not in person.orgs:
+                    person.orgs.append(org)
+                continue
+            if token.lower_ in ("its", "their") and token.dep_ == "poss":
+                latest = self.latest_organisation(position)
+                if latest is not None and latest not in person.orgs:
+                    person.orgs.append(latest)
+                continue
+            if token.lower_ == "whose":  # "The commission, whose chair, X,": the commission's
+                owner = self._antecedent_organisation(token)
+                if owner is not None and owner not in person.orgs:
+                    person.orgs.append(owner)
+                continue
+            if token.i in self._relative_roles:  # "who owns …": the owner
+                person.roles.add(self._relative_roles[token.i])
+                continue
+            age = re.match(r"^(\d{1,3})-year-old$", token.lower_)
+            if age:
+                person.age = person.age or int(age.group(1))
+                continue
+            if token.pos_ in ("NOUN", "PROPN", "ADJ") and token.text[:1].isalpha():
+                if lexicon.titles.get(token.lower_):
+                    continue  # an honorific: its gender is noted already
+                person.roles.add(token.lower_)
+                person.note_gender(_gender(lexicon.noun_gender(token.lower_)), "noun")
+        words = [t for t in tokens if not (lexicon.titles.get(t.lower_))]
+        if words and person.role is None:
+            start, end = words[0].idx, words[-1].idx + len(words[-1].text)
+            role = clean(_DETERMINERS.sub("", self.text[start:end]))
+            person.role = role or None
+
+    def _antecedent_organisation(self, token: Token) -> Organisation | None:
+        """The organisation a relative clause holding ``token`` is about."""
+        for ancestor in token.ancestors:
+            if ancestor.dep_ == "relcl":
+                noun = ancestor.head
+                return self.organisation_at(noun) or self._organisation_called(
+                    noun.lower_, noun.idx
+                )
+        return None
+
+    def person_named(
+        self, name: str, *, gender: Gender | None = None, at: int | None = None
+    ) -> Person | None:
+        """The person a name (full, surname, or first name) stands for, if the article has one.
+
+        A bare surname or first name two people share goes to the one whose
+        gender fits (a title's), then the one named last before ``at``.
+        """
+        words = _words(clean(name))
         if not words:
             return None
-        name = _clean(_join(words))
-        if not name:
-            return None
-        return self.people.get(name.split()[-1].lower())
+        if len(words) >= 2:
+            for person in self.people:
+                if person.words == words:
+                    return person
+            same = [
+                p
+                for p in self.people
+                if p.surname == words[-1]
+                and (p.first is None or _first_names_agree(p.first, words[0]))
+            ]
+            return _nearest(same, at, gender)
+        word = words[0]
+        by_surname = [p for p in self.people if p.surname == word]
+        if by_surname:
+            return _nearest(by_surname, at, gender)
+        by_first = [p for p in self.people if p.first == word]
+        return _nearest(by_first, at, gender)
 
-    def resolve_mention(self, head: Token) -> Resolution:
-        """The entity of a non-pronoun mention headed by ``head``, and a gender hint."""
-        doc, lexicon = self.doc, self.lexicon
-        start, end = mention_char_span(head)
-        span = doc.char_span(start, end, alignment_mode="expand")
-        if span is None:
-            return _NOBODY
-        text = _clean(span.text)
+    def latest_organisation(self, before: int) -> Organisation | None:
+        """The organisation named last before a place in the text."""
+        best: tuple[int, Organisation] | None = None
+        for org in self.orgs:
+            earlier = [p for p in org.positions if p < before]
+            if earlier and (best is None or max(earlier) > best[0]):
+                best = (max(earlier), org)
+        return best[1] if best else None
+
+    # -- resolution -----------------------------------------------------------------------
+
+    def resolve(self, mention: Mention) -> Resolution:
+        """The entity of a non-pronoun mention."""
+        if mention.members:
+            return self._group_of(mention)
+        if mention.name is not None:
+            return self._named(mention)
+        return self._described(mention)
+
+    def _named(self, mention: Mention) -> Resolution:
+        lexicon = self.lexicon
+        tokens = mention.tokens(mention.name)
+        position = tokens[0].idx
+        name = clean(self._join(tokens))
+        if mention.shared_surname and len(_words(name)) == 1:
+            name = f"{name} {mention.shared_surname}"
+        alias = lexicon.canonical_alias(name)
+        if alias:
+            return Resolution(Entity(alias, EntityKind.ORGANISATION))
+        title_gender = None
+        for token in mention.tokens(mention.title):
+            title_gender = title_gender or _gender(lexicon.title_gender(token.lower_))
+        role = mention.tokens(mention.role)
+        # A title or a person's role before the name ("chief executive X"): a person.
+        has_person_role = bool(mention.title) or any(
+            is_title_word(t.text, lexicon) for t in role if t.pos_ in ("NOUN", "PROPN", "ADJ")
+        )
+        by_words = any(t.lower_ in lexicon.institution_words for t in tokens)
+        person = None if by_words else self.person_named(name, gender=title_gender, at=position)
+        if person is not None:
+            return _resolution(person, self._fuller(person, name, position))
+        if not has_person_role or by_words:
+            org = self.organisation_named(name) if not _is_person_token(tokens) else None
+            if org is not None or self._is_institution(tokens):
+                if org is None:
+                    org = Organisation(name, [position])
+                    return _resolution(org, (Learned(org, position),))
+                return _resolution(org)
+        if len(_words(name)) == 1 and mention.head.ent_type_ in _NOT_SPEAKERS:
+            return NOBODY  # a place, a date: "MILLBROOK —", the dateline, is nobody
+        person = Person(name, [position])
+        person.note_gender(title_gender, "honorific")
+        if person.gender is None and person.first:
+            person.note_gender(first_name_gender(name.split()[0]), "first name")
+        self._add_roles(person, role, position)
+        return _resolution(person, (Learned(person, position),))
+
+    def _fuller(self, person: Person, name: str, position: int) -> tuple[Learned, ...]:
+        """ "Anjali Raghunathan" for the person the recogniser knew only as "Raghunathan"."""
+        words = _words(name)
+        if len(words) > len(person.words) and words[-len(person.words) :] == person.words:
+            return (Learned(person, position, name=name),)
+        return ()
+
+    def _is_institution(self, tokens: Sequence[Token]) -> bool:
+        """Whether a name names an institution: by its words, or by the recogniser's label
+        when its first word is no first name ("nurse Petra Sand" is a person)."""
+        if any(t.lower_ in self.lexicon.institution_words for t in tokens):
+            return True
+        if _is_person_token(tokens) or not any(t.ent_type_ in _INSTITUTION_LABELS for t in tokens):
+            return False
+        words = [t for t in tokens if not t.is_punct]
+        return not (len(words) >= 2 and is_first_name(words[0].text))
+
+    def _described(self, mention: Mention) -> Resolution:
+        """A mention without a name: a spokesperson, a role, an age, an institution, a group."""
+        lexicon = self.lexicon
+        head = mention.head
+        head_word = head.lower_
+        position = head.idx
+        tokens = mention.tokens(mention.role)
+        text = clean(self._join(tokens)) or head.text
         alias = lexicon.canonical_alias(text) or lexicon.canonical_alias(
-            re.sub(r"^(the|a|an)\s+", "", text.lower())
+            _DETERMINERS.sub("", text.lower())
         )
         if alias:
             return Resolution(Entity(alias, EntityKind.ORGANISATION))
-        gender = lexicon.title_gender(span[0].lower_) if len(span) else None
-        appositive = self._appositive_person(head)
-        if appositive is not None:
-            return appositive
-        # A named person heading the mention: "NATO boss Mark Rutte", "Mr Starmer"
-        # (not "Ms Varga’s critics", whose head is "critics").
-        for ent in (e for e in self.ents if span.start <= e.start and e.end <= span.end):
-            if ent.label_ == "PERSON" and ent.start <= head.i < ent.end:
-                known = self.person_for(list(ent))
-                if known is not None:
-                    if gender and not known.gender:
-                        return Resolution(known.entity, gender, (Learned(known, gender=gender),))
-                    return Resolution(known.entity, known.gender)
-                return Resolution(Entity(_clean(ent.text), EntityKind.PERSON), gender)
-        titled = self._titled_name(span)
-        if titled is not None:
-            return titled
-        is_role_word = head.lower_ in lexicon.job_titles or head.pos_ == "NOUN"
-        if head.ent_type_ == "PERSON" or (head.pos_ == "PROPN" and not is_role_word):
-            known = self.person_for([head])
-            # The NER may call "Varga" an organisation after "councillor Ilse Varga":
-            # a mention made only of that person's names is still the person.
-            if known is not None and (
-                head.ent_type_ in ("PERSON", "") or _only_names_of(span, known.entity)
-            ):
-                return Resolution(known.entity, known.gender)
-        head_word = head.lower_
-        org_words = [t for t in span if t.ent_type_ in _ORG_LABELS and t.i != head.i]
-        if not org_words:
-            # "a spokeswoman for the Ministry of Transport", "an official at the bank"
-            for prep in head.rights:
-                if prep.dep_ == "prep" and prep.lower_ in ("for", "of", "at", "with", "from"):
-                    org_words = [t for t in prep.subtree if t.ent_type_ in _ORG_LABELS][:1]
-                    break
-        org_name = self._org_name(org_words)
-        if head_word in lexicon.spokesperson_nouns and not org_name:
-            # "A council spokeswoman": a common-noun institution.
-            modifiers = [t for t in head.lefts if t.dep_ == "compound" and t.pos_ == "NOUN"]
-            if modifiers:
-                org_name = self._org_named_by(modifiers[-1].lower_)
-        if head_word in lexicon.spokesperson_nouns and org_name:
-            entity = Entity(org_name, EntityKind.ORGANISATION, role=head_word)
-            return Resolution(entity, lexicon.noun_gender(head_word))
-        if head.ent_type_ in _ORG_LABELS or (org_words and head.pos_ != "NOUN"):
-            name = self._org_name([t for t in span if t.ent_type_ in _ORG_LABELS]) or text
-            return Resolution(Entity(name, EntityKind.ORGANISATION))
-        # A role description: "NATO’s chief", "the former president", "the Prime Minister".
-        if is_role_word:
-            person = self._person_by_role(head_word, {t.text.lower() for t in org_words})
+        orgs = self._orgs_in(tokens, position)
+        if head.pos_ == "PROPN" and _ACRONYM.match(head.text):
+            org = self.organisation_named(head.text)
+            if org is not None:
+                return _resolution(org)
+        hint = _gender(lexicon.noun_gender(head_word))
+        # "A Downing Street spokeswoman", "a spokesman for Tessaro", "A university spokeswoman".
+        if head_word in lexicon.spokesperson_nouns:
+            org = orgs[0] if orgs else None
+            if org is None:
+                modifiers = [t for t in head.lefts if t.dep_ == "compound" and t.pos_ == "NOUN"]
+                if modifiers:
+                    org = self._organisation_called(modifiers[-1].lower_, position)
+            if org is None:
+                org_text = self._org_phrase(head)
+                if org_text:
+                    org = self.organisation_named(org_text) or Organisation(org_text, [position])
+            if org is not None:
+                entity = org.entity(role=head_word)
+                return Resolution(entity, hint, org)
+        # "her husband", "his daughter": a relative of someone the article named.
+        if head_word in lexicon.relation_nouns:
+            relative = self._relative(head, lexicon.relation_nouns[head_word])
+            if relative is not None:
+                return _resolution(relative)
+        age = mention.age
+        if age is not None:
+            person = _nearest([p for p in self.people if p.age == age], position)
             if person is not None:
-                return Resolution(person.entity, person.gender)
+                return _resolution(person)
+        # A role: "the NFA chief executive", "the coach", "the former mayor".
+        role_words = {t.lower_ for t in tokens if t.pos_ in ("NOUN", "ADJ", "PROPN")}
+        if head.pos_ in ("NOUN", "PROPN", "ADJ") and head_word not in lexicon.group_nouns:
+            person = self._person_by_role(head_word, role_words, orgs, position)
+            if person is not None:
+                return _resolution(person)
+        # An institution by what it is: "the ministry", "the company", "the university".
+        if head.tag_ not in ("NNS", "NNPS"):
+            org = self._organisation_called(head_word, position, orgs)
+            if org is not None:
+                return _resolution(org)
+        if head_word in lexicon.group_nouns or head.tag_ in ("NNS", "NNPS"):
+            group = _nearest(self.groups, position)
+            if group is not None and (head_word in lexicon.group_nouns or len(group.members) > 1):
+                return _resolution(group)
         kind = EntityKind.GROUP if head.tag_ in ("NNS", "NNPS") else EntityKind.UNKNOWN
-        name = re.sub(r"^(the|a|an|another|some|one)\s+", "", text, flags=re.IGNORECASE)
-        return Resolution(Entity(name or text, kind), lexicon.noun_gender(head_word))
+        name = _DETERMINERS.sub("", text)
+        return Resolution(Entity(name or text, kind, resolved=False), hint)
 
-    def _appositive_person(self, head: Token) -> Resolution | None:
-        """ "The former mayor, Gerald Ashcombe," — the name in apposition."""
-        lexicon = self.lexicon
-        for child in head.rights:
-            if child.dep_ != "appos":
-                continue
-            if child.ent_type_ == "PERSON" or child.pos_ == "PROPN":
-                known = self.person_for([child])
-                if known is not None:
-                    shown = lexicon.noun_gender(head.lower_)
-                    if shown and not known.gender:
-                        return Resolution(known.entity, shown, (Learned(known, gender=shown),))
-                    return Resolution(known.entity, known.gender)
-                if head.pos_ == "NOUN" and (
-                    child.ent_type_ in ("", "PERSON")
-                    or head.lower_ in lexicon.job_titles
-                    or head.lower_ in lexicon.spokesperson_nouns
-                ):
-                    # A name the NER missed, in apposition to a job: "Its
-                    # director of operations, Piers Landry,".
-                    name_tokens = [t for t in child.subtree if t.dep_ in ("compound", "flat")]
-                    name = _clean(_join([*name_tokens, child]))
-                    return Resolution(Entity(name, EntityKind.PERSON, role=head.lower_))
+    def _orgs_in(self, tokens: Sequence[Token], position: int) -> list[Organisation]:
+        """The organisations a description names ("the NFA chief", "head of the agency")."""
+        found: list[Organisation] = []
+        for token in tokens:
+            org = self.organisation_at(token)
+            if org is None and token.pos_ == "PROPN":
+                org = self.organisation_named(token.text)
+            if org is None and token.lower_ in ("its", "their") and token.dep_ == "poss":
+                org = self.latest_organisation(position)
+            if org is not None and org not in found:
+                found.append(org)
+        text = " ".join(t.lower_ for t in tokens)
+        for org in self.orgs:  # "the head of the national flood agency"
+            if org not in found and len(org.words) > 1 and " ".join(org.words) in text:
+                found.append(org)
+        return found
+
+    def _org_phrase(self, head: Token) -> str | None:
+        """The capitalised name after "a spokesman for": an institution the recogniser missed."""
+        for prep in head.rights:
+            if prep.dep_ == "prep" and prep.lower_ in ("for", "of", "at", "with", "from"):
+                words = [t for t in prep.subtree if t.i > prep.i]
+                while words and words[0].pos_ == "DET":
+                    words.pop(0)
+                if words and all(t.text[:1].isupper() or t.lower_ in _NAME_GLUE for t in words):
+                    return clean(self._join(words))
         return None
 
-    def _org_named_by(self, noun: str) -> str:
-        """The fullest organisation name in the article ending in ``noun``.
-
-        "council" → "Harwick town council" when the article wrote it so.
-        """
-        best = noun
-        for chunk in self.noun_chunks:
-            if chunk.root.lower_ == noun and not self._in_quote(chunk.start_char):
-                words = [t for t in chunk if t.dep_ in ("compound", "amod") or t.i == chunk.root.i]
-                words = [t for t in words if t.pos_ in ("PROPN", "NOUN", "ADJ")]
-                if any(t.pos_ == "PROPN" for t in words):
-                    name = " ".join(t.text for t in words)
-                    if len(name) > len(best):
-                        best = name
-        return best
-
-    def _titled_name(self, span: Span) -> Resolution | None:
-        """ "Coach Ines Falk", "Mayor Varga": a job title, then a proper name.
-
-        The small NER model often labels these as organisations; the title
-        settles it.
-        """
+    def _organisation_called(
+        self, noun: str, position: int, among: Sequence[Organisation] = ()
+    ) -> Organisation | None:
+        """The organisation a common noun names: by its name's words, by what the article
+        calls it, or, for a business noun ("the company"), the business named last."""
         lexicon = self.lexicon
-        words = [t for t in span if not t.is_punct]
-        i = 0
-        while i < len(words) and words[i].lower_ in ("the", "a", "an"):
-            i += 1
-        start = i
-        while i < len(words) and (
-            words[i].lower_.rstrip(".") in lexicon.job_titles or words[i].lower_ in lexicon.titles
-        ):
-            i += 1
-        described = False
-        if i == start:
-            # "nurse Petra Sand", "head teacher Maren Holt": lower-case nouns
-            # describing a two- or three-word name; not "ferry firm Harwick Lines".
-            while i < len(words) and words[i].pos_ == "NOUN" and words[i].text.islower():
-                i += 1
-            described = i > start
-        rest = words[i:]
-        if i == start or not rest or not all(t.pos_ == "PROPN" for t in rest):
-            return None
-        if described and (
-            not 2 <= len(rest) <= 3
-            or any(t.lower_ in lexicon.institution_words or not t.text[:1].isupper() for t in rest)
-        ):
-            return None
-        known = self.person_for(rest)
-        gender = lexicon.title_gender(words[start].lower_)
-        if known is not None:
-            return Resolution(known.entity, known.gender or gender)
-        role = " ".join(t.text for t in words[start:i])
-        entity = Entity(_clean(_join(rest)), EntityKind.PERSON, role=role)
-        # Later mentions by surname ("Varga told …") are this person.
-        person = _Known(entity, gender=gender, roles={t.lower_ for t in words[start:i]})
-        key = entity.name.split()[-1].lower()
-        return Resolution(entity, gender, (Learned(person, key=key, new=True),))
+        pool = list(among) or self.orgs
+        fits = [o for o in pool if noun in o.words or noun in o.nouns]
+        if not fits and noun in lexicon.company_nouns:
+            fits = [o for o in pool if not (set(o.words) & lexicon.public_body_words)]
+        return _nearest(fits, position)
 
-    def _org_name(self, tokens: Sequence[Token]) -> str | None:
-        if not tokens:
-            return None
-        for ent in self.ents:
-            if ent.start <= tokens[0].i < ent.end and ent.label_ in _ORG_LABELS:
-                name = _clean(ent.text)
-                name = re.sub(r"^the\s+", "", name, flags=re.IGNORECASE)
-                return self.lexicon.canonical_alias(name) or name
-        return _clean(tokens[0].text)
-
-    def _person_by_role(self, role: str, orgs: set[str]) -> _Known | None:
-        role_key = self.lexicon.role_key
-        key = role_key(role)
-        best: _Known | None = None
-        for known in self.people.values():
-            roles = set().union(*(role_key(r) for r in known.roles)) if known.roles else set()
+    def _person_by_role(
+        self, head: str, words: set[str], orgs: Sequence[Organisation], position: int
+    ) -> Person | None:
+        """The person whose roles fit a description, nearest first, before or after it."""
+        key = self.lexicon.role_key(head)
+        fits = []
+        for person in self.people:
+            roles = set().union(*(self.lexicon.role_key(r) for r in person.roles))
             if not key & roles:
                 continue
-            if orgs and not orgs & known.role_orgs:
+            if orgs and not any(o in person.orgs for o in orgs):
                 continue
-            if best is not None:
-                return None  # ambiguous: two people fit
-            best = known
-        return best
+            fits.append(person)
+        if len(fits) > 1:  # the one whose roles say most of what the description says
+            best = max(len(words & p.roles) for p in fits)
+            fits = [p for p in fits if len(words & p.roles) == best]
+        return _nearest(fits, position)
+
+    def _relative(self, head: Token, gender: str | None) -> Person | None:
+        """ "her husband": the person of the possessor's surname the relation noun fits."""
+        owner = next((c for c in head.children if c.dep_ == "poss"), None)
+        if owner is None:
+            return None
+        if owner.pos_ == "PRON":
+            owner_gender = _gender(self.lexicon.pronouns.get(owner.lower_, (None, ""))[0])
+            candidates = [p for p in self.people if p.gender in (owner_gender, None)]
+            known = _nearest(candidates, head.idx)
+        else:
+            known = self.person_named(owner.text, at=head.idx)
+        if known is None:
+            return None
+        wanted = _gender(gender)
+        kin = [
+            p
+            for p in self.people
+            if p is not known
+            and p.surname == known.surname
+            and (wanted is None or p.gender in (wanted, None))
+        ]
+        return _nearest(kin, head.idx)
+
+    def _group_of(self, mention: Mention) -> Resolution:
+        """Coordinated speakers: one group of the people or institutions they name."""
+        members: list[Person | Organisation] = []
+        learned: list[Learned] = []
+        for member in mention.members:
+            resolution = self.resolve(member)
+            referent = resolution.referent
+            if not isinstance(referent, Person | Organisation):
+                if resolution.entity is None or not resolution.entity.resolved:
+                    return Resolution(
+                        Entity(clean(mention.text(mention.span)), EntityKind.GROUP, resolved=False)
+                    )
+                referent = Organisation(resolution.entity.name)
+            members.append(referent)
+            learned.extend(resolution.learned)
+        position = mention.head.idx
+        for group in self.groups:  # the same people, named again: the same group
+            if {id(m) for m in group.members} == {id(m) for m in members}:
+                return _resolution(group, tuple(learned))
+        group = Group(tuple(members), " and ".join(m.name for m in members), [position])
+        learned.append(Learned(group, position))
+        return _resolution(group, tuple(learned))
+
+    @cached_property
+    def noun_chunks(self) -> list[Span]:
+        """The article's noun chunks, found once (spaCy finds them again on every access)."""
+        return list(self.doc.noun_chunks)
+
+
+_ROLE_PREPOSITIONS = {"of", "at", "for", "in", "with", "from"}
+_CLAUSE_DEPS = {"relcl", "acl", "advcl", "ccomp", "xcomp"}
+
+
+def _without_clauses(token: Token) -> list[Token]:
+    """``token``'s subtree without the clauses hanging on it ("a retired lock-keeper who …")."""
+    out = [token]
+    for child in token.children:
+        if child.dep_ not in _CLAUSE_DEPS:
+            out.extend(_without_clauses(child))
+    return sorted(out, key=lambda t: t.i)
+
+
+def _is_person_token(tokens: Sequence[Token]) -> bool:
+    return any(t.ent_type_ == "PERSON" for t in tokens)
+
+
+def _first_names_agree(known: str, given: str) -> bool:
+    """ "Mark" and "Mark", or "M." and "Mark"."""
+    known, given = known.strip("."), given.strip(".")
+    if known == given:
+        return True
+    shorter, longer = sorted((known, given), key=len)
+    return len(shorter) == 1 and longer.startswith(shorter)
+
+
+_R = TypeVar("_R", Person, Organisation, Group)
+
+
+def _fits(candidate: Referent, gender: Gender | None) -> bool:
+    return not isinstance(candidate, Person) or gender is None or candidate.gender in (gender, None)
+
+
+def _nearest(candidates: Sequence[_R], at: int | None, gender: Gender | None = None) -> _R | None:
+    """The candidate named last before ``at``, else the first named after it.
+
+    With ``gender``, a candidate whose known gender differs is left out.
+    """
+    pool = [c for c in candidates if _fits(c, gender)]
+    if not pool:
+        return None
+    if len(pool) == 1 or at is None:
+        return pool[0]
+    before = [
+        (max(p for p in c.positions if p < at), c) for c in pool if any(p < at for p in c.positions)
+    ]
+    if before:
+        return max(before, key=lambda pc: pc[0])[1]
+    after = [(min(c.positions, default=at), c) for c in pool]
+    return min(after, key=lambda pc: pc[0])[1]
+
+
+# -- pronouns, in reading order -------------------------------------------------------------
 
 
 @dataclass(slots=True)
@@ -414,9 +962,9 @@ class _Event:
     """An entity seen as a subject (or a quote's speaker) at a point in the text."""
 
     pos: int
-    sentence: int
     entity: Entity
-    gender: str | None
+    referent: Referent | None
+    gender: Gender | None
     plural: bool
     speaker: bool
 
@@ -432,51 +980,56 @@ class SpeakerTimeline:
         self.lexicon = entities.lexicon
         self.events: list[_Event] = []
 
-    def add(self, token: Token, entity: Entity, gender: str | None, speaker: bool) -> None:
+    def add(self, token: Token, resolution: Resolution, speaker: bool) -> None:
+        entity = resolution.entity
+        if entity is None:
+            return
         plural = token.tag_ in ("NNS", "NNPS") or token.lower_ in ("they", "them", "we")
         if entity.kind is EntityKind.GROUP:
             plural = True
-        self.events.append(_Event(token.idx, token.sent.start, entity, gender, plural, speaker))
+        gender = resolution.gender
+        if isinstance(resolution.referent, Person):
+            gender = resolution.referent.gender or gender
+        self.events.append(_Event(token.idx, entity, resolution.referent, gender, plural, speaker))
 
-    def resolve(self, token: Token) -> Resolution:
-        """The entity of any subject or speaker mention headed by ``token``."""
+    def resolve(self, mention: Mention) -> Resolution:
+        """The entity of any subject or speaker mention."""
+        token = mention.head
         lexicon = self.lexicon
         if token.lower_ in lexicon.relative_pronouns and token.head.dep_ == "relcl":
             # "Mr. Kamin, who emphasized …": who is the noun the clause modifies.
-            return self.resolve(token.head.head)
+            return self.resolve(read_mention(token.head.head, lexicon))
         if token.lower_ in lexicon.pronouns:
             return self.resolve_pronoun(token)
-        resolution = self.entities.resolve_mention(token)
+        resolution = self.entities.resolve(mention)
         entity = resolution.entity
         owner = next((c for c in token.children if c.dep_ == "poss"), None)
         speaks_for_latest = (
             owner is not None and owner.lower_ in ("its", "their")
         ) or token.lower_ in lexicon.spokesperson_singular
-        if (
-            entity is not None
-            and speaks_for_latest
-            and entity.kind in (EntityKind.UNKNOWN, EntityKind.GROUP)
-        ):
+        if entity is not None and speaks_for_latest and not entity.resolved:
             # "Its director said": the post belongs to the institution last named;
             # "A spokesman said" with no institution named: the one that was
             # last in the news of this article.
             organisation = self.latest_organisation(token.idx)
             if organisation is not None:
                 entity = Entity(organisation.name, organisation.kind, role=token.lower_)
-                return Resolution(entity, resolution.gender, resolution.learned)
+                return Resolution(entity, resolution.gender, None, resolution.learned)
         return resolution
 
     def latest_organisation(self, before: int) -> Entity | None:
         for event in reversed(self.events):
             if event.pos < before and event.entity.kind is EntityKind.ORGANISATION:
                 return event.entity
-        return None
+        org = self.entities.latest_organisation(before)
+        return org.entity() if org is not None else None
 
     def resolve_pronoun(self, token: Token) -> Resolution:
         """The entity a pronoun subject refers to, by gender, number and recency."""
-        gender, number = self.lexicon.pronouns.get(token.lower_, (None, None))
+        gender_name, number = self.lexicon.pronouns.get(token.lower_, (None, None))
+        gender = _gender(gender_name)
         if number is None or number == "first":
-            return _NOBODY
+            return NOBODY
         seen_speaker = False
         for event in reversed(self.events):
             if event.pos >= token.idx:
@@ -490,16 +1043,16 @@ class SpeakerTimeline:
                 if kind is EntityKind.PERSON or (kind is EntityKind.UNKNOWN and event.speaker):
                     if event.gender and gender and event.gender != gender:
                         continue
-                    return Resolution(event.entity, gender or event.gender)
+                    return Resolution(event.entity, gender or event.gender, event.referent)
                 if kind is EntityKind.ORGANISATION and is_latest_speaker:
                     if event.gender and gender and event.gender != gender:
                         continue
-                    return Resolution(event.entity, gender)
+                    return Resolution(event.entity, gender, event.referent)
                 continue
             if number == "plural":
                 if event.plural or kind in (EntityKind.GROUP, EntityKind.ORGANISATION):
-                    return Resolution(event.entity)
+                    return Resolution(event.entity, None, event.referent)
                 continue
             if number == "neuter" and kind is EntityKind.ORGANISATION:
-                return Resolution(event.entity)
-        return _NOBODY
+                return Resolution(event.entity, None, event.referent)
+        return NOBODY

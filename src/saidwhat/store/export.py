@@ -35,7 +35,12 @@ _FLOAT = pa.float64()
 SPANS = pa.list_(pa.struct([("start", _INT), ("end", _INT)]))
 """How Parquet holds a list of [start, end] pairs (``FieldType.SPANS``)."""
 
-_ARROW = {FieldType.TEXT: _STRING, FieldType.INTEGER: _INT, FieldType.REAL: _FLOAT}
+_ARROW = {
+    FieldType.TEXT: _STRING,
+    FieldType.INTEGER: _INT,
+    FieldType.REAL: _FLOAT,
+    FieldType.BOOLEAN: pa.bool_(),
+}
 
 
 def arrow_type(kind: FieldType) -> pa.DataType:
@@ -89,6 +94,7 @@ TABLES: dict[str, tuple[str, pa.Schema]] = {
     ),
     "speakers": (
         "SELECT s.id AS speaker_id, s.name, s.kind, s.role, s.external_id, s.description,"
+        " s.gender, s.gender_evidence, s.members, s.resolved,"
         " (SELECT group_concat(alias, '|') FROM (SELECT alias FROM speaker_aliases"
         "   WHERE speaker_id = s.id ORDER BY alias)) AS aliases,"
         " (SELECT count(*) FROM quotes WHERE speaker_id = s.id) AS quotes"
@@ -101,6 +107,10 @@ TABLES: dict[str, tuple[str, pa.Schema]] = {
                 ("role", _STRING),
                 ("external_id", _STRING),
                 ("description", _STRING),
+                ("gender", _STRING),
+                ("gender_evidence", _STRING),
+                ("members", _STRING),
+                ("resolved", pa.bool_()),
                 ("aliases", _STRING),
                 ("quotes", _INT),
             ]
@@ -114,6 +124,9 @@ _BATCH_ROWS = 5000
 def _export_row(row: Any, fmt: ExportFormat) -> dict[str, Any]:
     """One row as exported: a quote's pieces always listed, in the format's own way."""
     values = dict(row)
+    for name in ("speaker_resolved", "resolved"):
+        if values.get(name) is not None:
+            values[name] = bool(values[name])
     if "content_parts" in values:
         parts = parts_of(values["content_parts"], values["content_start"], values["content_end"])
         if fmt is ExportFormat.PARQUET:

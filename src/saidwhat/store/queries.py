@@ -190,10 +190,12 @@ def speaker_detail(store: Store, speaker_id: int, *, latest: int = 20) -> Speake
     )
 
 
-def quoted_speaker_count(store: Store) -> int:
+def quoted_speaker_count(store: Store, *, unresolved: bool = False) -> int:
     """How many speakers have at least one quote (the length of the speakers list)."""
+    condition = "" if unresolved else " AND s.resolved"
     return int(
         store.conn.execute(
-            "SELECT count(DISTINCT speaker_id) FROM quotes WHERE speaker_id IS NOT NULL"
+            "SELECT count(DISTINCT q.speaker_id) FROM quotes q JOIN speakers s"
+            " ON s.id = q.speaker_id WHERE q.speaker_id IS NOT NULL" + condition
         ).fetchone()[0]
     )

@@ -22,6 +22,10 @@ ENTITY_COLUMNS = {
     "speaker_kind": "s.kind",
     "speaker_role": "s.role",
     "speaker_external_id": "s.external_id",
+    "speaker_gender": "s.gender",
+    "speaker_gender_evidence": "s.gender_evidence",
+    "speaker_members": "s.members",
+    "speaker_resolved": "s.resolved",
 }
 STORED_QUOTE_FIELDS = tuple(f for f in QUOTE_FIELDS if f.name not in ENTITY_COLUMNS)
 
@@ -94,6 +98,10 @@ class StoredQuote:
     speaker_kind: str | None
     speaker_role: str | None
     speaker_external_id: str | None
+    speaker_gender: str | None
+    speaker_gender_evidence: str | None
+    speaker_members: str | None
+    speaker_resolved: bool | None
     confidence: float
     evidence: str | None
     rule: str | None
@@ -109,4 +117,6 @@ def stored_quote(row: sqlite3.Row) -> StoredQuote:
     start, end = int(values["content_start"]), int(values["content_end"])
     values["content_parts"] = parts_of(values["content_parts"], start, end)
     values["confidence"] = float(values["confidence"])
+    if values["speaker_resolved"] is not None:
+        values["speaker_resolved"] = bool(values["speaker_resolved"])
     return StoredQuote(**values)

@@ -158,6 +158,15 @@ MIGRATIONS: tuple[str, ...] = (
         VALUES ('delete', old.id, old.content_text);
     END;
     """,
+    # 4: a speaker's gender (with its evidence), a group's members, and whether it is
+    # anyone at all (an unresolved description is kept per article, out of the list).
+    """
+    ALTER TABLE speakers ADD COLUMN gender TEXT;
+    ALTER TABLE speakers ADD COLUMN gender_evidence TEXT;
+    ALTER TABLE speakers ADD COLUMN members TEXT;
+    ALTER TABLE speakers ADD COLUMN resolved INTEGER NOT NULL DEFAULT 1;
+    CREATE INDEX speakers_gender ON speakers(gender);
+    """,
 )
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from saidwhat.errors import SaidwhatError
-from saidwhat.model import EntityKind, QuoteType
+from saidwhat.model import EntityKind, Gender, QuoteType
 from saidwhat.store.identity import person_name
 from saidwhat.store.rows import QUOTE_CONTEXT, StoredQuote, quote_columns, stored_quote
 from saidwhat.store.store import Store
@@ -103,6 +103,7 @@ class QuoteFilter:
     type: QuoteType | None = None
     min_confidence: float = 0.0
     article_id: int | None = None
+    gender: Gender | None = None  # the speaker's, as the text shows it
 
 
 def speaker_ids(store: Store, name: str) -> list[int]:
@@ -160,6 +161,14 @@ def search_quotes(
     if where.type is not None:
         conditions.append("q.type = ?")
         params.append(where.type.value)
+    if where.gender is not None:
+        conditions.append(
+            "s.gender = ?"
+            if where.gender is not Gender.UNKNOWN
+            else "s.kind = 'person' AND s.gender IS NULL"
+        )
+        if where.gender is not Gender.UNKNOWN:
+            params.append(where.gender.value)
     if where.min_confidence > 0:
         conditions.append("q.confidence >= ?")
         params.append(where.min_confidence)
@@ -188,6 +197,8 @@ class SpeakerCount:
     kind: str
     role: str | None
     external_id: str | None
+    gender: str | None
+    resolved: bool
     quotes: int
     articles: int
     outlets: int
@@ -195,19 +206,30 @@ class SpeakerCount:
 
 
 def top_speakers(
-    store: Store, *, limit: int = 20, offset: int = 0, name: str | None = None
+    store: Store,
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    name: str | None = None,
+    unresolved: bool = False,
 ) -> list[SpeakerCount]:
-    """Speakers by how often they are quoted (most first), optionally only those named."""
-    condition = ""
+    """Speakers by how often they are quoted (most first), optionally only those named.
+
+    Descriptions an article left unresolved ("the council") are left out
+    unless ``unresolved``.
+    """
+    conditions = [] if unresolved else ["s.resolved"]
     params: list[object] = []
     if name:
         ids = speaker_ids(store, name)
         if not ids:
             return []
-        condition = f"WHERE s.id IN ({','.join('?' * len(ids))})"
+        conditions.append(f"s.id IN ({','.join('?' * len(ids))})")
         params.extend(ids)
+    condition = ("WHERE " + " AND ".join(conditions)) if conditions else ""
     rows = store.conn.execute(
-        "SELECT s.id, s.name, s.kind, s.role, s.external_id, count(q.id) AS quotes,"
+        "SELECT s.id, s.name, s.kind, s.role, s.external_id, s.gender, s.resolved,"
+        " count(q.id) AS quotes,"
         " count(DISTINCT q.article_id) AS articles, count(DISTINCT a.outlet) AS outlets"
         " FROM speakers s JOIN quotes q ON q.speaker_id = s.id"
         " JOIN articles a ON a.id = q.article_id "
@@ -231,6 +253,8 @@ def top_speakers(
                 kind=r["kind"],
                 role=r["role"],
                 external_id=r["external_id"],
+                gender=r["gender"],
+                resolved=bool(r["resolved"]),
                 quotes=int(r["quotes"]),
                 articles=int(r["articles"]),
                 outlets=int(r["outlets"]),

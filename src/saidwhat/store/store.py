@@ -25,6 +25,7 @@ from saidwhat.linking import gram_hashes, normalise_words, same_statement
 from saidwhat.model import Article, Entity, EntityKind, ExtractedArticle
 from saidwhat.store.identity import (
     KnownEntity,
+    PersonName,
     canonical_organisation,
     given_names_agree,
     normalise,
@@ -346,7 +347,14 @@ class Store:
     # -- speakers -------------------------------------------------------------------------
 
     def _speaker_for(self, entity: Entity) -> tuple[int, bool]:
-        """The speaker row of ``entity`` (inside a write transaction); True when it is new."""
+        """The speaker row of ``entity`` (inside a write transaction); True when it is new.
+
+        A person or an institution is one row across articles; a description
+        its article left unresolved ("the council") is a row of its own each
+        time, never matched by name, and out of the speakers list.
+        """
+        if not entity.resolved:
+            return self._insert_speaker(entity, entity.name, None), True
         if entity.external_id:
             row = self.conn.execute(
                 "SELECT id FROM speakers WHERE external_id = ?", (entity.external_id,)
@@ -367,10 +375,23 @@ class Store:
                     " AND length(given) = 1",
                     (name, person.given, found),
                 )
+            if entity.gender is not None:  # the gender an article shows, kept once known
+                self.conn.execute(
+                    "UPDATE speakers SET gender = ?, gender_evidence = ? WHERE id = ?"
+                    " AND gender IS NULL",
+                    (entity.gender.value, entity.gender_evidence, found),
+                )
             return found, False
+        speaker_id = self._insert_speaker(entity, name, person)
+        self._add_alias(speaker_id, name)
+        if name != entity.name:
+            self._add_alias(speaker_id, entity.name)
+        return speaker_id, True
+
+    def _insert_speaker(self, entity: Entity, name: str, person: PersonName | None) -> int:
         cursor = self.conn.execute(
-            "INSERT INTO speakers (name, kind, role, external_id, surname, given)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO speakers (name, kind, role, external_id, surname, given, gender,"
+            " gender_evidence, members, resolved) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 name,
                 entity.kind.value,
@@ -378,13 +399,13 @@ class Store:
                 entity.external_id,
                 person.surname if person else None,
                 person.given if person else None,
+                entity.gender.value if entity.gender else None,
+                entity.gender_evidence,
+                "|".join(entity.members) if entity.members else None,
+                int(entity.resolved),
             ),
         )
-        speaker_id = int(cursor.lastrowid or 0)
-        self._add_alias(speaker_id, name)
-        if name != entity.name:
-            self._add_alias(speaker_id, entity.name)
-        return speaker_id, True
+        return int(cursor.lastrowid or 0)
 
     def _add_alias(self, speaker_id: int, alias: str) -> None:
         norm = normalise(alias)
@@ -404,7 +425,7 @@ class Store:
         norm = normalise(name)
         rows = self.conn.execute(
             "SELECT s.id, s.kind, s.external_id FROM speaker_aliases a"
-            " JOIN speakers s ON s.id = a.speaker_id WHERE a.norm = ?"
+            " JOIN speakers s ON s.id = a.speaker_id WHERE a.norm = ? AND s.resolved"
             " ORDER BY s.external_id IS NULL, s.id",
             (norm,),
         ).fetchall()
@@ -417,8 +438,8 @@ class Store:
         if person is None:
             return None
         candidates = self.conn.execute(
-            "SELECT id, given, external_id FROM speakers WHERE surname = ? AND kind = ?"
-            " ORDER BY external_id IS NULL, id",
+            "SELECT id, given, external_id FROM speakers"
+            " WHERE surname = ? AND kind = ? AND resolved ORDER BY external_id IS NULL, id",
             (person.surname, EntityKind.PERSON.value),
         ).fetchall()
         agreeing = [c for c in candidates if given_names_agree(person.given, c["given"])]

@@ -90,17 +90,39 @@ _DASHES = {"—", "–", "-", "--"}
 
 
 def is_dateline(token: Token) -> bool:
-    """Whether ``token`` is (in) the place name that opens a news story: "MILLBROOK — …"."""
+    """Whether ``token`` is (in) the place name that opens a news story.
+
+    "MILLBROOK — …", and with a date and an agency between the place and the
+    dash: "MILLBROOK, April 4 (NPA) — …".
+    """
     doc = token.doc
+    if not (token.is_upper and len(token.text) > 1):
+        return False
     start = token.i
     while start > 0 and doc[start - 1].is_upper and doc[start - 1].is_alpha:
         start -= 1
     at_line_start = start == 0 or "\n" in doc[start - 1].text or "\n" in doc[start - 1].whitespace_
+    if not at_line_start:
+        return False
     end = token.i
     while end + 1 < len(doc) and doc[end + 1].is_upper and doc[end + 1].is_alpha:
         end += 1
-    dashed = end + 1 < len(doc) and doc[end + 1].text in _DASHES
-    return token.is_upper and len(token.text) > 1 and at_line_start and dashed
+    in_parentheses = False
+    for following in doc[end + 1 : end + 13]:
+        if following.text in _DASHES:
+            return True
+        if following.text == "(":
+            in_parentheses = True
+        elif following.text == ")":
+            in_parentheses = False
+        elif not (
+            in_parentheses
+            or following.text == ","
+            or following.ent_type_ == "DATE"
+            or following.like_num
+        ):
+            return False
+    return False
 
 
 def find_subject(verb: Token, lexicon: Lexicon) -> Token | None:
@@ -141,7 +163,32 @@ def find_subject(verb: Token, lexicon: Lexicon) -> Token | None:
         if current.dep_ == "relcl":
             return current.head
         break
-    return _noun_before(verb, lexicon)
+    return _inverted_subject(verb) or _noun_before(verb, lexicon) or _name_set_off_before(verb)
+
+
+_CLOSING_MARKS = {"”", "’", '"', "'", "»"}
+
+
+def _inverted_subject(verb: Token) -> Token | None:
+    """The speaker after an inverted cue the parser read as an object.
+
+    "“…”, added the deputy commissioner." / "“Twice,” reply Lucía and
+    Dmitri": right after a closing quotation mark the words after the cue
+    are its subject, whatever dependency the parser gave them.
+    """
+    doc = verb.doc
+    i = verb.i - 1
+    while (i >= 0 and doc[i].text in (",", "—", "–")) or (i >= 0 and doc[i].is_space):
+        i -= 1
+    if i < 0 or doc[i].text not in _CLOSING_MARKS:
+        return None
+    for child in verb.rights:
+        speaker_like = child.pos_ in ("NOUN", "PROPN") and child.ent_type_ not in ("DATE", "TIME")
+        if child.dep_ in ("dobj", "attr", "npadvmod", "dative", "oprd", "appos") and speaker_like:
+            return child
+        if child.dep_ not in ("prt", "advmod", "punct"):
+            break
+    return None
 
 
 def _is_speech(token: Token, lexicon: Lexicon) -> bool:
@@ -188,6 +235,33 @@ def _noun_before(verb: Token, lexicon: Lexicon) -> Token | None:
     ):
         return token
     return None
+
+
+def _name_set_off_before(verb: Token) -> Token | None:
+    """A person's name set off by commas before a cue the parser gave no subject.
+
+    "In a statement posted on her website, Desai, nicknamed “the Metronome”,
+    wrote:": the parser hung the name on "website"; the commas say it is the
+    subject, the phrases around it asides.
+    """
+    sentence = verb.sent
+    for token in reversed(sentence[: verb.i - sentence.start]):
+        if token.ent_type_ != "PERSON" or token.dep_ not in _MISHUNG_SUBJECT_DEPS:
+            continue
+        ent_start = token.i
+        while ent_start > sentence.start and token.doc[ent_start - 1].ent_iob_ == "I":
+            ent_start -= 1
+        if token.doc[ent_start].ent_iob_ == "I":
+            ent_start -= 1
+        before = token.doc[ent_start - 1] if ent_start > sentence.start else None
+        after = token.doc[token.i + 1]
+        if (before is None or before.text == ",") and after.text == ",":
+            return token
+        return None
+    return None
+
+
+_MISHUNG_SUBJECT_DEPS = {"appos", "npadvmod", "dep", "nmod", "conj"}
 
 
 def according_to_source(according: Token, preposition: str) -> Token | None:

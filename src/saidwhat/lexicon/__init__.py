@@ -91,6 +91,7 @@ class Lexicon:
     public_body_words: frozenset[str]
     role_verbs: Mapping[str, str]
     place_words: frozenset[str]
+    document_nouns: frozenset[str]
     user_cues: frozenset[str] = frozenset()
     alias_index: Mapping[str, str] = field(default_factory=dict)  # lower-case alias → canonical
 
@@ -240,6 +241,7 @@ def build_lexicon(language: str, words: ModuleType, learned_path: Path = LEXICON
         public_body_words=words.PUBLIC_BODY_WORDS,
         role_verbs=MappingProxyType(dict(words.ROLE_VERBS)),
         place_words=words.PLACE_WORDS,
+        document_nouns=words.DOCUMENT_NOUNS,
         alias_index=MappingProxyType(aliases),
     )
 

@@ -186,11 +186,25 @@ ROLE_VERBS: dict[str, str] = {
     "co-own": "owner", "co-found": "founder", "skipper": "captain",
 }  # fmt: skip
 
+# Things that "say" without being anyone: a description with one of these heads is no person.
+DOCUMENT_NOUNS = frozenset(
+    {"statement", "report", "study", "letter", "survey", "poll", "release", "filing",
+     "ruling", "document", "memo", "email", "post", "website", "paper", "analysis",
+     "review", "notice", "message", "note", "judgment", "judgement", "order", "complaint",
+     "lawsuit", "suit", "indictment", "affidavit", "submission", "proposal", "plan", "bill",
+     "law", "rule", "rules", "policy", "data", "figures", "research", "evidence", "record",
+     "records", "guidance", "advice", "warning", "announcement", "tweet", "blog", "video",
+     "interview", "book", "article", "editorial", "column", "film", "show", "programme",
+     "program", "transcript", "minutes", "agreement", "deal", "contract", "budget", "sign",
+     "sheet", "page", "site", "app", "system", "model", "forecast", "estimate", "index"}
+)  # fmt: skip
+
 # Words that make a capitalised run a place, not a person ("Ferry Lane", "Quay Road").
 PLACE_WORDS = frozenset(
     {"lane", "street", "road", "avenue", "square", "row", "way", "drive", "place", "bridge",
      "park", "hill", "quay", "pier", "station", "harbour", "harbor", "bay", "valley", "town",
-     "city", "county", "district", "island", "river", "mountain", "point"}
+     "city", "county", "district", "island", "river", "mountain", "point", "east", "west",
+     "north", "south", "central"}
 )  # fmt: skip
 
 # Nouns that show a person's gender.
@@ -221,8 +235,15 @@ INSTITUTION_WORDS = frozenset(
         "company", "corporation", "corp", "inc", "ltd", "plc", "llc", "lines", "airlines",
         "university", "college", "school", "hospital", "club", "association", "union",
         "institute", "foundation", "trust", "committee", "commission", "court", "police",
-        "times", "post", "gazette", "news", "herald", "journal", "tribune", "press", "radio",
-        "tv", "international", "services", "partners", "holdings", "fund", "board", "authority",
+        "times", "post", "gazette", "news", "herald", "journal", "tribune", "press",
+        "radio", "tv", "international", "services", "partners", "holdings", "fund",
+        "board", "authority", "works", "energy", "systems", "products", "insurance",
+        "securities", "capital", "industries", "technologies", "labs", "media", "motors",
+        "foods", "logistics", "solutions", "ventures", "mining", "steel", "airways",
+        "railways", "rail", "aggregates", "microdevices", "research", "alliance",
+        "coalition", "movement", "federation", "society", "network", "inspectorate",
+        "panel", "service", "unit", "force", "church", "museum", "festival", "league",
+        "team", "fc", "united", "athletic",
     }
 )  # fmt: skip
 

@@ -120,11 +120,14 @@ def assign_speakers(
                 entities.note_pronoun(token, timeline.resolve_pronoun(token).referent)
             continue
         mention = read_mention(token, lexicon)
-        resolution = timeline.resolve(mention)
+        resolution = timeline.resolve(mention, speaks=is_speaker)
         entities.learn(resolution.learned)
         if token.lower_ in lexicon.pronouns:
             entities.note_pronoun(token, resolution.referent)
-        timeline.add(token, resolution, speaker=is_speaker)
+        reported = not is_speaker and any(
+            s <= token.idx < e for c in candidates for s, e in c.parts
+        )
+        timeline.add(token, resolution, speaker=is_speaker, reported=reported)
         speaker = _speaker(text, mention, resolution)
         if mention.name is not None and isinstance(resolution.referent, Person):
             introduced.append(_Introduced(token.idx, speaker, resolution.referent))

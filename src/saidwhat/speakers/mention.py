@@ -35,7 +35,7 @@ _RIGHT = {"compound", "flat", "case"}
 # Prepositions whose phrase belongs to a description ("the head of the agency").
 _ROLE_PREPOSITIONS = {"of", "at", "for", "with", "from", "in"}
 _CONJUNCTIONS = {"and", "&"}
-_AGE = re.compile(r"^(\d{1,3})-year-old$")
+_AGE = re.compile(r"\b(\d{1,3})\s*-\s*year\s*-\s*old\b")
 
 Range = tuple[int, int]  # tokens [start, end)
 
@@ -82,14 +82,17 @@ class Mention:
     @property
     def age(self) -> int | None:
         """The age a description gives ("the 34-year-old")."""
-        for token in self.tokens(self.role):
-            match = _AGE.match(token.lower_)
-            if match:
-                return int(match.group(1))
-        return None
+        match = _AGE.search(self.text(self.role).lower())
+        return int(match.group(1)) if match else None
+
+
+# Capitalised words that are never part of a name ("on Tuesday", "in March").
+_NOT_NAMES = {"DATE", "TIME", "MONEY", "PERCENT", "CARDINAL", "ORDINAL", "QUANTITY"}
 
 
 def _is_name_word(token: Token) -> bool:
+    if token.ent_type_ in _NOT_NAMES:
+        return False
     return token.pos_ == "PROPN" or token.ent_type_ == "PERSON"
 
 
@@ -158,7 +161,10 @@ def _drop_titles(
             if ent_end + 1 < end:
                 cut = max(cut, ent_end + 1)
     for i in range(cut, end - 1):
-        if _is_title_word(by_index[i], lexicon):
+        token = by_index[i]
+        # "Pellingham Athletic Football Club Rosalind Thwaite", all tagged one ORG.
+        institution = token.lower_.rstrip(".") in lexicon.institution_words
+        if _is_title_word(token, lexicon) or (institution and is_first_name(by_index[i + 1].text)):
             cut = i + 1
     title = None
     if cut > start:
@@ -181,6 +187,8 @@ def _subtree_range(token: Token, skip: set[str]) -> Range:
     return left, right + 1
 
 
+# What a phrase of a role may carry that is not part of the mention.
+_PHRASE_CLAUSES = {"relcl", "acl", "advcl", "punct"}
 _CLAUSES = {"relcl", "acl", "advcl", "appos", "punct", "cc", "conj", "prep", "det", "poss"}
 
 
@@ -219,10 +227,34 @@ def read_mention(head: Token, lexicon: Lexicon) -> Mention:
         first, last = members[0].span[0], members[-1].span[1]
         return Mention(head, (first, last), members=members)
 
+    institution = _institution_named(head, lexicon)
+    if institution is not None:
+        return Mention(head, institution, name=institution)
     start, end = _core_range(head)
     # Roles coordinated before one name: "physician and director of research Dr X".
     for conjunct in (c for c in head.rights if c.dep_ == "conj"):
         end = max(end, conjunct.right_edge.i + 1)
+    # A description's prepositional phrase ("the head of the national flood agency",
+    # "Chief executive of Kellport Mutual Building Society Moira Gallacher-Singh").
+    spokesperson = head.lower_ in lexicon.spokesperson_nouns
+    if head.pos_ == "PROPN":  # "the Office of Fair Digital Markets", "Department of Health"
+        for child in head.rights:
+            words = [t for t in child.subtree if t.i > child.i]
+            if (
+                child.dep_ == "prep"
+                and child.lower_ == "of"
+                and words
+                and all(t.text[:1].isupper() or t.lower_ in ("and", "the", "&") for t in words)
+            ):
+                end = max(end, child.right_edge.i + 1)
+    if head.pos_ in ("NOUN", "ADJ") or is_title_word(head.text, lexicon):
+        # Every phrase of the role ("Managing director for retail customers at Calder
+        # Ridge Energy Tomas Lindqvist-Baird"), but not a clause on the name in it.
+        for child in head.rights:
+            if child.dep_ == "prep" and child.lower_ in _ROLE_PREPOSITIONS and child.i >= end:
+                end = max(end, _subtree_range(child, _PHRASE_CLAUSES)[1])
+            elif child.i >= end and child.dep_ not in ("cc", "conj", "prep", "punct"):
+                break
     # Subjects the parser split ("co", "-", "founder" all subjects of "said").
     if head.dep_ in ("nsubj", "nsubjpass"):
         for sibling in head.head.children:
@@ -230,22 +262,20 @@ def read_mention(head: Token, lexicon: Lexicon) -> Mention:
                 left, right = sibling.left_edge.i, sibling.right_edge.i + 1
                 if right >= start - 1 and left <= end + 1:
                     start, end = min(start, left), max(end, right)
-    # A description's prepositional phrase ("the head of the national flood agency",
-    # "Chief executive of Kellport Mutual Building Society Moira Gallacher-Singh").
-    spokesperson = head.lower_ in lexicon.spokesperson_nouns
-    if head.pos_ in ("NOUN", "ADJ") or head.lower_ in lexicon.job_titles:
-        for child in head.rights:
-            if child.dep_ == "prep" and child.lower_ in _ROLE_PREPOSITIONS and child.i >= end:
-                end = max(end, child.right_edge.i + 1)
-                break
     tokens = [doc[i] for i in range(start, end)]
     if start < head.i:
         start, end = _cut_opener(tokens, (start, end), head.i)
         tokens = [doc[i] for i in range(start, end)]
 
-    # A name in apposition: "Its chief executive, Bjorn Aasen,".
+    # A name in apposition: "Its chief executive, Bjorn Aasen,"; names coordinated in
+    # apposition are a group: "the victim's parents, Rosa and Paulo Ferreira".
     appositive = next((c for c in head.rights if c.dep_ == "appos" and _is_name_word(c)), None)
-    if appositive is not None and not _is_name_word(head):
+    if appositive is not None:
+        named = _members(appositive, lexicon)
+        if named:
+            span = (start, max(end, named[-1].span[1]))
+            return Mention(head, span, role=(start, end), members=named)
+    if appositive is not None and (not _is_name_word(head) or _is_title_word(head, lexicon)):
         app_tokens = [doc[i] for i in range(*_subtree_range(appositive, _CLAUSES))]
         run = name_run(app_tokens, appositive.i + 1)
         if run is not None:
@@ -256,7 +286,8 @@ def read_mention(head: Token, lexicon: Lexicon) -> Mention:
     # A spokesperson's phrase names an institution, not a person ("a spokesman for
     # the Prime Minister's Office"); otherwise the name ends the phrase.
     run = None if spokesperson else name_run(tokens, end)
-    if run is None or not (run[0] <= head.i < run[1] or head.pos_ != "PROPN"):
+    trailing_name_ok = head.pos_ != "PROPN" or _is_title_word(head, lexicon)
+    if run is None or not (run[0] <= head.i < run[1] or trailing_name_ok):
         # A name that is the head itself, inside the phrase ("Mr Starmer's aides" is not).
         run = _run_around(tokens, head)
     if run is None or all(_is_title_word(doc[i], lexicon) for i in range(*run)):
@@ -264,8 +295,40 @@ def read_mention(head: Token, lexicon: Lexicon) -> Mention:
         return Mention(head, (start, end), role=(start, end))
     name, title = _drop_titles(tokens, run, lexicon)
     name = _without_sentence_opener(head, name)
-    role = (start, name[0]) if start < name[0] else None
+    role_end = title[0] if title is not None else name[0]
+    role = (start, role_end) if start < role_end else None
     return Mention(head, (start, end), name, title, role)
+
+
+def _institution_named(head: Token, lexicon: Lexicon) -> Range | None:
+    """The whole name of an institution the recogniser found around ``head``.
+
+    "the Landlords' Federation of Northmere": the parse hangs "Landlords'"
+    and "of Northmere" on "Federation", but the name is all of it. Only a
+    name with a word institutions are called by counts, so that a person the
+    recogniser ran into a company's name ("Orrin Cable Works Harlan
+    Osei-Mensah") is not swallowed.
+    """
+    if head.ent_type_ != "ORG" or head.pos_ not in ("PROPN", "NOUN"):
+        return None
+    doc = head.doc
+    start = head.i
+    while start > 0 and doc[start].ent_iob_ == "I":
+        start -= 1
+    end = head.i + 1
+    while end < len(doc) and doc[end].ent_iob_ == "I":
+        end += 1
+    tokens = [doc[i] for i in range(start, end)]
+    while tokens and tokens[0].lower_ == "the":
+        tokens.pop(0)
+    if len(tokens) < 2 or not any(t.lower_ in lexicon.institution_words for t in tokens):
+        return None
+    last_institution_word = max(
+        i for i, t in enumerate(tokens) if t.lower_ in lexicon.institution_words
+    )
+    if any(is_first_name(t.text) for t in tokens[last_institution_word + 1 :]):
+        return None
+    return tokens[0].i, tokens[-1].i + 1
 
 
 def _without_sentence_opener(head: Token, name: Range) -> Range:
@@ -329,8 +392,9 @@ def _members(head: Token, lexicon: Lexicon) -> tuple[Mention, ...]:
     # "physician and director of research Dr X": roles coordinated before one name.
     if mentions[-1].name is not None and any(m.name is None for m in mentions[:-1]):
         return ()
-    whole = [doc[i] for i in range(head.left_edge.i, head.right_edge.i + 1)]
-    if any(m.name is None for m in mentions) and name_run(whole, head.right_edge.i + 1):
+    whole_start, whole_end = _subtree_range(head, _PHRASE_CLAUSES)
+    whole = [doc[i] for i in range(whole_start, whole_end)]
+    if any(m.name is None for m in mentions) and name_run(whole, whole_end):
         return ()
     # "Hassan and Giulia Farah": a first name alone takes the surname of the last member.
     last = mentions[-1]

@@ -48,7 +48,7 @@ _NOT_SPEAKERS = {"GPE", "LOC", "DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY"
 _SPACE = re.compile(r"\s+")
 _DETERMINERS = re.compile(r"^(the|a|an|another|some|one|its|their|his|her)\s+", re.IGNORECASE)
 _ACRONYM = re.compile(r"^[A-Z][A-Z&]{1,7}$")
-_NAME_GLUE = {"of", "and", "for", "the", "&", "on", "in", "de", "du", "la"}
+_NAME_GLUE = {"of", "and", "for", "the", "&", "on", "in", "de", "du", "la", "'s", "’s"}
 # Lower-case words inside a person's name ("Pieter du Plessis", "Ludwig van Dam").
 _PARTICLES = {"de", "du", "da", "di", "van", "von", "der", "den", "la", "le", "bin", "al", "del"}
 # The words an organisation's initials skip ("Department of Environmental Protection": DEP).
@@ -83,6 +83,7 @@ class Person:
     orgs: list[Organisation] = field(default_factory=list)  # the institutions of those roles
     role: str | None = None  # the first role the article gives, as written
     age: int | None = None
+    named: bool = True  # False: someone the article only describes ("one witness")
 
     @property
     def words(self) -> tuple[str, ...]:
@@ -111,6 +112,7 @@ class Person:
             role=self.role,
             gender=self.gender,
             gender_evidence=self.gender_evidence,
+            resolved=self.named,
         )
 
 
@@ -279,6 +281,8 @@ class ArticleEntities:
             name = self._org_text(ent)
             if not name or (ent.label_ == "ORG" and self._looks_like_person(ent)):
                 continue
+            if all(is_title_word(w, self.lexicon) for w in name.split()):
+                continue  # "Superintendent", "Chief Constable": a title, not an institution
             org = self.organisation_named(name)
             if org is None:
                 org = Organisation(name)
@@ -335,7 +339,10 @@ class ArticleEntities:
     def _acronyms_spelt_out(self) -> None:
         """An acronym whose full name the recogniser missed: "the HSI" after "the Health
         Standards Inspectorate" spelt out in the text, its initials matching."""
-        known = {a for o in self.orgs for a in o.acronyms} | {o.initials for o in self.orgs}
+        spelt = [o for o in self.orgs if not _ACRONYM.match(o.name)]
+        known = {a for o in spelt for a in o.acronyms} | {
+            o.initials for o in spelt if len(o.words) > 1
+        }
         wanted = {o.name for o in self.orgs if _ACRONYM.match(o.name) and o.name not in known}
         for token in self.doc:
             if token.pos_ == "PROPN" and _ACRONYM.match(token.text) and token.text not in known:
@@ -416,8 +423,11 @@ class ArticleEntities:
         for ent, org in self._org_ents:
             if ent.start <= token.i < ent.end:
                 return org
-        if token.pos_ == "PROPN" and _ACRONYM.match(token.text):
-            return self.organisation_named(token.text)
+        if _ACRONYM.match(token.text) or (token.pos_ == "PROPN" and token.is_title):
+            # "PAST", or "Saltmere" alone where the article named an institution so.
+            named = self.organisation_named(token.text)
+            if named is not None and (_ACRONYM.match(token.text) or named.words == (token.lower_,)):
+                return named
         return None
 
     # -- people ---------------------------------------------------------------------------
@@ -427,7 +437,7 @@ class ArticleEntities:
             is_person = ent.label_ == "PERSON" or (
                 ent.label_ == "ORG" and self._looks_like_person(ent)
             )
-            if not is_person:
+            if not is_person or self._in_short_quote(ent):
                 continue
             ent = self._with_first_names(ent)
             words = [t for t in ent if not t.is_punct and t.text not in ("’s", "'s")]
@@ -447,9 +457,68 @@ class ArticleEntities:
                 person.name = name
             person.positions.append(ent.start_char)
             self._note_context(person, ent, title_words)
+        self._merge_first_names()
+        self._index_groups()
         for person in self.people:
             if person.gender is None and person.first:
                 person.note_gender(first_name_gender(person.name.split()[0]), "first name")
+
+    def _in_short_quote(self, ent: Span) -> bool:
+        """A name inside a short quotation is a title or a nickname ("The Next Ten Billion
+        Transistors"), not someone the article names."""
+        for start, end in self.quoted:
+            if start <= ent.start_char < end:
+                return len(self.text[start:end].split()) <= 8
+        return False
+
+    def _merge_first_names(self) -> None:
+        """ "Lucía" is Lucía Ferreyra when she is the one person of that first name or surname."""
+        for person in list(self.people):
+            if len(person.words) != 1:
+                continue
+            word = person.surname
+            fuller = [p for p in self.people if len(p.words) > 1 and word in (p.first, p.surname)]
+            if len(fuller) == 1:
+                home = fuller[0]
+                home.positions.extend(person.positions)
+                home.roles |= person.roles
+                home.orgs.extend(o for o in person.orgs if o not in home.orgs)
+                home.age = home.age or person.age
+                if person.gender_evidence in ("honorific", "noun"):
+                    home.note_gender(person.gender, person.gender_evidence)
+                home.role = home.role or person.role
+                self.people.remove(person)
+
+    def _index_groups(self) -> None:
+        """Coordinated people anywhere in the text ("Hassan and Giulia Farah"): the groups
+        "the couple" or "they" may stand for later."""
+        from saidwhat.speakers.mention import read_mention
+
+        for ent in self.ents:
+            root = ent.root
+            if ent.label_ != "PERSON" or not any(c.dep_ == "conj" for c in root.children):
+                continue
+            mention = read_mention(root, self.lexicon)
+            if len(mention.members) < 2:
+                continue
+            members = []
+            for member in mention.members:
+                tokens = member.tokens(member.name)
+                if not tokens:
+                    break
+                name = clean(self._join(tokens))
+                if member.shared_surname and len(_words(name)) == 1:
+                    name = f"{name} {member.shared_surname}"
+                person = self.person_named(name, at=tokens[0].idx)
+                if person is None:
+                    break
+                members.append(person)
+            else:
+                if not any(
+                    {id(m) for m in g.members} == {id(m) for m in members} for g in self.groups
+                ):
+                    name = " and ".join(m.name for m in members)
+                    self.groups.append(Group(tuple(members), name, [root.idx]))
 
     def _plausible_name(self, words: Sequence[Token]) -> bool:
         """A person's name, not "Ferry Lane" or "Saltmere Town at Cobbold Lane"."""
@@ -462,6 +531,19 @@ class ArticleEntities:
 
     def _drop_people_named_as_organisations(self) -> None:
         """ "Varga" tagged as an organisation after "councillor Ilse Varga": she is a person."""
+        # "Calder Ridge" tagged as a person beside "Calder Ridge Energy": the company.
+        # "AWFW Local" tagged as a person: a name holding an organisation's acronym.
+        org_names = [o.words for o in self.orgs]
+        acronyms = {a.lower() for o in self.orgs for a in o.acronyms}
+        self.people = [
+            p
+            for p in self.people
+            if not any(
+                len(p.words) >= 2 and w[: len(p.words)] == p.words and len(w) > len(p.words)
+                for w in org_names
+            )
+            and not (acronyms & set(p.words))
+        ]
         names = {p.words for p in self.people} | {(p.surname,) for p in self.people}
         people_orgs = [
             o
@@ -545,8 +627,8 @@ class ArticleEntities:
             self._relative_roles[clause.i] = role
             tokens.append(clause)
             objects = [t for t in clause.children if t.dep_ == "dobj"]
-            for obj in objects:
-                tokens.extend(t for t in obj.subtree if t.pos_ == "PROPN")
+            for obj in objects:  # "who chairs PAST" (the parser may call PAST a plural)
+                tokens.extend(t for t in obj.subtree if t.pos_ == "PROPN" or _ACRONYM.match(t.text))
         for prep in (c for c in clause.children if c.dep_ == "prep" and c.lower_ == "as"):
             tokens.extend(t for t in _without_clauses(prep) if t.i > prep.i)
         return tokens
@@ -584,11 +666,15 @@ class ArticleEntities:
     def _add_roles(self, person: Person, tokens: list[Token], position: int) -> None:
         lexicon = self.lexicon
         for token in tokens:
+            # A title the parser took for a verb or the recogniser for an institution
+            # ("Gulls captain", "Chief Constable") is still a role.
+            title_like = is_title_word(token.text, lexicon) and token.text[:1].isalpha()
             org = self.organisation_at(token)
             if org is not None:
                 if org not in person.orgs:
                     person.orgs.append(org)
-                continue
+                if not title_like:
+                    continue
             if token.lower_ in ("its", "their") and token.dep_ == "poss":
                 latest = self.latest_organisation(position)
                 if latest is not None and latest not in person.orgs:
@@ -606,7 +692,7 @@ class ArticleEntities:
             if age:
                 person.age = person.age or int(age.group(1))
                 continue
-            if token.pos_ in ("NOUN", "PROPN", "ADJ") and token.text[:1].isalpha():
+            if (token.pos_ in ("NOUN", "PROPN", "ADJ") or title_like) and token.text[:1].isalpha():
                 if lexicon.titles.get(token.lower_):
                     continue  # an honorific: its gender is noted already
                 person.roles.add(token.lower_)
@@ -648,6 +734,8 @@ class ArticleEntities:
                 if p.surname == words[-1]
                 and (p.first is None or _first_names_agree(p.first, words[0]))
             ]
+            if not same:  # known by the first name alone so far ("Hamid", then "Hamid Sadeghi")
+                same = [p for p in self.people if p.words == words[:1]]
             return _nearest(same, at, gender)
         word = words[0]
         by_surname = [p for p in self.people if p.surname == word]
@@ -667,13 +755,13 @@ class ArticleEntities:
 
     # -- resolution -----------------------------------------------------------------------
 
-    def resolve(self, mention: Mention) -> Resolution:
-        """The entity of a non-pronoun mention."""
+    def resolve(self, mention: Mention, speaks: bool = False) -> Resolution:
+        """The entity of a non-pronoun mention (``speaks``: it is a quote's speaker)."""
         if mention.members:
             return self._group_of(mention)
         if mention.name is not None:
             return self._named(mention)
-        return self._described(mention)
+        return self._described(mention, speaks)
 
     def _named(self, mention: Mention) -> Resolution:
         lexicon = self.lexicon
@@ -706,19 +794,43 @@ class ArticleEntities:
                 return _resolution(org)
         if len(_words(name)) == 1 and mention.head.ent_type_ in _NOT_SPEAKERS:
             return NOBODY  # a place, a date: "MILLBROOK —", the dateline, is nobody
+        if not self._could_be_person(tokens, has_person_role):
+            # "Her Housing Standards Bill", "Harrowgate East": a name, but of no one.
+            return Resolution(Entity(name, EntityKind.UNKNOWN, resolved=False))
         person = Person(name, [position])
         person.note_gender(title_gender, "honorific")
         if person.gender is None and person.first:
             person.note_gender(first_name_gender(name.split()[0]), "first name")
         self._add_roles(person, role, position)
+        # What the recogniser missed around the name: "Ibrahim Kone, head of SOCU, who …".
+        name_span = Span(self.doc, tokens[0].i, tokens[-1].i + 1, label="PERSON")
+        self._note_context(person, name_span, mention.tokens(mention.title))
         return _resolution(person, (Learned(person, position),))
 
     def _fuller(self, person: Person, name: str, position: int) -> tuple[Learned, ...]:
-        """ "Anjali Raghunathan" for the person the recogniser knew only as "Raghunathan"."""
-        words = _words(name)
-        if len(words) > len(person.words) and words[-len(person.words) :] == person.words:
+        """ "Anjali Raghunathan" for the person the recogniser knew only as "Raghunathan"
+        (or only as "Anjali")."""
+        words, known = _words(name), person.words
+        longer = len(words) > len(known)
+        if longer and (words[-len(known) :] == known or words[: len(known)] == known):
             return (Learned(person, position, name=name),)
         return ()
+
+    def _could_be_person(self, tokens: Sequence[Token], has_person_role: bool) -> bool:
+        """Whether a name no one in the article has yet can be a new person's.
+
+        It must read as a name (no street or district words, no figures) and
+        not belong to someone ("Her Housing Standards Bill"); beyond one word,
+        the recogniser, a first name or a person's role must say it is one.
+        """
+        words = [t for t in tokens if not t.is_punct]
+        if not words or not self._plausible_name(words):
+            return False
+        if any(c.dep_ == "poss" and c.pos_ == "PRON" for t in tokens for c in t.children):
+            return False
+        if len(words) == 1 or has_person_role or _is_person_token(words):
+            return True
+        return is_first_name(words[0].text)
 
     def _is_institution(self, tokens: Sequence[Token]) -> bool:
         """Whether a name names an institution: by its words, or by the recogniser's label
@@ -730,7 +842,7 @@ class ArticleEntities:
         words = [t for t in tokens if not t.is_punct]
         return not (len(words) >= 2 and is_first_name(words[0].text))
 
-    def _described(self, mention: Mention) -> Resolution:
+    def _described(self, mention: Mention, speaks: bool = False) -> Resolution:
         """A mention without a name: a spokesperson, a role, an age, an institution, a group."""
         lexicon = self.lexicon
         head = mention.head
@@ -744,7 +856,7 @@ class ArticleEntities:
         if alias:
             return Resolution(Entity(alias, EntityKind.ORGANISATION))
         orgs = self._orgs_in(tokens, position)
-        if head.pos_ == "PROPN" and _ACRONYM.match(head.text):
+        if _ACRONYM.match(head.text):  # "The IAIP", even tagged as a common noun
             org = self.organisation_named(head.text)
             if org is not None:
                 return _resolution(org)
@@ -774,9 +886,10 @@ class ArticleEntities:
             if person is not None:
                 return _resolution(person)
         # A role: "the NFA chief executive", "the coach", "the former mayor".
-        role_words = {t.lower_ for t in tokens if t.pos_ in ("NOUN", "ADJ", "PROPN")}
+        # A definite description looks back ("the defenceman" is the one the story is about,
+        # not one named later); "a prosecutor" may be named later.
         if head.pos_ in ("NOUN", "PROPN", "ADJ") and head_word not in lexicon.group_nouns:
-            person = self._person_by_role(head_word, role_words, orgs, position)
+            person = self.person_by_role(mention, before_only=_is_definite(head))
             if person is not None:
                 return _resolution(person)
         # An institution by what it is: "the ministry", "the company", "the university".
@@ -789,8 +902,51 @@ class ArticleEntities:
             if group is not None and (head_word in lexicon.group_nouns or len(group.members) > 1):
                 return _resolution(group)
         kind = EntityKind.GROUP if head.tag_ in ("NNS", "NNPS") else EntityKind.UNKNOWN
-        name = _DETERMINERS.sub("", text)
-        return Resolution(Entity(name or text, kind, resolved=False), hint)
+        name = _DETERMINERS.sub("", text) or text
+        if kind is EntityKind.UNKNOWN and self.describes_person(mention, speaks):
+            # Someone the article does not name ("one witness"): still one person, whom
+            # a later "she" refers to and whose gender the text may show.
+            person = Person(name, [position], named=False)
+            person.note_gender(hint, "noun")
+            for child in head.rights:  # "One witness, a woman who runs a kiosk,"
+                if child.dep_ == "appos" and child.pos_ == "NOUN":
+                    person.note_gender(_gender(lexicon.noun_gender(child.lower_)), "noun")
+            return _resolution(person)
+        return Resolution(Entity(name, kind, resolved=False), hint)
+
+    def describes_person(self, mention: Mention, speaks: bool = False) -> bool:
+        """Whether a description without a name is of one person ("the rookie", "a
+        fisherman", "the 34-year-old"), not an institution or a document.
+
+        A quote's speaker is someone unless its words say otherwise; any other
+        subject needs a word that names a person: a role, a title, a gendered
+        noun, an age.
+        """
+        head = mention.head
+        lexicon = self.lexicon
+        word = head.lower_
+        if not speaks and not (
+            is_title_word(head.text, lexicon)
+            or lexicon.noun_gender(word)
+            or len(lexicon.role_key(word)) > 1
+            or word in lexicon.relation_nouns
+            or mention.age is not None
+        ):
+            return False
+        if head.tag_ in ("NNS", "NNPS") or head.pos_ not in ("NOUN", "ADJ", "PROPN"):
+            return False
+        if head.pos_ == "PROPN" and not is_title_word(head.text, lexicon):
+            return False
+        if head.ent_type_ in _INSTITUTION_LABELS or word in lexicon.group_nouns:
+            return False
+        if _ACRONYM.match(head.text):
+            return False
+        return not (
+            word in lexicon.institution_words
+            or word in lexicon.company_nouns
+            or word in lexicon.public_body_words
+            or word in lexicon.document_nouns
+        )
 
     def _orgs_in(self, tokens: Sequence[Token], position: int) -> list[Organisation]:
         """The organisations a description names ("the NFA chief", "head of the agency")."""
@@ -823,22 +979,47 @@ class ArticleEntities:
     def _organisation_called(
         self, noun: str, position: int, among: Sequence[Organisation] = ()
     ) -> Organisation | None:
-        """The organisation a common noun names: by its name's words, by what the article
-        calls it, or, for a business noun ("the company"), the business named last."""
+        """The organisation a common noun names, nearest first: one whose name ends in it
+        ("the ministry": Ministry of Finance is not "the district"), then one whose name
+        holds it or that the article called so; for a business noun ("the company", "the
+        insurer"), the business the article named most."""
         lexicon = self.lexicon
         pool = list(among) or self.orgs
-        fits = [o for o in pool if noun in o.words or noun in o.nouns]
-        if not fits and noun in lexicon.company_nouns:
-            fits = [o for o in pool if not (set(o.words) & lexicon.public_body_words)]
-        return _nearest(fits, position)
+        for fits in (
+            [o for o in pool if o.words and o.words[-1] == noun],
+            [o for o in pool if noun in o.nouns and o.words[-1:] != (noun,)],
+            [o for o in pool if noun in o.words or _same_stem(noun, o.words)],
+        ):
+            if fits:
+                return _nearest(fits, position)
+        if noun not in lexicon.company_nouns:
+            return None
+        businesses = [
+            o
+            for o in pool
+            if (not (set(o.words) & lexicon.public_body_words) and not _ACRONYM.match(o.name))
+            or (_ACRONYM.match(o.name) and len(o.acronyms) > 0 and len(o.words) > 1)
+        ]
+        if not businesses:
+            return None
+        before = [o for o in businesses if any(p < position for p in o.positions)]
+        ranked = before or businesses
+        most = max(len([p for p in o.positions if p < position]) for o in ranked)
+        return _nearest(
+            [o for o in ranked if len([p for p in o.positions if p < position]) == most], position
+        )
 
-    def _person_by_role(
-        self, head: str, words: set[str], orgs: Sequence[Organisation], position: int
-    ) -> Person | None:
-        """The person whose roles fit a description, nearest first, before or after it."""
-        key = self.lexicon.role_key(head)
+    def person_by_role(self, mention: Mention, before_only: bool = False) -> Person | None:
+        """The person whose roles fit a description, nearest first, before (or after) it."""
+        tokens = mention.tokens(mention.role)
+        position = mention.head.idx
+        words = {t.lower_ for t in tokens if t.pos_ in ("NOUN", "ADJ", "PROPN")}
+        orgs = self._orgs_in(tokens, position)
+        key = self.lexicon.role_key(mention.head.lower_)
         fits = []
         for person in self.people:
+            if before_only and not any(p < position for p in person.positions):
+                continue
             roles = set().union(*(self.lexicon.role_key(r) for r in person.roles))
             if not key & roles:
                 continue
@@ -915,6 +1096,47 @@ def _without_clauses(token: Token) -> list[Token]:
     return sorted(out, key=lambda t: t.i)
 
 
+# How many paragraphs back a definite description looks for the person it describes.
+_DESCRIPTION_REACH = 3
+
+
+def _is_definite(head: Token) -> bool:
+    """ "the rookie", "her former supervisor": a description of someone known already."""
+    for child in head.lefts:
+        if child.dep_ == "det":
+            return child.lower_ in ("the", "this", "that")
+        if child.dep_ == "poss" and child.pos_ == "PRON":
+            return True
+    return False
+
+
+def _antecedent(relative: Token) -> Token:
+    """The noun a relative pronoun stands for.
+
+    "who" is a person: in "Yusuf Demir, the ward councillor for Harrowgate
+    East, who has lived …" the parser hangs the clause on "East"; the person
+    is the name the phrase is in apposition to.
+    """
+    noun = relative.head.head
+    if relative.lower_ not in ("who", "whom", "whose"):
+        return noun
+    climbed = noun
+    while climbed.dep_ in ("pobj", "prep") or (
+        climbed.dep_ == "compound" and climbed.head is not climbed
+    ):
+        climbed = climbed.head
+    if climbed.dep_ == "appos":
+        climbed = climbed.head
+    if climbed is not noun and (climbed.ent_type_ == "PERSON" or climbed.pos_ in ("NOUN", "PROPN")):
+        return climbed
+    return noun
+
+
+def _same_stem(noun: str, words: Sequence[str]) -> bool:
+    """ "insurer" and "Insurance", "regulator" and "Regulation": a shared stem of five letters."""
+    return len(noun) >= 6 and any(len(w) >= 6 and w[:5] == noun[:5] for w in words)
+
+
 def _is_person_token(tokens: Sequence[Token]) -> bool:
     return any(t.ent_type_ == "PERSON" for t in tokens)
 
@@ -967,6 +1189,7 @@ class _Event:
     gender: Gender | None
     plural: bool
     speaker: bool
+    reported: bool  # a subject inside reported words ("Mirela said her mother had read …")
 
 
 class SpeakerTimeline:
@@ -980,7 +1203,9 @@ class SpeakerTimeline:
         self.lexicon = entities.lexicon
         self.events: list[_Event] = []
 
-    def add(self, token: Token, resolution: Resolution, speaker: bool) -> None:
+    def add(
+        self, token: Token, resolution: Resolution, speaker: bool, reported: bool = False
+    ) -> None:
         entity = resolution.entity
         if entity is None:
             return
@@ -990,18 +1215,32 @@ class SpeakerTimeline:
         gender = resolution.gender
         if isinstance(resolution.referent, Person):
             gender = resolution.referent.gender or gender
-        self.events.append(_Event(token.idx, entity, resolution.referent, gender, plural, speaker))
+        self.events.append(
+            _Event(token.idx, entity, resolution.referent, gender, plural, speaker, reported)
+        )
 
-    def resolve(self, mention: Mention) -> Resolution:
-        """The entity of any subject or speaker mention."""
+    def resolve(self, mention: Mention, speaks: bool = False) -> Resolution:
+        """The entity of any subject or speaker mention (``speaks``: a quote's speaker)."""
         token = mention.head
         lexicon = self.lexicon
         if token.lower_ in lexicon.relative_pronouns and token.head.dep_ == "relcl":
             # "Mr. Kamin, who emphasized …": who is the noun the clause modifies.
-            return self.resolve(read_mention(token.head.head, lexicon))
+            return self.resolve(read_mention(_antecedent(token), lexicon), speaks)
         if token.lower_ in lexicon.pronouns:
             return self.resolve_pronoun(token)
-        resolution = self.entities.resolve(mention)
+        resolution = self.entities.resolve(mention, speaks)
+        referent = resolution.referent
+        if isinstance(referent, Person) and not referent.named and _is_definite(token):
+            # "the rookie", "the owner": a definite description of someone the article
+            # named without that word; the person it has been about, nearest first.
+            owner = next((c for c in token.lefts if c.dep_ == "poss" and c.pos_ == "PRON"), None)
+            # "her former supervisor" is not she.
+            besides = self.resolve_pronoun(owner).referent if owner is not None else None
+            named = self._latest_person(token.idx, referent.gender, besides)
+            if named is None:
+                named = self.entities.person_by_role(mention)
+            if named is not None:
+                return _resolution(named)
         entity = resolution.entity
         owner = next((c for c in token.children if c.dep_ == "poss"), None)
         speaks_for_latest = (
@@ -1017,6 +1256,36 @@ class SpeakerTimeline:
                 return Resolution(entity, resolution.gender, None, resolution.learned)
         return resolution
 
+    def _latest_person(
+        self, before: int, gender: Gender | None, besides: Referent | None = None
+    ) -> Person | None:
+        """The named person of the latest subject before ``before`` in the last few
+        paragraphs, whose gender fits."""
+        text = self.entities.text
+        floor = before
+        for _ in range(_DESCRIPTION_REACH):
+            floor = text.rfind("\n", 0, max(floor - 1, 0))
+            while floor > 0 and text[floor - 1] in "\n ":
+                floor -= 1
+            if floor <= 0:
+                floor = 0
+                break
+        for event in reversed(self.events):
+            if event.pos >= before:
+                continue
+            if event.pos < floor:
+                break
+            person = event.referent
+            if (
+                isinstance(person, Person)
+                and person.named
+                and person is not besides
+                and _fits(person, gender)
+                and any(p < before for p in person.positions)  # named, not only described
+            ):
+                return person
+        return None
+
     def latest_organisation(self, before: int) -> Entity | None:
         for event in reversed(self.events):
             if event.pos < before and event.entity.kind is EntityKind.ORGANISATION:
@@ -1025,14 +1294,22 @@ class SpeakerTimeline:
         return org.entity() if org is not None else None
 
     def resolve_pronoun(self, token: Token) -> Resolution:
-        """The entity a pronoun subject refers to, by gender, number and recency."""
+        """The entity a pronoun subject refers to, by gender, number and recency.
+
+        Subjects inside someone's reported words come second: in "Mirela said
+        her mother had read every draft. “…,” she said", she is Mirela.
+        """
+        first = self._pronoun_referent(token, skip_reported=True)
+        return first if first.entity is not None else self._pronoun_referent(token, False)
+
+    def _pronoun_referent(self, token: Token, skip_reported: bool) -> Resolution:
         gender_name, number = self.lexicon.pronouns.get(token.lower_, (None, None))
         gender = _gender(gender_name)
         if number is None or number == "first":
             return NOBODY
         seen_speaker = False
         for event in reversed(self.events):
-            if event.pos >= token.idx:
+            if event.pos >= token.idx or (skip_reported and event.reported):
                 continue
             is_latest_speaker = event.speaker and not seen_speaker
             seen_speaker = seen_speaker or event.speaker

@@ -499,18 +499,47 @@ def names_agree(gold: Sequence[str], pred: Sequence[str]) -> bool:
 
     The same words, or the same last word with the shorter name's words in
     order inside the longer: "Varga" and "Ines Varga" agree, "Piotr Varga"
-    and "Ines Varga" do not.
+    and "Ines Varga" do not. A group is the set of its members, in any
+    order: "Hassan Farah and Giulia Farah" is "Giulia Farah and Hassan Farah".
 
     >>> names_agree(("ines", "varga"), ("varga",))
     True
     >>> names_agree(("ines", "varga"), ("piotr", "varga"))
     False
+    >>> names_agree(("kim", "moran", "and", "clark", "moran"), ("clark", "moran", "and", "moran"))
+    True
     """
     if not gold or not pred:
         return False
     if tuple(gold) == tuple(pred):
         return True
-    if gold[-1] != pred[-1]:
+    gold_members, pred_members = _members(gold), _members(pred)
+    if len(gold_members) > 1 and len(gold_members) == len(pred_members):
+        unmatched = list(pred_members)
+        for member in gold_members:
+            match = next((p for p in unmatched if _one_name_agrees(member, p)), None)
+            if match is None:
+                return False
+            unmatched.remove(match)
+        return True
+    return _one_name_agrees(gold, pred)
+
+
+def _members(words: Sequence[str]) -> list[tuple[str, ...]]:
+    """The names of a group ("a and b and c"), or the one name."""
+    members: list[tuple[str, ...]] = [()]
+    for word in words:
+        if word == "and":
+            members.append(())
+        else:
+            members[-1] = (*members[-1], word)
+    return [m for m in members if m]
+
+
+def _one_name_agrees(gold: Sequence[str], pred: Sequence[str]) -> bool:
+    if tuple(gold) == tuple(pred):
+        return True
+    if not gold or not pred or gold[-1] != pred[-1]:
         return False
     shorter, longer = sorted((list(gold), list(pred)), key=len)
     words = iter(longer)

@@ -92,6 +92,8 @@ class Lexicon:
     role_verbs: Mapping[str, str]
     place_words: frozenset[str]
     document_nouns: frozenset[str]
+    statement_nouns: frozenset[str]
+    family_nouns: frozenset[str]
     user_cues: frozenset[str] = frozenset()
     alias_index: Mapping[str, str] = field(default_factory=dict)  # lower-case alias → canonical
 
@@ -242,6 +244,8 @@ def build_lexicon(language: str, words: ModuleType, learned_path: Path = LEXICON
         role_verbs=MappingProxyType(dict(words.ROLE_VERBS)),
         place_words=words.PLACE_WORDS,
         document_nouns=words.DOCUMENT_NOUNS,
+        statement_nouns=words.STATEMENT_NOUNS,
+        family_nouns=words.FAMILY_NOUNS,
         alias_index=MappingProxyType(aliases),
     )
 

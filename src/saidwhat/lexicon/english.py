@@ -199,6 +199,15 @@ DOCUMENT_NOUNS = frozenset(
      "sheet", "page", "site", "app", "system", "model", "forecast", "estimate", "index"}
 )  # fmt: skip
 
+# What someone issues and then "says": "the statement said" speaks for its issuer.
+STATEMENT_NOUNS = frozenset(
+    {"statement", "letter", "release", "email", "message", "note", "post", "communique",
+     "notice", "memo"}
+)  # fmt: skip
+
+# A family that speaks is the family of someone ("his family", "the family of the victim").
+FAMILY_NOUNS = frozenset({"family", "relatives"})
+
 # Words that make a capitalised run a place, not a person ("Ferry Lane", "Quay Road").
 PLACE_WORDS = frozenset(
     {"lane", "street", "road", "avenue", "square", "row", "way", "drive", "place", "bridge",

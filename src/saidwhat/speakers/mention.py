@@ -396,14 +396,22 @@ def _members(head: Token, lexicon: Lexicon) -> tuple[Mention, ...]:
     whole = [doc[i] for i in range(whole_start, whole_end)]
     if any(m.name is None for m in mentions) and name_run(whole, whole_end):
         return ()
-    # "Hassan and Giulia Farah": a first name alone takes the surname of the last member.
+    # "Hassan and Giulia Farah": a first name alone takes the surname of the last member;
+    # "Harue Sakamoto and her husband, Jun": a relative's, the surname of the first.
     last = mentions[-1]
     last_name = last.tokens(last.name)
     surname = last_name[-1].text if len(last_name) >= 2 else None
+    first_name = mentions[0].tokens(mentions[0].name)
+    first_surname = first_name[-1].text if len(first_name) >= 2 else None
     shared = []
     for mention in mentions:
         words = mention.tokens(mention.name)
-        if surname and len(words) == 1 and mention is not last and words[0].text != surname:
+        if first_surname and len(words) == 1 and _is_relative(mention, lexicon):
+            mention = Mention(
+                mention.head, mention.span, mention.name, mention.title, mention.role,
+                shared_surname=first_surname,
+            )  # fmt: skip
+        elif surname and len(words) == 1 and mention is not last and words[0].text != surname:
             mention = Mention(
                 mention.head, mention.span, mention.name, mention.title, mention.role,
                 shared_surname=surname,
@@ -411,6 +419,14 @@ def _members(head: Token, lexicon: Lexicon) -> tuple[Mention, ...]:
         shared.append(mention)
     del doc
     return tuple(shared)
+
+
+def _is_relative(mention: Mention, lexicon: Lexicon) -> bool:
+    """ "her husband, Jun": a member named as someone's relative."""
+    return any(
+        t.lower_ in lexicon.relation_nouns and any(c.dep_ == "poss" for c in t.children)
+        for t in mention.tokens(mention.role)
+    )
 
 
 def _member_mention(member: Token, limit: int | None, lexicon: Lexicon) -> Mention:

@@ -32,7 +32,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from spacy.tokens import Doc, Span, Token
 
@@ -84,6 +84,7 @@ class Person:
     role: str | None = None  # the first role the article gives, as written
     age: int | None = None
     named: bool = True  # False: someone the article only describes ("one witness")
+    byline: bool = False  # named in a byline ("By Rosalind Achebe, Political Correspondent")
 
     @property
     def words(self) -> tuple[str, ...]:
@@ -142,8 +143,12 @@ class Group:
     """Two or more people or institutions that speak together ("the couple")."""
 
     members: tuple[Person | Organisation, ...]
-    name: str
     positions: list[int] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        """The members' names as the article knows them now ("Hamid Sadeghi and …")."""
+        return " and ".join(m.name for m in self.members)
 
     def entity(self) -> Entity:
         return Entity(self.name, EntityKind.GROUP, members=tuple(m.name for m in self.members))
@@ -456,12 +461,20 @@ class ArticleEntities:
             elif len(_words(name)) > len(person.words):
                 person.name = name
             person.positions.append(ent.start_char)
+            person.byline = person.byline or self._in_byline(ent.start_char)
             self._note_context(person, ent, title_words)
         self._merge_first_names()
         self._index_groups()
         for person in self.people:
             if person.gender is None and person.first:
                 person.note_gender(first_name_gender(person.name.split()[0]), "first name")
+
+    def _in_byline(self, char: int) -> bool:
+        """Whether a name stands in a short line that starts "By" (the reporter's)."""
+        start = self.text.rfind("\n", 0, char) + 1
+        end = self.text.find("\n", char)
+        line = self.text[start : end if end >= 0 else len(self.text)].strip()
+        return line.startswith("By ") and len(line) <= 100
 
     def _in_short_quote(self, ent: Span) -> bool:
         """A name inside a short quotation is a title or a nickname ("The Next Ten Billion
@@ -506,9 +519,9 @@ class ArticleEntities:
                 tokens = member.tokens(member.name)
                 if not tokens:
                     break
-                name = clean(self._join(tokens))
-                if member.shared_surname and len(_words(name)) == 1:
-                    name = f"{name} {member.shared_surname}"
+                name = self._member_name(
+                    clean(self._join(tokens)), member.shared_surname, tokens[0].idx
+                )
                 person = self.person_named(name, at=tokens[0].idx)
                 if person is None:
                     break
@@ -517,8 +530,18 @@ class ArticleEntities:
                 if not any(
                     {id(m) for m in g.members} == {id(m) for m in members} for g in self.groups
                 ):
-                    name = " and ".join(m.name for m in members)
-                    self.groups.append(Group(tuple(members), name, [root.idx]))
+                    self.groups.append(Group(tuple(members), [root.idx]))
+
+    def _member_name(self, name: str, shared_surname: str | None, position: int) -> str:
+        """The name of one of "Hassan and Giulia Farah": "Hassan Farah", unless the
+        article named a Hassan of another surname ("Lucía and Dmitri Volkov-Hale" after
+        Lucía Ferreyra)."""
+        if not shared_surname or len(_words(name)) != 1:
+            return name
+        known = self.person_named(name, at=position)
+        if known is not None and len(known.words) > 1 and known.first == _words(name)[0]:
+            return known.name
+        return f"{name} {shared_surname}"
 
     def _plausible_name(self, words: Sequence[Token]) -> bool:
         """A person's name, not "Ferry Lane" or "Saltmere Town at Cobbold Lane"."""
@@ -533,7 +556,16 @@ class ArticleEntities:
         """ "Varga" tagged as an organisation after "councillor Ilse Varga": she is a person."""
         # "Calder Ridge" tagged as a person beside "Calder Ridge Energy": the company.
         # "AWFW Local" tagged as a person: a name holding an organisation's acronym.
+        # "Quillon" beside "Quillon Systems", when no first name and no fuller person
+        # says it is someone's.
         org_names = [o.words for o in self.orgs]
+        short_forms = {
+            w[0]
+            for w in org_names
+            if len(w) > 1
+            and not is_first_name(w[0])
+            and not any(len(p.words) > 1 and w[0] in p.words for p in self.people)
+        }
         acronyms = {a.lower() for o in self.orgs for a in o.acronyms}
         self.people = [
             p
@@ -543,6 +575,7 @@ class ArticleEntities:
                 for w in org_names
             )
             and not (acronyms & set(p.words))
+            and not (len(p.words) == 1 and p.words[0] in short_forms)
         ]
         names = {p.words for p in self.people} | {(p.surname,) for p in self.people}
         people_orgs = [
@@ -767,9 +800,7 @@ class ArticleEntities:
         lexicon = self.lexicon
         tokens = mention.tokens(mention.name)
         position = tokens[0].idx
-        name = clean(self._join(tokens))
-        if mention.shared_surname and len(_words(name)) == 1:
-            name = f"{name} {mention.shared_surname}"
+        name = self._member_name(clean(self._join(tokens)), mention.shared_surname, position)
         alias = lexicon.canonical_alias(name)
         if alias:
             return Resolution(Entity(alias, EntityKind.ORGANISATION))
@@ -794,7 +825,8 @@ class ArticleEntities:
                 return _resolution(org)
         if len(_words(name)) == 1 and mention.head.ent_type_ in _NOT_SPEAKERS:
             return NOBODY  # a place, a date: "MILLBROOK —", the dateline, is nobody
-        if not self._could_be_person(tokens, has_person_role):
+        if self._in_quote(position) or not self._could_be_person(tokens, has_person_role):
+            # A name inside quotation marks is a title ("The Next Ten Billion Transistors").
             # "Her Housing Standards Bill", "Harrowgate East": a name, but of no one.
             return Resolution(Entity(name, EntityKind.UNKNOWN, resolved=False))
         person = Person(name, [position])
@@ -1073,7 +1105,7 @@ class ArticleEntities:
         for group in self.groups:  # the same people, named again: the same group
             if {id(m) for m in group.members} == {id(m) for m in members}:
                 return _resolution(group, tuple(learned))
-        group = Group(tuple(members), " and ".join(m.name for m in members), [position])
+        group = Group(tuple(members), [position])
         learned.append(Learned(group, position))
         return _resolution(group, tuple(learned))
 
@@ -1096,8 +1128,9 @@ def _without_clauses(token: Token) -> list[Token]:
     return sorted(out, key=lambda t: t.i)
 
 
-# How many paragraphs back a definite description looks for the person it describes.
-_DESCRIPTION_REACH = 3
+# How far back (this paragraph and the three before) a definite description looks for
+# the person it describes.
+_DESCRIPTION_REACH = 4
 
 
 def _is_definite(head: Token) -> bool:
@@ -1228,6 +1261,15 @@ class SpeakerTimeline:
             return self.resolve(read_mention(_antecedent(token), lexicon), speaks)
         if token.lower_ in lexicon.pronouns:
             return self.resolve_pronoun(token)
+        if mention.name is None and not mention.members:
+            if token.lemma_.lower() in lexicon.statement_nouns and _is_definite(token):
+                issuer = self._issuer(token)
+                if issuer is not None:
+                    return issuer
+            if token.lower_ in lexicon.family_nouns:
+                family = self._family_of(token)
+                if family is not None:
+                    return family
         resolution = self.entities.resolve(mention, speaks)
         referent = resolution.referent
         if isinstance(referent, Person) and not referent.named and _is_definite(token):
@@ -1256,11 +1298,41 @@ class SpeakerTimeline:
                 return Resolution(entity, resolution.gender, None, resolution.learned)
         return resolution
 
-    def _latest_person(
-        self, before: int, gender: Gender | None, besides: Referent | None = None
-    ) -> Person | None:
-        """The named person of the latest subject before ``before`` in the last few
-        paragraphs, whose gender fits."""
+    def _issuer(self, token: Token) -> Resolution | None:
+        """Who issued "the statement" that speaks: the speaker of a recent sentence
+        that told of it ("In a joint statement, X and Y said …")."""
+        doc = self.entities.doc
+        floor = self._paragraphs_back(token.idx)
+        lemma = token.lemma_.lower()
+        for event in reversed(self.events):
+            if event.pos >= token.idx or not event.speaker:
+                continue
+            if event.pos < floor:
+                break
+            span = doc.char_span(event.pos, event.pos + 1, alignment_mode="expand")
+            if span is None or not len(span):
+                continue
+            if any(t.lemma_.lower() == lemma for t in span[0].sent):
+                return Resolution(event.entity, event.gender, event.referent)
+        return None
+
+    def _family_of(self, token: Token) -> Resolution | None:
+        """ "his family", "the family of a 17-year-old stabbed …": the family of that person."""
+        owner = next((c for c in token.children if c.dep_ == "poss"), None)
+        person: Referent | None = None
+        if owner is not None and owner.lower_ in self.lexicon.pronouns:
+            person = self.resolve_pronoun(owner).referent
+        elif owner is None:
+            of = next((c for c in token.rights if c.dep_ == "prep" and c.lower_ == "of"), None)
+            pobj = next((c for c in of.children if c.dep_ == "pobj"), None) if of else None
+            if pobj is not None:
+                person = self.entities.resolve(read_mention(pobj, self.lexicon)).referent
+        if not isinstance(person, Person) or not person.named:
+            return None
+        return Resolution(Entity(f"{token.lower_} of {person.name}", EntityKind.GROUP))
+
+    def _paragraphs_back(self, before: int) -> int:
+        """Where the paragraph ``_DESCRIPTION_REACH`` paragraphs before ``before`` starts."""
         text = self.entities.text
         floor = before
         for _ in range(_DESCRIPTION_REACH):
@@ -1268,23 +1340,40 @@ class SpeakerTimeline:
             while floor > 0 and text[floor - 1] in "\n ":
                 floor -= 1
             if floor <= 0:
-                floor = 0
-                break
+                return 0
+        return floor
+
+    def _latest_person(
+        self, before: int, gender: Gender | None, besides: Referent | None = None
+    ) -> Person | None:
+        """The named person of the latest subject before ``before`` in the last few
+        paragraphs, whose gender fits; else the person named last there in any role
+        ("Nobody has handed out more assists than Hye-jin Park")."""
+        floor = self._paragraphs_back(before)
+
+        def fits(person: Referent | None) -> bool:
+            return (
+                isinstance(person, Person)
+                and person.named
+                and not person.byline
+                and person is not besides
+                and _fits(person, gender)
+                and any(p < before for p in person.positions)  # named, not only described
+            )
+
         for event in reversed(self.events):
             if event.pos >= before:
                 continue
             if event.pos < floor:
                 break
-            person = event.referent
-            if (
-                isinstance(person, Person)
-                and person.named
-                and person is not besides
-                and _fits(person, gender)
-                and any(p < before for p in person.positions)  # named, not only described
-            ):
-                return person
-        return None
+            if fits(event.referent):
+                return cast(Person, event.referent)
+        named = [
+            (max(p for p in person.positions if floor <= p < before), person)
+            for person in self.entities.people
+            if fits(person) and any(floor <= p < before for p in person.positions)
+        ]
+        return max(named, key=lambda pair: pair[0])[1] if named else None
 
     def latest_organisation(self, before: int) -> Entity | None:
         for event in reversed(self.events):
@@ -1308,10 +1397,22 @@ class SpeakerTimeline:
         if number is None or number == "first":
             return NOBODY
         seen_speaker = False
+        person_since = False  # a person "he" or "she" could be was named after it
         for event in reversed(self.events):
-            if event.pos >= token.idx or (skip_reported and event.reported):
+            if event.pos >= token.idx:
                 continue
-            is_latest_speaker = event.speaker and not seen_speaker
+            if skip_reported and event.reported:
+                person_since = person_since or (
+                    event.entity.kind is EntityKind.PERSON
+                    and not event.plural
+                    and not (event.gender and gender and event.gender != gender)
+                )
+                continue
+            # An institution that just spoke can be "she", through its spokeswoman (who
+            # outranks a woman named in her words) or when no one else could be.
+            is_latest_speaker = (
+                event.speaker and not seen_speaker and (not person_since or bool(event.gender))
+            )
             seen_speaker = seen_speaker or event.speaker
             kind = event.entity.kind
             if number == "singular":

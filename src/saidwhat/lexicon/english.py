@@ -145,7 +145,10 @@ ROLE_SYNONYMS: tuple[frozenset[str], ...] = (
 # Titles before a name that the name library does not list (police ranks, abbreviated).
 EXTRA_TITLES = frozenset(
     {"supt", "dci", "dc", "ds", "di", "det", "insp", "pc", "sgt", "cllr", "superintendent",
-     "constable", "inspector", "marshal", "dean", "rector"}
+     "constable", "inspector", "marshal", "dean", "rector", "duke", "duchess", "earl",
+     "marquess", "marchioness", "viscount", "viscountess", "congressman", "congresswoman",
+     "assemblyman", "assemblywoman", "councilman", "councilwoman", "alderman", "alderwoman",
+     "lawmaker", "legislator"}
 )  # fmt: skip
 
 # Nouns for a person by their relation to another ("her husband", "his daughter"),
@@ -174,7 +177,9 @@ PUBLIC_BODY_WORDS = frozenset(
     {"ministry", "department", "office", "agency", "authority", "commission", "council",
      "police", "service", "court", "inspectorate", "board", "panel", "committee", "parliament",
      "government", "regulator", "tribunal", "assembly", "union", "guild", "federation",
-     "association", "university", "school", "district", "fund", "institute"}
+     "association", "university", "school", "district", "fund", "institute", "house",
+     "senate", "congress", "legislature", "cabinet", "party", "campaign", "embassy", "army",
+     "navy", "military", "church"}
 )  # fmt: skip
 
 # Verbs of a relative clause that give a person a role: "Halima Yusuf, who owns the

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from spacy.tokens import Token
+from spacy.tokens import Span, Token
 
 from saidwhat.lexicon import Lexicon
 from saidwhat.speakers.names import is_first_name, is_title_word
@@ -158,7 +158,9 @@ def _drop_titles(
             ent_end = i
             while ent_end + 1 < len(doc) and doc[ent_end + 1].ent_iob_ == "I":
                 ent_end += 1
-            if ent_end + 1 < end:
+            rest = [by_index[j] for j in range(ent_end + 1, end)]
+            # only when what follows is a person's ("The New York Times" stays whole)
+            if rest and (any(t.ent_type_ == "PERSON" for t in rest) or is_first_name(rest[0].text)):
                 cut = max(cut, ent_end + 1)
     for i in range(cut, end - 1):
         token = by_index[i]
@@ -166,6 +168,13 @@ def _drop_titles(
         institution = token.lower_.rstrip(".") in lexicon.institution_words
         if _is_title_word(token, lexicon) or (institution and is_first_name(by_index[i + 1].text)):
             cut = i + 1
+    if by_index[end - 1].ent_type_ in _PLACES and end - cut >= 3:
+        # "Pellory Water Ingrid Vasstrom", one ORG to the recogniser: the person starts
+        # at the first name that follows a word that is none.
+        for i in range(end - 2, cut, -1):
+            if is_first_name(by_index[i].text) and not is_first_name(by_index[i - 1].text):
+                cut = i
+                break
     title = None
     if cut > start:
         first_title = cut
@@ -290,8 +299,8 @@ def read_mention(head: Token, lexicon: Lexicon) -> Mention:
     if run is None or not (run[0] <= head.i < run[1] or trailing_name_ok):
         # A name that is the head itself, inside the phrase ("Mr Starmer's aides" is not).
         run = _run_around(tokens, head)
-    if run is None or all(_is_title_word(doc[i], lexicon) for i in range(*run)):
-        # No name, or only titles: "The Prime Minister" is a description.
+    if run is None or _only_a_title(doc[run[0] : run[1]], lexicon):
+        # No name, or only titles: "The Prime Minister", "the Conservative MP" describe.
         return Mention(head, (start, end), role=(start, end))
     name, title = _drop_titles(tokens, run, lexicon)
     name = _without_sentence_opener(head, name)
@@ -329,6 +338,20 @@ def _institution_named(head: Token, lexicon: Lexicon) -> Range | None:
     if any(is_first_name(t.text) for t in tokens[last_institution_word + 1 :]):
         return None
     return tokens[0].i, tokens[-1].i + 1
+
+
+def _only_a_title(words: Span, lexicon: Lexicon) -> bool:
+    """Whether capitalised words are a title, not a name: all title words ("Prime
+    Minister"), or a title after a word that is no first name ("Conservative MP";
+    "Jonathan King" is a name)."""
+    if all(_is_title_word(t, lexicon) for t in words):
+        return True
+    last, first = words[-1], words[0]
+    return (
+        _is_title_word(last, lexicon)
+        and not is_first_name(first.text)
+        and not any(t.ent_type_ == "PERSON" for t in words)
+    )
 
 
 def _without_sentence_opener(head: Token, name: Range) -> Range:

@@ -61,6 +61,13 @@ def is_title_word(word: str, lexicon: Lexicon) -> bool:
     """A title before a name, by the name library or the lexicon ("Supt", "Cllr", "Minister")."""
     lower = word.lower()
     bare = lower.rstrip(".")
+    if _is_title(bare, lower, lexicon):
+        return True
+    # "Senators Grassley and Leahy": a plural title before names
+    return len(bare) > 4 and bare.endswith("s") and _is_title(bare[:-1], bare[:-1], lexicon)
+
+
+def _is_title(bare: str, lower: str, lexicon: Lexicon) -> bool:
     return (
         bare in lexicon.titles
         or lower in lexicon.titles

@@ -286,8 +286,11 @@ class ArticleEntities:
             name = self._org_text(ent)
             if not name or (ent.label_ == "ORG" and self._looks_like_person(ent)):
                 continue
-            if all(is_title_word(w, self.lexicon) for w in name.split()):
+            words = name.split()
+            if all(is_title_word(w, self.lexicon) for w in words):
                 continue  # "Superintendent", "Chief Constable": a title, not an institution
+            if len(words) >= 3 and is_title_word(words[0], self.lexicon) and words[1] == "of":
+                continue  # "Duchess of Wexmoor", "Bishop of Tarn": a title, not an institution
             org = self.organisation_named(name)
             if org is None:
                 org = Organisation(name)
@@ -354,7 +357,8 @@ class ArticleEntities:
                 wanted.add(token.text)
         if not wanted:
             return
-        run = r"[A-Z][\w’'&-]*(?:\s+(?:of|and|for|the|on|&)?\s*[A-Z][\w’'&-]*)+"
+        # "Immigration, Refugees and Citizenship Canada": commas may list the words too.
+        run = r"[A-Z][\w’'&-]*(?:,?\s+(?:of|and|for|the|on|&)?\s*[A-Z][\w’'&-]*)+"
         for match in re.finditer(run, self.text):
             if self._in_quote(match.start()):
                 continue
@@ -442,7 +446,7 @@ class ArticleEntities:
             is_person = ent.label_ == "PERSON" or (
                 ent.label_ == "ORG" and self._looks_like_person(ent)
             )
-            if not is_person or self._in_short_quote(ent):
+            if not is_person or self._in_short_quote(ent) or self._seat_of_a_title(ent):
                 continue
             ent = self._with_first_names(ent)
             words = [t for t in ent if not t.is_punct and t.text not in ("’s", "'s")]
@@ -468,6 +472,19 @@ class ArticleEntities:
         for person in self.people:
             if person.gender is None and person.first:
                 person.note_gender(first_name_gender(person.name.split()[0]), "first name")
+
+    def _seat_of_a_title(self, ent: Span) -> bool:
+        """ "the Conservative MP for Eastmere", "Duke of Tarn": the place a title is of,
+        tagged as a person."""
+        root = ent.root
+        preposition = root.head
+        return (
+            len(ent) == 1
+            and root.dep_ == "pobj"
+            and preposition.lower_ in ("for", "of")
+            and is_title_word(preposition.head.text, self.lexicon)
+            and not is_first_name(root.text)
+        )
 
     def _in_byline(self, char: int) -> bool:
         """Whether a name stands in a short line that starts "By" (the reporter's)."""
@@ -527,7 +544,8 @@ class ArticleEntities:
                     break
                 members.append(person)
             else:
-                if not any(
+                distinct = len({id(m) for m in members}) == len(members)
+                if distinct and not any(
                     {id(m) for m in g.members} == {id(m) for m in members} for g in self.groups
                 ):
                     self.groups.append(Group(tuple(members), [root.idx]))
@@ -925,13 +943,22 @@ class ArticleEntities:
             if person is not None:
                 return _resolution(person)
         # An institution by what it is: "the ministry", "the company", "the university".
-        if head.tag_ not in ("NNS", "NNPS"):
+        # A person's title is no institution's name: "the senator" is not the Senate.
+        institution_noun = (
+            head_word in lexicon.institution_words
+            or head_word in lexicon.public_body_words
+            or head_word in lexicon.company_nouns
+        )
+        person_title = is_title_word(head.text, lexicon) and not institution_noun
+        if head.tag_ not in ("NNS", "NNPS") and not person_title:
             org = self._organisation_called(head_word, position, orgs)
             if org is not None:
                 return _resolution(org)
-        if head_word in lexicon.group_nouns or head.tag_ in ("NNS", "NNPS"):
+        # "the couple", "the pair": the people the article named together. Other plurals
+        # ("advisers", "federal investigators") are people it did not name.
+        if head_word in lexicon.group_nouns:
             group = _nearest(self.groups, position)
-            if group is not None and (head_word in lexicon.group_nouns or len(group.members) > 1):
+            if group is not None:
                 return _resolution(group)
         kind = EntityKind.GROUP if head.tag_ in ("NNS", "NNPS") else EntityKind.UNKNOWN
         name = _DETERMINERS.sub("", text) or text
@@ -985,8 +1012,12 @@ class ArticleEntities:
         found: list[Organisation] = []
         for token in tokens:
             org = self.organisation_at(token)
-            if org is None and token.pos_ == "PROPN":
-                org = self.organisation_named(token.text)
+            if org is None and token.pos_ == "PROPN" and token.ent_type_ != "PERSON":
+                # the whole name, not the first word of a longer one ("West" of "West
+                # Virginia University", "Clinton" of "Clinton Foundation")
+                named = self.organisation_named(token.text)
+                if named is not None and named.words == (token.lower_,):
+                    org = named
             if org is None and token.lower_ in ("its", "their") and token.dep_ == "poss":
                 org = self.latest_organisation(position)
             if org is not None and org not in found:
@@ -1005,7 +1036,8 @@ class ArticleEntities:
                 while words and words[0].pos_ == "DET":
                     words.pop(0)
                 if words and all(t.text[:1].isupper() or t.lower_ in _NAME_GLUE for t in words):
-                    return clean(self._join(words))
+                    # "the Harbour Commissioner's Office": the possessive is part of the name
+                    return _SPACE.sub(" ", self._join(words)).strip(" ,.:;“”\"'‘’")
         return None
 
     def _organisation_called(
@@ -1026,11 +1058,14 @@ class ArticleEntities:
                 return _nearest(fits, position)
         if noun not in lexicon.company_nouns:
             return None
+        # A business: no public body's word in its name, and more than one word or
+        # called a business ("Quillon Systems"; "House" alone is no company).
         businesses = [
             o
             for o in pool
-            if (not (set(o.words) & lexicon.public_body_words) and not _ACRONYM.match(o.name))
-            or (_ACRONYM.match(o.name) and len(o.acronyms) > 0 and len(o.words) > 1)
+            if not (set(o.words) & lexicon.public_body_words)
+            and not _ACRONYM.match(o.name)
+            and (len(o.words) > 1 or bool(o.nouns & lexicon.company_nouns))
         ]
         if not businesses:
             return None

@@ -1,9 +1,9 @@
-"""The web UI in a real headless Chromium: search, speaker, article, statement, and XSS.
+"""The web UI in a real headless Chromium: search, speaker, article, statement, gender, XSS.
 
 The real app runs under uvicorn in a background thread on a free loopback
-port, over the store of ``tests/test_server.py``; Playwright (sync API)
-drives the system Chromium (``/usr/bin/chromium``; Playwright's own browser
-downloads are not used). Screenshots go to ``test-output/screenshots/``.
+port, over the stores of ``tests/test_server.py`` and ``tests/test_gender.py``;
+Playwright (sync API) drives the system Chromium (``/usr/bin/chromium``;
+Playwright's own browser downloads are not used). Screenshots go to ``test-output/screenshots/``.
 Every page is also checked for console errors, which is where Chromium
 reports anything the Content-Security-Policy blocked.
 """
@@ -14,6 +14,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +33,7 @@ sync_api = pytest.importorskip(
 import uvicorn  # noqa: E402
 
 from saidwhat.server import create_app  # noqa: E402
+from tests.test_gender import COURIER, GAZETTE, build_gender_store  # noqa: E402
 from tests.test_server import XSS, XSS_SPEAKER, build_store, ids  # noqa: E402
 
 if TYPE_CHECKING:
@@ -56,14 +58,14 @@ def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_store(tmp_path_factory.mktemp("browser") / "news.db")
 
 
-@pytest.fixture(scope="module")
-def base_url(store_path: Path) -> Iterator[str]:
-    """The real app under uvicorn on a free loopback port, for the module's tests."""
+@contextmanager
+def serving(path: Path) -> Iterator[str]:
+    """The real app over the store at ``path`` under uvicorn on a free loopback port."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(store_path), log_level="warning")
+    config = uvicorn.Config(create_app(path), log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -76,6 +78,20 @@ def base_url(store_path: Path) -> Iterator[str]:
     server.should_exit = True
     thread.join(timeout=10)
     sock.close()
+
+
+@pytest.fixture(scope="module")
+def base_url(store_path: Path) -> Iterator[str]:
+    """The app over the store of ``tests/test_server.py``, for the module's tests."""
+    with serving(store_path) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def gender_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app over the store of ``tests/test_gender.py`` (who gets quoted)."""
+    with serving(build_gender_store(tmp_path_factory.mktemp("gender") / "news.db")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -233,4 +249,54 @@ def test_hostile_text_stays_text_on_every_page(
             )
             assert "<script>alert(1)</script>" in tip
         watched.shot(name)
+    watched.clean()
+
+
+def test_who_gets_quoted_draws_the_shares_and_lists_the_numbers(
+    watched: Watched, gender_url: str
+) -> None:
+    page = watched.page
+    watched.goto(gender_url + "/")
+    page.click("header nav >> text=Who gets quoted")
+    page.wait_for_url("**/gender")
+    assert page.inner_text("h1") == "Who gets quoted"
+    headline = page.inner_text("#headline")
+    assert "Women: 56% of the 9 quotes by people whose gender is known" in headline
+    assert page.inner_text("#gender-legend").split() == ["women", "men", "unknown"]
+    # One stacked bar per outlet; each share is drawn to its width and says what it is.
+    courier = page.locator(f'svg#gender-bars rect.seg[data-outlet="{COURIER}"]')
+    assert [s.get_attribute("data-gender") for s in courier.all()] == ["female", "male", "unknown"]
+    widths = [box["width"] for s in courier.all() if (box := s.bounding_box())]
+    assert widths[1] > widths[0] > widths[2] > 10  # 3 men, 2 women, 1 unknown of 6
+    assert page.locator("svg#gender-bars text.shares").all_text_contents() == [
+        "women 33% · men 50% · unknown 17% of 6 quotes by people",
+        "women 60% · men 20% · unknown 20% of 5 quotes by people",
+    ]
+    fills = {
+        page.locator(f"svg#gender-bars rect.seg.{g}").first.evaluate(
+            "e => getComputedStyle(e).fill"
+        )
+        for g in ("female", "male", "unknown")
+    }
+    assert len(fills) == 3  # three colours, and a word for each
+    # The month chart: March and April drawn, the undated quotes noted.
+    columns = page.locator("svg#share-timeline rect.share-bar")
+    assert [c.get_attribute("data-month") for c in columns.all()] == ["2025-03", "2025-04"]
+    heights = [box["height"] for c in columns.all() if (box := c.bounding_box())]
+    assert heights[1] > heights[0] > 10  # 75% over 67%
+    assert "2 quotes by people in undated articles not shown" in page.inner_text("main")
+    # The numbers, in tables.
+    rows = page.locator("#gender-by-outlet tbody tr")
+    assert [r.inner_text().split("\t") for r in rows.all()] == [
+        [COURIER, "2", "3", "1", "6", "40%", "1", "0"],
+        [GAZETTE, "3", "1", "1", "5", "75%", "2", "1"],
+        ["all", "5", "4", "2", "11", "56%", "3", "1"],
+    ]
+    assert page.locator("#gender-by-month tbody tr").count() == 4  # 2 months, undated, all
+    watched.shot("gender")
+    page.fill("input[name=outlet]", GAZETTE)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/gender?outlet=*")
+    assert page.locator("svg#gender-bars rect.seg").count() == 3
+    assert COURIER not in page.inner_text("#gender-by-outlet")
     watched.clean()

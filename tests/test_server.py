@@ -331,13 +331,17 @@ def test_query_syntax_and_sql_are_only_text(client: TestClient, db: Path, query:
 
 # Every query parameter of every route that takes one.
 _PARAMETERS = {
-    "/api/quotes": ["q", "speaker", "since", "until", "type", "min_confidence", "limit", "offset"],
-    "/api/speakers": ["name", "limit", "offset"],
+    "/api/quotes": [
+        "q", "speaker", "since", "until", "type", "gender", "min_confidence", "limit", "offset",
+    ],
+    "/api/speakers": ["name", "all", "limit", "offset"],
+    "/api/gender": ["by", "outlet", "since", "until", "min_confidence"],
     "/api/statements": ["speaker_id", "limit", "offset"],
-    "/": ["q", "speaker", "since", "until", "type", "offset"],
-    "/speakers": ["name", "offset"],
+    "/": ["q", "speaker", "since", "until", "type", "gender", "offset"],
+    "/speakers": ["name", "all", "offset"],
+    "/gender": ["outlet", "since", "until", "min_confidence"],
     "/statements": ["speaker_id", "offset"],
-}
+}  # fmt: skip
 _HOSTILE = [
     "bridge'; DROP TABLE quotes; --",
     "1 OR 1=1",
@@ -676,6 +680,7 @@ def test_pages_escape_everything_from_the_data(client: TestClient, db: Path) -> 
         "speaker": client.get(f"/speakers/{found[f'speaker:{XSS_SPEAKER}']}").text,
         "statement": client.get(f"/statements/{found[f'statement:{XSS} is what I said,']}").text,
         "speakers": client.get("/speakers").text,
+        "who gets quoted": client.get("/gender").text,
         "statements": client.get(
             "/statements", params={"speaker_id": found[f"speaker:{XSS_SPEAKER}"]}
         ).text,
@@ -695,7 +700,7 @@ _OWN_TAGS = {
     "html", "head", "meta", "title", "link", "body", "header", "nav", "a", "main", "form",
     "label", "input", "select", "option", "button", "p", "ol", "li", "div", "span", "blockquote",
     "time", "h1", "h2", "dl", "dt", "dd", "section", "svg", "line", "rect", "text", "table",
-    "thead", "tbody", "tr", "th", "td", "article", "mark", "u", "ins", "del", "br",
+    "thead", "tbody", "tr", "th", "td", "article", "mark", "u", "ins", "del", "br", "strong",
 }  # fmt: skip
 
 
@@ -718,7 +723,8 @@ def _tags(html: str) -> set[str]:
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/speakers", "/articles/1", "/api/quotes", "/static/style.css", "/nothing"]
+    "path",
+    ["/", "/speakers", "/gender", "/articles/1", "/api/quotes", "/static/style.css", "/nothing"],
 )
 def test_security_headers_on_every_response(client: TestClient, path: str) -> None:
     headers = client.get(path).headers
@@ -734,6 +740,7 @@ def test_pages_have_no_inline_script_or_style(client: TestClient, db: Path) -> N
     for path in (
         "/",
         "/speakers",
+        "/gender",
         f"/speakers/{found['speaker:Ilse Varga']}",
         f"/articles/{found['winter']}",
     ):

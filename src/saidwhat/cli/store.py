@@ -1,4 +1,4 @@
-"""Store commands: ingest, search, speakers, export, statements.
+"""Store commands: ingest, search, speakers, gender, export, statements.
 
 They share the store options and output formats of ``saidwhat.cli.common``.
 """
@@ -20,6 +20,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from saidwhat.cli.common import (
     DEFAULT_DB,
@@ -43,9 +44,10 @@ from saidwhat.cli.common import (
     print_run_summary,
 )
 from saidwhat.errors import BadRecord, SaidwhatError
-from saidwhat.model import QuoteType
+from saidwhat.model import Gender, QuoteType
 from saidwhat.read.fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
 from saidwhat.settings import DEFAULT_MODEL, DEFAULT_SETTINGS
+from saidwhat.store.gender import GenderGrouping, GenderReport
 
 
 def _csv_value(value: Any) -> Any:
@@ -212,6 +214,15 @@ def _open_existing(db: Path) -> Any:
         raise fail(exc) from exc
 
 
+def _paging_note(offset: int, shown: int, total: int) -> None:
+    """Under a table: which rows of how many it shows, when there are more."""
+    if total > offset + shown:
+        err.print(
+            f"showing {offset + 1}–{offset + shown} of {total}; see more with --offset/--limit",
+            highlight=False,
+        )
+
+
 @app.command()
 def search(
     query: Annotated[
@@ -236,6 +247,15 @@ def search(
     quote_type: Annotated[
         QuoteType | None, typer.Option("--type", help="direct, indirect or mixed.")
     ] = None,
+    gender: Annotated[
+        Gender | None,
+        typer.Option(
+            "--gender",
+            help="Only quotes by people of this gender, as the articles show it: pronouns, "
+            "honorifics (Ms, Mr), gendered nouns (spokeswoman), else a first-name dictionary; "
+            "unknown: people they show no gender for.",
+        ),
+    ] = None,
     min_confidence: MinConfidenceOption = 0.0,
     limit: LimitOption = 20,
     offset: OffsetOption = 0,
@@ -255,6 +275,7 @@ def search(
                     since=since,
                     until=until,
                     type=quote_type,
+                    gender=gender,
                     min_confidence=min_confidence,
                 ),
                 limit=limit,
@@ -276,12 +297,8 @@ def search(
             hit.type,
         )
     _print_records(records, fmt, table)
-    if fmt is ListFormat.TABLE and result.total > offset + len(result.hits):
-        err.print(
-            f"showing {offset + 1}–{offset + len(result.hits)} of {result.total}; "
-            "see more with --offset/--limit",
-            highlight=False,
-        )
+    if fmt is ListFormat.TABLE:
+        _paging_note(offset, len(result.hits), result.total)
 
 
 @app.command()
@@ -290,33 +307,159 @@ def speakers(
     name: Annotated[
         str | None, typer.Option("--name", help="Only the speaker(s) this name refers to.")
     ] = None,
+    include_unresolved: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help='Also list the descriptions no article tied to anyone ("one witness", '
+            '"the council"): one row for each article that has one.',
+        ),
+    ] = False,
     limit: LimitOption = 20,
     offset: OffsetOption = 0,
     fmt: FormatOption = ListFormat.TABLE,
 ) -> None:
-    """Who is quoted most: quotes, articles and outlets per speaker, with aliases."""
-    from saidwhat.store.search import top_speakers
+    """Who is quoted most: quotes, articles and outlets per speaker, with gender and aliases.
+
+    A person's gender is as the articles show it (pronouns, honorifics,
+    gendered nouns, else a first-name dictionary), or unknown.
+    """
+    from saidwhat.store.search import speaker_total, top_speakers
 
     with _open_existing(db) as store:
-        rows = top_speakers(store, limit=limit, offset=offset, name=name)
-    table = Table(title="speakers by quotes")
+        rows = top_speakers(
+            store, limit=limit, offset=offset, name=name, unresolved=include_unresolved
+        )
+        total = speaker_total(store, name=name, unresolved=include_unresolved)
+    table = Table(title=f"{total} speakers by quotes")
     table.add_column("speaker", no_wrap=True)
     table.add_column("kind")
+    table.add_column("gender")
     for column in ("quotes", "articles", "outlets"):
         table.add_column(column, justify="right")
     table.add_column("also called", overflow="fold")
     table.add_column("id", no_wrap=True)
     for row in rows:
+        speaker = Text(row.name)
+        if not row.resolved:
+            speaker.append(" (unresolved)", style="dim")
         table.add_row(
-            row.name,
+            speaker,
             row.kind,
+            row.gender or "",
             str(row.quotes),
             str(row.articles),
             str(row.outlets),
-            ", ".join(row.aliases[:5]),
-            row.external_id or "",
+            Text(", ".join(row.aliases[:5])),
+            Text(row.external_id or ""),
         )
     _print_records([dataclasses.asdict(r) for r in rows], fmt, table)
+    if fmt is ListFormat.TABLE:
+        _paging_note(offset, len(rows), total)
+
+
+def _percent(share: float | None) -> str:
+    return "–" if share is None else f"{share:.0%}"
+
+
+@app.command()
+def gender(
+    db: DbOption = DEFAULT_DB,
+    by: Annotated[
+        GenderGrouping,
+        typer.Option(
+            "--by", help="A row for each outlet, each month, or (both) each outlet's months."
+        ),
+    ] = GenderGrouping.OUTLET,
+    outlet: Annotated[str | None, typer.Option("--outlet", help="Only this outlet.")] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Published on or after (YYYY-MM-DD).")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help="Published on or before (YYYY-MM-DD).")
+    ] = None,
+    min_confidence: MinConfidenceOption = 0.0,
+    fmt: FormatOption = ListFormat.TABLE,
+) -> None:
+    """Who gets quoted: quotes by women, men and people of unknown gender, per outlet or month.
+
+    Counts the quotes whose speaker is a person, named or not ("one
+    witness", described as a woman, counts as a woman), by the gender the
+    articles show: pronouns, honorifics, gendered nouns, else a first-name
+    dictionary. Quotes of organisations and groups are counted apart (not a
+    person), as are quotes without a speaker. The women's share is of the
+    quotes whose speaker's gender is known. -f jsonl or csv print the rows,
+    then the overall row (key "all").
+    """
+    from saidwhat.store.gender import gender_counts
+    from saidwhat.store.search import QuoteFilter
+
+    where = QuoteFilter(outlet=outlet, since=since, until=until, min_confidence=min_confidence)
+    with _open_existing(db) as store:
+        try:
+            report = gender_counts(store, where, by)
+        except SaidwhatError as exc:
+            raise fail(exc) from exc
+    overall = report.overall
+    if fmt is ListFormat.TABLE and overall.persons == 0:
+        filtered = bool(outlet or since or until or min_confidence)
+        others = overall.not_person + overall.no_speaker
+        err.print(
+            f"no quotes by people in {db}"
+            + (" that match the filters" if filtered else "")
+            + (
+                f" ({overall.not_person} not by a person, {overall.no_speaker} without a speaker)"
+                if others
+                else ""
+            ),
+            highlight=False,
+        )
+        return
+    rows = [*report.rows, overall]
+    _print_records([dataclasses.asdict(r) for r in rows], fmt, _gender_table(report))
+    if fmt is ListFormat.TABLE:
+        err.print(
+            "% women: of the quotes whose speaker's gender is known; "
+            "not a person: organisations, groups and speakers of unknown kind",
+            highlight=False,
+        )
+
+
+def _gender_table(report: GenderReport) -> Table:
+    """The rows of a who-gets-quoted report, then the overall row, as a table."""
+    from saidwhat.store.gender import NO_OUTLET, OVERALL, UNDATED
+
+    by_outlet = report.by is not GenderGrouping.MONTH
+    by_month = report.by is not GenderGrouping.OUTLET
+    grouping = " and ".join(g for g, on in (("outlet", by_outlet), ("month", by_month)) if on)
+    table = Table(title=f"who gets quoted, by {grouping}", show_edge=False, pad_edge=False)
+    if by_outlet:
+        table.add_column("outlet", min_width=8, overflow="fold")
+    if by_month:
+        table.add_column("month", no_wrap=True, min_width=len("2025-03"))
+    for column in ("women", "men", "unknown", "people", "% women", "not a person", "no speaker"):
+        # Wide enough for the header's longest word: headers wrap between words, never cut.
+        table.add_column(column, justify="right", min_width=max(map(len, column.split())))
+    for row in [*report.rows, report.overall]:
+        labels = []
+        if by_outlet:
+            labels.append(Text(NO_OUTLET if row.outlet is None else row.outlet))
+        if by_month:
+            labels.append(Text(row.month or UNDATED))
+        if row is report.overall:
+            labels = [Text(OVERALL, style="bold"), *(Text("") for _ in labels[1:])]
+        table.add_row(
+            *labels,
+            str(row.female),
+            str(row.male),
+            str(row.unknown),
+            str(row.persons),
+            _percent(row.share_female),
+            str(row.not_person),
+            str(row.no_speaker),
+            end_section=bool(report.rows) and row is report.rows[-1],
+        )
+    return table
 
 
 @app.command()

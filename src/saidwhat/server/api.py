@@ -1,4 +1,4 @@
-"""The JSON API: quotes, speakers, articles and statements, and (with a token) ingest.
+"""The JSON API: quotes, speakers, who gets quoted, articles, statements; (token) ingest.
 
 Every read opens the store read-only for the one request, in the thread
 that serves it (sqlite3 connections stay in their thread). Parameters are
@@ -17,11 +17,12 @@ from fastapi import APIRouter, Body, Depends, Header, HTTPException, Path, Query
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from saidwhat.ingest import IngestSummary, ingest_stream
-from saidwhat.model import Article, QuoteType
+from saidwhat.model import Article, Gender, QuoteType
 from saidwhat.server.state import MAX_ID, MAX_OFFSET, ServerState
 from saidwhat.store import Store, content_hash
-from saidwhat.store.queries import article_detail, quoted_speaker_count, speaker_detail
-from saidwhat.store.search import QuoteFilter, search_quotes, top_speakers
+from saidwhat.store.gender import GenderGrouping, gender_counts
+from saidwhat.store.queries import article_detail, speaker_detail
+from saidwhat.store.search import QuoteFilter, search_quotes, speaker_total, top_speakers
 from saidwhat.store.statements import list_statements, statement_detail
 
 MAX_ARTICLES_PER_REQUEST = 100
@@ -31,6 +32,9 @@ Limit = Annotated[int, Query(ge=1, le=200, description="Items per page (1–200)
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip (paging).")]
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 Text = Annotated[str | None, Query(max_length=500)]
+Since = Annotated[date | None, Query(description="Published on or after.")]
+Until = Annotated[date | None, Query(description="Published on or before.")]
+MinConfidence = Annotated[float, Query(ge=0.0, le=1.0)]
 
 
 def _page(total: int, limit: int, offset: int, items: list[Any]) -> dict[str, Any]:
@@ -117,10 +121,18 @@ def api_router(state: ServerState) -> APIRouter:
             str | None, Query(max_length=500, description="Name, alias, surname or KB id.")
         ] = None,
         outlet: Text = None,
-        since: Annotated[date | None, Query(description="Published on or after.")] = None,
-        until: Annotated[date | None, Query(description="Published on or before.")] = None,
+        since: Since = None,
+        until: Until = None,
         quote_type: Annotated[QuoteType | None, Query(alias="type")] = None,
-        min_confidence: Annotated[float, Query(ge=0.0, le=1.0)] = 0.0,
+        gender: Annotated[
+            Gender | None,
+            Query(
+                description="The speaker's gender as the articles show it (pronouns, "
+                "honorifics, gendered nouns, else a first-name dictionary); unknown: a person "
+                "they show no gender for."
+            ),
+        ] = None,
+        min_confidence: MinConfidence = 0.0,
         limit: Limit = 20,
         offset: Offset = 0,
     ) -> dict[str, Any]:
@@ -131,6 +143,7 @@ def api_router(state: ServerState) -> APIRouter:
             since=since.isoformat() if since else None,
             until=until.isoformat() if until else None,
             type=quote_type,
+            gender=gender,
             min_confidence=min_confidence,
         )
         with state.read() as store:
@@ -140,16 +153,54 @@ def api_router(state: ServerState) -> APIRouter:
     @router.get("/speakers", summary="Speakers, most quoted first")
     def speakers(
         name: Annotated[str | None, Query(max_length=500)] = None,
+        include_unresolved: Annotated[
+            bool,
+            Query(
+                alias="all",
+                description='Also the descriptions no article tied to anyone ("one witness").',
+            ),
+        ] = False,
         limit: Limit = 20,
         offset: Offset = 0,
     ) -> dict[str, Any]:
+        named = name or None
         with state.read() as store:
-            rows = top_speakers(store, limit=limit, offset=offset, name=name or None)
-            if name:
-                total = len(top_speakers(store, limit=MAX_OFFSET, name=name))
-            else:
-                total = quoted_speaker_count(store)
+            rows = top_speakers(
+                store, limit=limit, offset=offset, name=named, unresolved=include_unresolved
+            )
+            total = speaker_total(store, name=named, unresolved=include_unresolved)
         return _page(total, limit, offset, rows)
+
+    @router.get("/gender", summary="Who gets quoted: quotes by speaker gender")
+    def gender(
+        by: Annotated[
+            GenderGrouping, Query(description="A row for each outlet, month, or both.")
+        ] = GenderGrouping.OUTLET,
+        outlet: Text = None,
+        since: Since = None,
+        until: Until = None,
+        min_confidence: MinConfidence = 0.0,
+    ) -> dict[str, Any]:
+        """Quotes by people, by the gender the articles show, with the women's share.
+
+        Only quotes whose speaker is a person count (named or not); quotes of
+        organisations and groups are ``not_person``, quotes without a speaker
+        ``no_speaker``. ``share_female`` is female / (female + male), null
+        when neither.
+        """
+        where = QuoteFilter(
+            outlet=outlet or None,
+            since=since.isoformat() if since else None,
+            until=until.isoformat() if until else None,
+            min_confidence=min_confidence,
+        )
+        with state.read() as store:
+            report = gender_counts(store, where, by)
+        return {
+            "by": report.by.value,
+            "rows": [dataclasses.asdict(row) for row in report.rows],
+            "overall": dataclasses.asdict(report.overall),
+        }
 
     @router.get("/speakers/{speaker_id}", summary="One speaker")
     def speaker(speaker_id: Id) -> dict[str, Any]:

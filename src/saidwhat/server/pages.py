@@ -1,4 +1,4 @@
-"""The HTML pages: search, speakers, one speaker, one article, statements, one statement.
+"""The HTML pages: search, speakers, one speaker, who gets quoted, articles and statements.
 
 Server-rendered with Jinja2 (autoescape on), plain links and GET forms. Form
 values arrive as text and are checked here, so a bad date or query is shown
@@ -19,13 +19,20 @@ from fastapi.responses import HTMLResponse
 from starlette.datastructures import QueryParams
 
 from saidwhat.errors import SaidwhatError
-from saidwhat.model import QuoteType
-from saidwhat.server.charts import weekly_timeline
+from saidwhat.model import Gender, QuoteType
+from saidwhat.server.charts import female_share_timeline, gender_bars, weekly_timeline
 from saidwhat.server.highlight import highlight_article, quote_tip
 from saidwhat.server.render import day, render
 from saidwhat.server.state import MAX_ID, MAX_OFFSET, PAGE_SIZE, ServerState
-from saidwhat.store.queries import article_detail, quoted_speaker_count, speaker_detail
-from saidwhat.store.search import QuoteFilter, SearchError, search_quotes, top_speakers
+from saidwhat.store.gender import GenderGrouping, gender_counts
+from saidwhat.store.queries import article_detail, speaker_detail
+from saidwhat.store.search import (
+    QuoteFilter,
+    SearchError,
+    search_quotes,
+    speaker_total,
+    top_speakers,
+)
 from saidwhat.store.statements import Variant, list_statements, statement_detail
 
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -102,6 +109,7 @@ class SearchForm:
     since: str = ""
     until: str = ""
     type: str = ""
+    gender: str = ""
     min_confidence: str = ""
 
     @classmethod
@@ -113,13 +121,7 @@ class SearchForm:
 
     def quote_filter(self) -> QuoteFilter:
         """The filter these values ask for; FormError or SearchError when one cannot be used."""
-        for name in ("since", "until"):
-            value = getattr(self, name)
-            if value:
-                try:
-                    date.fromisoformat(value)
-                except ValueError:
-                    raise FormError(f"{name} takes a date as YYYY-MM-DD, not {value!r}") from None
+        _check_days(self.since, self.until)
         quote_type = None
         if self.type:
             try:
@@ -127,16 +129,13 @@ class SearchForm:
             except ValueError:
                 known = ", ".join(t.value for t in QuoteType)
                 raise FormError(f"type must be one of {known}, not {self.type!r}") from None
-        confidence = 0.0
-        if self.min_confidence:
+        gender = None
+        if self.gender:
             try:
-                confidence = float(self.min_confidence)
+                gender = Gender(self.gender)
             except ValueError:
-                confidence = math.nan
-            if not 0.0 <= confidence <= 1.0:
-                raise FormError(
-                    f"min confidence must be a number from 0 to 1, not {self.min_confidence!r}"
-                )
+                known = ", ".join(g.value for g in Gender)
+                raise FormError(f"gender must be one of {known}, not {self.gender!r}") from None
         return QuoteFilter(
             text=self.q or None,
             speaker=self.speaker or None,
@@ -144,7 +143,58 @@ class SearchForm:
             since=self.since or None,
             until=self.until or None,
             type=quote_type,
-            min_confidence=confidence,
+            gender=gender,
+            min_confidence=_confidence(self.min_confidence),
+        )
+
+
+def _check_days(since: str, until: str) -> None:
+    """FormError unless each of ``since`` and ``until`` is empty or a date."""
+    for name, value in (("since", since), ("until", until)):
+        if value:
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                raise FormError(f"{name} takes a date as YYYY-MM-DD, not {value!r}") from None
+
+
+def _confidence(value: str) -> float:
+    """The min confidence typed (0 when empty); FormError unless it is from 0 to 1."""
+    if not value:
+        return 0.0
+    try:
+        confidence = float(value)
+    except ValueError:
+        confidence = math.nan
+    if not 0.0 <= confidence <= 1.0:
+        raise FormError(f"min confidence must be a number from 0 to 1, not {value!r}")
+    return confidence
+
+
+@dataclass(frozen=True, slots=True)
+class GenderForm:
+    """The filters of the who-gets-quoted page, as typed."""
+
+    outlet: str = ""
+    since: str = ""
+    until: str = ""
+    min_confidence: str = ""
+
+    @classmethod
+    def from_query(cls, params: QueryParams) -> GenderForm:
+        return cls(**{name: _text(params, name) for name in cls.__slots__})
+
+    def values(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in self.__slots__}
+
+    def quote_filter(self) -> QuoteFilter:
+        """The quotes these values ask for; FormError when one cannot be used."""
+        _check_days(self.since, self.until)
+        return QuoteFilter(
+            outlet=self.outlet or None,
+            since=self.since or None,
+            until=self.until or None,
+            min_confidence=_confidence(self.min_confidence),
         )
 
 
@@ -206,19 +256,58 @@ def page_router(state: ServerState) -> APIRouter:
     def speakers_page(request: Request) -> HTMLResponse:
         params = request.query_params
         name = ""
+        include_unresolved = params.get("all", "") not in ("", "0", "false")
         try:
             name = _text(params, "name")
             offset = _offset(params)
         except FormError as exc:
-            return render("speakers.html", 400, name=name, error=str(exc), rows=[], pager=None)
+            return render(
+                "speakers.html",
+                400,
+                name=name,
+                include_unresolved=include_unresolved,
+                error=str(exc),
+                rows=[],
+                pager=None,
+            )
+        named = name or None
         with state.read() as store:
-            rows = top_speakers(store, limit=PAGE_SIZE, offset=offset, name=name or None)
-            if name:
-                total = len(top_speakers(store, limit=MAX_OFFSET, name=name))
-            else:
-                total = quoted_speaker_count(store)
-        pager = _pager("/speakers", {"name": name}, total, offset, len(rows))
-        return render("speakers.html", name=name, error=None, rows=rows, pager=pager)
+            rows = top_speakers(
+                store, limit=PAGE_SIZE, offset=offset, name=named, unresolved=include_unresolved
+            )
+            total = speaker_total(store, name=named, unresolved=include_unresolved)
+        kept = {"name": name, "all": "1" if include_unresolved else ""}
+        pager = _pager("/speakers", kept, total, offset, len(rows))
+        return render(
+            "speakers.html",
+            name=name,
+            include_unresolved=include_unresolved,
+            error=None,
+            rows=rows,
+            pager=pager,
+        )
+
+    @router.get("/gender")
+    def gender_page(request: Request) -> HTMLResponse:
+        form = GenderForm()
+        try:
+            form = GenderForm.from_query(request.query_params)
+            where = form.quote_filter()
+            with state.read() as store:
+                by_outlet = gender_counts(store, where, GenderGrouping.OUTLET)
+                by_month = gender_counts(store, where, GenderGrouping.MONTH)
+        except (FormError, SearchError) as exc:
+            return render("gender.html", 400, form=form.values(), error=str(exc), filtered=True)
+        return render(
+            "gender.html",
+            form=form.values(),
+            filtered=any(form.values().values()),
+            error=None,
+            by_outlet=by_outlet,
+            by_month=by_month,
+            bars=gender_bars(by_outlet.rows),
+            timeline=female_share_timeline(by_month.rows),
+        )
 
     @router.get("/speakers/{speaker_id}")
     def speaker_page(speaker_id: Id) -> HTMLResponse:

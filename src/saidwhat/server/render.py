@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from saidwhat.server.charts import percent
 from saidwhat.server.highlight import speaker_class
 
 
@@ -39,7 +40,7 @@ ENV = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-ENV.filters.update(day=day, web_url=web_url, speaker_class=speaker_class)
+ENV.filters.update(day=day, web_url=web_url, speaker_class=speaker_class, percent=percent)
 
 
 def render(template: str, status_code: int = 200, **context: Any) -> HTMLResponse:

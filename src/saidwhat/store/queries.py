@@ -1,4 +1,4 @@
-"""The read queries the pages need beyond search: one article, one speaker, speaker counts.
+"""The read queries the pages need beyond search: one article, one speaker.
 
 ``saidwhat.store.search`` finds quotes; the pages also show a whole article
 with every quote's offsets, and a speaker with aliases, outlets and a weekly
@@ -187,15 +187,4 @@ def speaker_detail(store: Store, speaker_id: int, *, latest: int = 20) -> Speake
         weeks=weeks,
         outlets=outlets,
         latest=latest_quotes,
-    )
-
-
-def quoted_speaker_count(store: Store, *, unresolved: bool = False) -> int:
-    """How many speakers have at least one quote (the length of the speakers list)."""
-    condition = "" if unresolved else " AND s.resolved"
-    return int(
-        store.conn.execute(
-            "SELECT count(DISTINCT q.speaker_id) FROM quotes q JOIN speakers s"
-            " ON s.id = q.speaker_id WHERE q.speaker_id IS NOT NULL" + condition
-        ).fetchone()[0]
     )

@@ -127,26 +127,56 @@ def speaker_ids(store: Store, name: str) -> list[int]:
     return [int(r["id"]) for r in rows]
 
 
-def search_quotes(
-    store: Store, where: QuoteFilter, *, limit: int = 20, offset: int = 0
-) -> SearchResult:
-    """Quotes matching ``where``: best text matches first, else newest first."""
+# Which quotes' speakers have each gender: people only, and a person whose gender the
+# articles do not show (NULL, or "unknown" from a loaded record) is unknown.
+GENDER_CONDITIONS: dict[Gender, str] = {
+    Gender.FEMALE: "s.kind = 'person' AND s.gender = 'female'",
+    Gender.MALE: "s.kind = 'person' AND s.gender = 'male'",
+    Gender.UNKNOWN: (
+        "s.kind = 'person' AND (s.gender IS NULL OR s.gender NOT IN ('female', 'male'))"
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteSelection:
+    """The SQL after ``FROM quotes q`` that selects the quotes of a QuoteFilter.
+
+    ``a`` is the quote's article, ``s`` its speaker (LEFT JOIN: NULL when it
+    has none) and, when the filter has words, ``f`` the full-text match.
+    """
+
+    joins: list[str]
+    conditions: list[str]
+    params: list[object]
+
+    def body(self) -> str:
+        """``FROM quotes q …`` with the joins and the WHERE clause."""
+        body = " ".join(["FROM quotes q", *self.joins])
+        if self.conditions:
+            body += " WHERE " + " AND ".join(self.conditions)
+        return body
+
+
+def select_quotes(store: Store, where: QuoteFilter) -> QuoteSelection | None:
+    """The SQL that selects the quotes matching ``where`` (None: the speaker is no one).
+
+    SearchError when the words or a date cannot be used.
+    """
     joins = [
         "JOIN articles a ON a.id = q.article_id",
         "LEFT JOIN speakers s ON s.id = q.speaker_id",
     ]
     conditions: list[str] = []
     params: list[object] = []
-    order = "a.published DESC, q.id DESC"
     if where.text:
         joins.insert(0, "JOIN quotes_fts f ON f.rowid = q.id")
         conditions.append("quotes_fts MATCH ?")
         params.append(fts_query(where.text))
-        order = "f.rank, q.id"
     if where.speaker:
         ids = speaker_ids(store, where.speaker)
         if not ids:
-            return SearchResult(0)
+            return None
         conditions.append(f"q.speaker_id IN ({','.join('?' * len(ids))})")
         params.extend(ids)
     if where.outlet:
@@ -162,32 +192,43 @@ def search_quotes(
         conditions.append("q.type = ?")
         params.append(where.type.value)
     if where.gender is not None:
-        conditions.append(
-            "s.gender = ?"
-            if where.gender is not Gender.UNKNOWN
-            else "s.kind = 'person' AND s.gender IS NULL"
-        )
-        if where.gender is not Gender.UNKNOWN:
-            params.append(where.gender.value)
+        conditions.append(GENDER_CONDITIONS[where.gender])
     if where.min_confidence > 0:
         conditions.append("q.confidence >= ?")
         params.append(where.min_confidence)
     if where.article_id is not None:
         conditions.append("q.article_id = ?")
         params.append(where.article_id)
-    body = " ".join(["FROM quotes q", *joins])
-    if conditions:
-        body += " WHERE " + " AND ".join(conditions)
+    return QuoteSelection(joins, conditions, params)
+
+
+def search_quotes(
+    store: Store, where: QuoteFilter, *, limit: int = 20, offset: int = 0
+) -> SearchResult:
+    """Quotes matching ``where``: best text matches first, else newest first."""
+    selection = select_quotes(store, where)
+    if selection is None:
+        return SearchResult(0)
+    order = "f.rank, q.id" if where.text else "a.published DESC, q.id DESC"
+    body, params = selection.body(), selection.params
     select = f"SELECT {QUOTE_CONTEXT}, {quote_columns()} {body} ORDER BY {order} LIMIT ? OFFSET ?"
     try:
         total = int(store.conn.execute("SELECT count(*) " + body, params).fetchone()[0])
         rows = store.conn.execute(select, [*params, limit, offset]).fetchall()
     except sqlite3.OperationalError as exc:
-        if "fts5" in str(exc) or "MATCH" in str(exc):
-            raise SearchError(f"the query {where.text!r} cannot be searched: {exc}") from exc
+        refusal = fts_refusal(where, exc)
+        if refusal is not None:
+            raise refusal from exc
         raise
     hits = [stored_quote(r) for r in rows]
     return SearchResult(total, hits)
+
+
+def fts_refusal(where: QuoteFilter, exc: sqlite3.OperationalError) -> SearchError | None:
+    """The SearchError of words SQLite's full-text index refused (None: another failure)."""
+    if "fts5" in str(exc) or "MATCH" in str(exc):
+        return SearchError(f"the query {where.text!r} cannot be searched: {exc}")
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,12 +238,49 @@ class SpeakerCount:
     kind: str
     role: str | None
     external_id: str | None
-    gender: str | None
+    gender: str | None  # a person's: female, male or unknown; None for anyone else
     resolved: bool
     quotes: int
     articles: int
     outlets: int
     aliases: list[str]
+
+
+def _speaker_selection(
+    store: Store, name: str | None, unresolved: bool
+) -> tuple[str, list[object]] | None:
+    """The WHERE clause over speakers ``s`` of the speakers list (None: the name is no one)."""
+    conditions = [] if unresolved else ["s.resolved"]
+    params: list[object] = []
+    if name:
+        ids = speaker_ids(store, name)
+        if not ids:
+            return None
+        conditions.append(f"s.id IN ({','.join('?' * len(ids))})")
+        params.extend(ids)
+    return ("WHERE " + " AND ".join(conditions)) if conditions else "", params
+
+
+def _person_gender(kind: str, gender: str | None) -> str | None:
+    """A speaker's gender as the records give it: a person's, or unknown; None for others."""
+    if kind != EntityKind.PERSON.value:
+        return None
+    return gender if gender in (Gender.FEMALE.value, Gender.MALE.value) else Gender.UNKNOWN.value
+
+
+def speaker_total(store: Store, *, name: str | None = None, unresolved: bool = False) -> int:
+    """How many speakers ``top_speakers`` lists with the same ``name`` and ``unresolved``."""
+    selection = _speaker_selection(store, name, unresolved)
+    if selection is None:
+        return 0
+    condition, params = selection
+    return int(
+        store.conn.execute(
+            "SELECT count(DISTINCT s.id) FROM speakers s JOIN quotes q ON q.speaker_id = s.id "
+            + condition,
+            params,
+        ).fetchone()[0]
+    )
 
 
 def top_speakers(
@@ -215,18 +293,13 @@ def top_speakers(
 ) -> list[SpeakerCount]:
     """Speakers by how often they are quoted (most first), optionally only those named.
 
-    Descriptions an article left unresolved ("the council") are left out
-    unless ``unresolved``.
+    Descriptions an article left unresolved ("one witness", "the council")
+    are left out unless ``unresolved``; ``speaker_total`` counts the same list.
     """
-    conditions = [] if unresolved else ["s.resolved"]
-    params: list[object] = []
-    if name:
-        ids = speaker_ids(store, name)
-        if not ids:
-            return []
-        conditions.append(f"s.id IN ({','.join('?' * len(ids))})")
-        params.extend(ids)
-    condition = ("WHERE " + " AND ".join(conditions)) if conditions else ""
+    selection = _speaker_selection(store, name, unresolved)
+    if selection is None:
+        return []
+    condition, params = selection
     rows = store.conn.execute(
         "SELECT s.id, s.name, s.kind, s.role, s.external_id, s.gender, s.resolved,"
         " count(q.id) AS quotes,"
@@ -253,7 +326,7 @@ def top_speakers(
                 kind=r["kind"],
                 role=r["role"],
                 external_id=r["external_id"],
-                gender=r["gender"],
+                gender=_person_gender(r["kind"], r["gender"]),
                 resolved=bool(r["resolved"]),
                 quotes=int(r["quotes"]),
                 articles=int(r["articles"]),

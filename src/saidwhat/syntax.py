@@ -269,8 +269,8 @@ def according_to_source(according: Token, preposition: str) -> Token | None:
     return _object_under(according, lambda t: t.lower_ == preposition)
 
 
-def mention_char_span(head: Token) -> tuple[int, int]:
-    """Character span of the noun phrase headed by ``head``, without clauses.
+def mention_token_range(head: Token) -> tuple[int, int]:
+    """Tokens [start, end) of the noun phrase headed by ``head``, without clauses.
 
     Keeps determiners, compounds, possessors and adjectives on the left and
     name parts on the right; drops relative clauses, appositions and
@@ -287,6 +287,12 @@ def mention_char_span(head: Token) -> tuple[int, int]:
             right = child.i
     while left < right and (doc[left].is_punct or doc[left].is_space):
         left += 1
-    start = doc[left].idx
-    end = doc[right].idx + len(doc[right].text)
-    return start, end
+    return left, right + 1
+
+
+def mention_char_span(head: Token) -> tuple[int, int]:
+    """Character span of ``mention_token_range(head)``."""
+    doc: Doc = head.doc
+    left, end = mention_token_range(head)
+    last = doc[end - 1]
+    return doc[left].idx, last.idx + len(last.text)

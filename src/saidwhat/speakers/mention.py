@@ -27,11 +27,8 @@ from spacy.tokens import Span, Token
 
 from saidwhat.lexicon import Lexicon
 from saidwhat.speakers.names import is_first_name, is_title_word
+from saidwhat.syntax import mention_token_range
 
-# Left dependents that belong to a mention ("NATO boss Mark Rutte", "A Downing
-# Street spokeswoman", "NATO’s chief", "the 34-year-old").
-_LEFT = {"det", "compound", "amod", "poss", "nmod", "nummod", "case", "punct", "quantmod"}
-_RIGHT = {"compound", "flat", "case"}
 # Prepositions whose phrase belongs to a description ("the head of the agency").
 _ROLE_PREPOSITIONS = {"of", "at", "for", "with", "from", "in"}
 _CONJUNCTIONS = {"and", "&"}
@@ -201,22 +198,6 @@ _PHRASE_CLAUSES = {"relcl", "acl", "advcl", "punct"}
 _CLAUSES = {"relcl", "acl", "advcl", "appos", "punct", "cc", "conj", "prep", "det", "poss"}
 
 
-def _core_range(head: Token) -> Range:
-    """The mention around ``head``: its left modifiers and name parts, no clauses."""
-    left = head.i
-    for child in head.lefts:
-        if child.dep_ in _LEFT:
-            left = min(left, child.left_edge.i)
-    right = head.i
-    for child in head.rights:
-        if child.dep_ in _RIGHT and child.i == right + 1:
-            right = child.i
-    doc = head.doc
-    while left < right and (doc[left].is_punct or doc[left].is_space):
-        left += 1
-    return left, right + 1
-
-
 def _cut_opener(doc_tokens: list[Token], span: Range, keep_from: int) -> Range:
     """``span`` without an opener before a comma ("Speaking at X, Y said": Y)."""
     start, end = span
@@ -239,7 +220,7 @@ def read_mention(head: Token, lexicon: Lexicon) -> Mention:
     institution = _institution_named(head, lexicon)
     if institution is not None:
         return Mention(head, institution, name=institution)
-    start, end = _core_range(head)
+    start, end = mention_token_range(head)
     # Roles coordinated before one name: "physician and director of research Dr X".
     for conjunct in (c for c in head.rights if c.dep_ == "conj"):
         end = max(end, conjunct.right_edge.i + 1)
@@ -455,7 +436,7 @@ def _is_relative(mention: Mention, lexicon: Lexicon) -> bool:
 def _member_mention(member: Token, limit: int | None, lexicon: Lexicon) -> Mention:
     """One conjunct of a coordinated speaker, without the conjuncts after it."""
     doc = member.doc
-    start, end = _core_range(member)
+    start, end = mention_token_range(member)
     if limit is not None:
         end = min(end, limit)
     while end > start and (doc[end - 1].lower_ in _CONJUNCTIONS or doc[end - 1].is_punct):

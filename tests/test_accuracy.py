@@ -1,7 +1,17 @@
-"""Accuracy gate on PolNeAR dev: fails when a change lowers the figures.
+"""Accuracy gates on PolNeAR dev and speakers-dev: fail when a change lowers the figures.
 
 Floors sit just under the figures measured when they were set; raise them
 as the figures rise, never lower them to make a change pass.
+
+PolNeAR annotates attributions (beliefs and findings too), so its F1 gate is
+the ``attributions`` scope's. In the ``statements`` scope its figures say
+how precise the product is and how much of PolNeAR's speech it keeps: since
+issue 15 that scope leaves out by definition what PolNeAR also annotates as
+attributions (findings of polls, studies and data; perceptions; negated
+and refused cues; questions put to a speaker): 31 PolNeAR dev attributions
+at 0.89 precision, 0.017 of its F1 (0.630 before, 0.624 after, with
+precision 0.843 -> 0.855). The F1 floor below was re-set then, for that
+reason only; the precision floor is new.
 """
 
 from __future__ import annotations
@@ -15,7 +25,8 @@ from saidwhat.settings import Scope, Settings
 from tests.conftest import gold_file
 
 FLOORS = {
-    "overall_f1": 0.625,  # measured 0.630
+    "precision": 0.85,  # measured 0.855
+    "overall_f1": 0.62,  # measured 0.624 (see the module docstring)
     "direct_recall": 0.955,  # measured 0.961
     "speaker_accuracy": 0.90,  # measured 0.908
     "cue_accuracy": 0.92,  # measured 0.925
@@ -58,6 +69,7 @@ def test_polnear_dev_attributions_scope() -> None:
 
 @pytest.mark.slow
 def test_polnear_dev_quote_f1(dev_report: Report) -> None:
+    assert dev_report.overlap.precision >= FLOORS["precision"]
     assert dev_report.overlap.f1 >= FLOORS["overall_f1"]
 
 
@@ -82,3 +94,27 @@ def test_polnear_dev_confidence_is_calibrated(dev_report: Report) -> None:
     """Issue target: among quotes with confidence >= 0.9, at least 90% are right."""
     [high] = [b for b in dev_report.calibration if b.low == 0.9]
     assert high.precision >= 0.9
+
+
+# speakers-dev: fictional news whose quotes carry the resolved speaker, with traps
+# (titles, scare quotes, page furniture, findings, questions, pull quotes).
+SPEAKERS_FLOORS = {
+    "quote_f1": 0.95,  # measured 0.958
+    "entity_accuracy": 0.95,  # measured 0.955
+    "gender_accuracy": 0.95,  # measured 0.957
+    "end_to_end_entity_f1": 0.90,  # measured 0.912
+    "traps_produced": 0.05,  # a ceiling: measured 0.014 (3 of 222)
+}
+
+
+@pytest.mark.slow
+def test_speakers_dev_who_and_only_statements() -> None:
+    gold = load_jsonl(gold_file("speakers-dev.jsonl"))
+    articles = [Article(id=str(r["id"]), text=str(r["text"])) for r in gold]
+    report = evaluate(gold, [r.to_dict() for r in extract_articles(articles, Settings())])
+    assert report.overlap.f1 >= SPEAKERS_FLOORS["quote_f1"]
+    assert report.entity.value >= SPEAKERS_FLOORS["entity_accuracy"]
+    assert report.gender.value >= SPEAKERS_FLOORS["gender_accuracy"]
+    assert report.end_to_end_entity.f1 >= SPEAKERS_FLOORS["end_to_end_entity_f1"]
+    assert report.traps.total == 222
+    assert report.traps.value <= SPEAKERS_FLOORS["traps_produced"]

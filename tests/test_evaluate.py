@@ -485,3 +485,26 @@ def test_entity_accuracy_does_not_count_a_mention_that_merely_overlaps() -> None
     assert report.end_to_end_entity.matched_gold == 1
     assert [e.kind for e in report.errors].count("wrong_entity") == 2
     assert "entity accuracy     0.333 (1/3)" in report.render()
+
+
+def test_traps_count_when_a_prediction_covers_more_than_half_of_one() -> None:
+    text = "Posted: Monday 3 March. The mayor said the pool would reopen in May."
+    gold = {
+        "id": "t",
+        "text": text,
+        "quotes": [quote(at(text, "the pool would reopen in May"), speaker=at(text, "The mayor"))],
+        "not_quotes": [
+            {"span": at(text, "Posted: Monday 3 March"), "why": "page furniture"},
+            {"span": at(text, "reopen"), "why": "made up for the test"},
+        ],
+    }
+    label = at(text, "Monday 3 March")  # 14 of the trap's 22 characters
+    pred = {"id": "t", "text": text, "quotes": [quote(label)]}
+    report = evaluate([gold], [pred])
+    assert (report.traps.correct, report.traps.total) == (1, 2)
+    assert "traps produced      0.500 (1/2)" in report.render()
+    # A prediction over less than half of a trap does not count.
+    short = {"id": "t", "text": text, "quotes": [quote(at(text, "Monday"))]}
+    assert evaluate([gold], [short]).traps.correct == 0
+    # Gold without traps reports none.
+    assert evaluate([dict(gold, not_quotes=[])], [pred]).traps.total == 0

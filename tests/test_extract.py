@@ -242,7 +242,8 @@ def test_relative_pronoun_speaker_resolves_to_its_noun() -> None:
     ("text", "speaker", "content"),
     [
         (
-            "Penhallow: Border talks will not be rushed\nThe talks began.",
+            "Penhallow: Border talks will not be rushed\n"
+            "Foreign Minister Aled Penhallow said the talks would take months.",
             "Penhallow",
             "Border talks will not be rushed",
         ),

@@ -291,7 +291,7 @@ def test_hand_written_rows_with_few_columns_load(tmp_path: Path, names: dict[str
         summary = load_output(tmp_path, store)
     assert (summary.stored, summary.quotes, summary.skipped_total) == (1, 1, 0)
     [quote_row] = dump(tmp_path / "news.db")["quotes"]
-    assert quote_row[4] == "We will build it," and quote_row[10] == "Ilse Varga"
+    assert quote_row[4] == "We will build it" and quote_row[10] == "Ilse Varga"
 
 
 def test_many_files_and_row_groups_stream(tmp_path: Path) -> None:

@@ -32,6 +32,7 @@ from saidwhat.cli import app
 from saidwhat.errors import BadInput
 from saidwhat.ingest import ingest_records
 from saidwhat.load import load_output
+from saidwhat.model import display_text
 from saidwhat.pipeline import Extractor
 from saidwhat.read import read_inputs
 from saidwhat.settings import Settings
@@ -244,7 +245,8 @@ def test_quotes_keep_offsets_and_speakers(output: Path) -> None:
     for quote in quotes:
         text = texts[quote["content_hash"]]
         parts = quote["content_parts"]
-        assert " … ".join(text[p["start"] : p["end"]] for p in parts) == quote["content_text"]
+        pieces = [text[p["start"] : p["end"]] for p in parts]
+        assert display_text(pieces) == quote["content_text"]
         assert parts[0]["start"] == quote["content_start"]
         assert parts[-1]["end"] == quote["content_end"]
         if quote["cue_start"] is not None:

@@ -208,7 +208,7 @@ def test_knowledge_base_wins_and_merges_guesses(store: Store, tmp_path: Path) ->
     assert speakers["Harwick town council"].external_id == "Q9002"
     assert len(speakers) == 2
     hits = search_quotes(store, QuoteFilter(speaker="Q9001")).hits
-    assert {h.content_text for h in hits} == {"A,", "B,"}
+    assert {h.content_text for h in hits} == {"A", "B"}
 
 
 @pytest.fixture
@@ -242,15 +242,13 @@ def contents(store: Store, where: QuoteFilter) -> set[str]:
 
 def test_full_text_search(filled: Store) -> None:
     assert len(contents(filled, QuoteFilter(text="next target"))) == 2
-    assert contents(filled, QuoteFilter(text='"are the next target"')) == {
-        "We are the next target,"
-    }
-    assert contents(filled, QuoteFilter(text="Russia's")) == {"Russia's threat is real,"}
+    assert contents(filled, QuoteFilter(text='"are the next target"')) == {"We are the next target"}
+    assert contents(filled, QuoteFilter(text="Russia's")) == {"Russia's threat is real"}
     assert contents(filled, QuoteFilter(text="harb*")) == {
-        "The harbour will not be the next target of cuts,"
+        "The harbour will not be the next target of cuts"
     }
     assert len(contents(filled, QuoteFilter(text="threat OR harbour"))) == 2
-    assert contents(filled, QuoteFilter(text="target NOT harbour")) == {"We are the next target,"}
+    assert contents(filled, QuoteFilter(text="target NOT harbour")) == {"We are the next target"}
 
 
 def test_filters(filled: Store) -> None:
@@ -321,7 +319,7 @@ def test_export_every_format(filled: Store, tmp_path: Path, fmt: ExportFormat) -
     else:
         rows = [json.loads(line) for line in quotes_path.read_text(encoding="utf-8").splitlines()]
     by_content = {r["content_text"]: r for r in rows}
-    row = by_content["We are the next target,"]
+    row = by_content["We are the next target"]
     assert row["speaker_entity"] == "Ilse Varga" and row["outlet"] == "Harwick Gazette"
     assert row["published"] == "2025-01-10"
 

@@ -26,6 +26,8 @@ _BOILERPLATE_LINE = re.compile(
       | click\s+here\b
       | advertisement\s*$
       | (?:image|photo|picture|video)\s*(?:credit)?\s*:
+      | (?:posted|published|updated|last\s+updated|first\s+published|filed|filed\s+under)\s*:
+      | (?:contact|caption|credits?|gallery|tags|topics|our\s+standards|editor'?s\s+note)\s*:
       | copyright\b | ©
       | (?:most\s+read|trending|top\s+stories)\s*:?\s*$
     )""",

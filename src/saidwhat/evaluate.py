@@ -264,6 +264,7 @@ class Report:
     entity: Accuracy = Accuracy()
     gender: Accuracy = Accuracy()
     end_to_end_entity: Counts = Counts()
+    traps: Accuracy = Accuracy()
     errors: tuple[ErrorCase, ...] = ()
     unpredicted_ids: tuple[str, ...] = ()
     unknown_ids: tuple[str, ...] = ()
@@ -285,6 +286,7 @@ class Report:
             "entity_accuracy": self.entity.to_dict(),
             "gender_accuracy": self.gender.to_dict(),
             "end_to_end_entity": self.end_to_end_entity.to_dict(),
+            "traps_produced": self.traps.to_dict(),
             "errors": [e.to_dict() for e in self.errors],
             "unpredicted_ids": list(self.unpredicted_ids),
             "unknown_ids": list(self.unknown_ids),
@@ -311,6 +313,8 @@ class Report:
             f"gender accuracy     {self.gender.render()}",
             f"end-to-end (entity) {_render_prf(self.end_to_end_entity)}",
         ]
+        if self.traps.total:
+            lines.append(f"traps produced      {self.traps.render()}")
         if self.calibration:
             lines += ["", "share of predictions matched, by confidence:"]
             lines += [f"  {b.render()}" for b in self.calibration]
@@ -715,6 +719,7 @@ class _Tally:
     entity: Accuracy = Accuracy()
     gender: Accuracy = Accuracy()
     end_to_end_entity: Counts = Counts()
+    traps: Accuracy = Accuracy()
     errors: list[ErrorCase] = field(default_factory=list)
     calibration: Counter[tuple[float, bool]] = field(default_factory=Counter)
     by_rule: Counter[tuple[str, str]] = field(default_factory=Counter)
@@ -769,6 +774,7 @@ def evaluate(gold: Sequence[Mapping[str, Any]], pred: Sequence[Mapping[str, Any]
         entity=tally.entity,
         gender=tally.gender,
         end_to_end_entity=tally.end_to_end_entity,
+        traps=tally.traps,
         errors=tuple(tally.errors),
         unpredicted_ids=tuple(i for i in gold_by_id if i not in pred_by_id),
         unknown_ids=tuple(i for i in pred_by_id if i not in gold_by_id),
@@ -846,6 +852,9 @@ def _score_article(
             tally.gender += Accuracy(int(gold[i].gender == pred[j].gender), 1)
     tally.end_to_end += Counts(len(gold), len(pred), right, right)
     tally.end_to_end_entity += Counts(len(gold), len(pred), right_entity, right_entity)
+    traps = [span for span, _ in _traps(gold_article)]
+    produced = sum(_trap_produced(span, pred) for span in traps)
+    tally.traps += Accuracy(produced, len(traps))
     matched = {j for _, j in pairs}
     for j, quote in enumerate(pred):
         if quote.confidence is not None:
@@ -911,6 +920,12 @@ def _traps(gold_article: Mapping[str, Any]) -> list[tuple[Interval, str]]:
         if isinstance(span, list) and len(span) == 2 and all(isinstance(v, int) for v in span):
             traps.append(((span[0], span[1]), str(trap.get("why") or "")))
     return traps
+
+
+def _trap_produced(trap: Interval, pred: Sequence[_QuoteView]) -> bool:
+    """Whether a prediction covers more than half of a ``not_quotes`` trap's characters."""
+    size = trap[1] - trap[0]
+    return size > 0 and any(2 * shared_characters(p.pieces, [trap]) > size for p in pred)
 
 
 def _trap_note(extent: Interval, traps: Sequence[tuple[Interval, str]]) -> str:

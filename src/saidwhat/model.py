@@ -178,8 +178,11 @@ class Quote:
 
     @property
     def text(self) -> str:
-        """The quote's words: its pieces joined by " … " (a one-piece quote as written)."""
-        return PIECE_SEPARATOR.join(part.text for part in self.content)
+        """The quote's words as a reader sees them (``display_text`` of its pieces).
+
+        The offsets stay exact; only this text is cleaned.
+        """
+        return display_text([part.text for part in self.content])
 
     def to_record(self) -> dict[str, Any]:
         """The flat record of this quote: one value for each of ``QUOTE_FIELDS``."""
@@ -349,6 +352,40 @@ class ExtractedArticle:
 
 PIECE_SEPARATOR = " … "
 """Between the pieces of a quote its cue splits, in ``content_text``."""
+
+_OPENING_MARKS = '“"«„'
+_CLOSING_MARKS = '”"»'
+# Punctuation that ends a piece only because the cue follows it: “…wait,” she said.
+_DANGLING = ",;:—–-"
+
+
+def display_text(pieces: list[str]) -> str:
+    """The words of a quote's pieces, as the listing, the store and exports show them.
+
+    Pieces are joined by " … "; the comma (or colon, dash) a cue left dangling
+    at the end of a piece is dropped, inside a closing mark too ("“reckless,”"
+    → "“reckless”"); the paragraphs of a multi-paragraph quotation are kept,
+    one blank line apart, without the marks that reopen each paragraph (or
+    close one before it goes on). A one-piece, one-paragraph quote that ends
+    in a full stop is shown as written.
+    """
+    shown = []
+    for piece in pieces:
+        paragraphs = [p.strip() for p in piece.split("\n") if p.strip()]
+        for n, paragraph in enumerate(paragraphs):
+            if n > 0 and paragraph[0] in _OPENING_MARKS:
+                paragraph = paragraph[1:].lstrip()
+            if n < len(paragraphs) - 1 and paragraph[-1] in _CLOSING_MARKS:
+                opened = sum(paragraph.count(m) for m in "“«")
+                closed = sum(paragraph.count(m) for m in "”»")
+                if closed > opened:
+                    paragraph = paragraph[:-1].rstrip()
+            paragraphs[n] = paragraph
+        text = "\n\n".join(paragraphs)
+        if text and text[-1] in _CLOSING_MARKS and len(text) > 1 and text[-2] in _DANGLING:
+            text = text[:-2].rstrip() + text[-1]
+        shown.append(text.rstrip(_DANGLING + " "))
+    return PIECE_SEPARATOR.join(p for p in shown if p)
 
 
 class FieldType(StrEnum):

@@ -85,7 +85,7 @@ def _write_listing(result: ExtractedArticle, out: TextIO) -> None:
         elif speaker is not None and speaker.mention is not None:
             who = f"“{speaker.mention.text}”"
         cue = quote.cue.text if quote.cue else "—"
-        text = " … ".join(part.text for part in quote.content).replace("\n", " ¶ ")
+        text = quote.text.replace("\n\n", "\n     ")  # paragraphs stay paragraphs
         out.write(
             f"{n:3}. [{quote.type.value}] {who} — {cue} (confidence {quote.confidence:.2f})\n"
             f"     {text}\n"

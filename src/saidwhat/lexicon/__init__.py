@@ -69,6 +69,10 @@ class Lexicon:
     continuations: frozenset[str]
     aside_openers: frozenset[str]
     naming_words: frozenset[str]
+    firm_naming_words: frozenset[str]
+    naming_verbs: frozenset[str]
+    fragment_cues: frozenset[str]
+    work_nouns: frozenset[str]
     minor_words: frozenset[str]
     line_labels: frozenset[str]
     titles: Mapping[str, str | None]
@@ -94,6 +98,9 @@ class Lexicon:
     document_nouns: frozenset[str]
     statement_nouns: frozenset[str]
     family_nouns: frozenset[str]
+    non_communication_verbs: frozenset[str]
+    refusal_verbs: frozenset[str]
+    evidence_nouns: frozenset[str]
     user_cues: frozenset[str] = frozenset()
     alias_index: Mapping[str, str] = field(default_factory=dict)  # lower-case alias → canonical
 
@@ -221,6 +228,10 @@ def build_lexicon(language: str, words: ModuleType, learned_path: Path = LEXICON
         continuations=words.CONTINUATIONS,
         aside_openers=words.ASIDE_OPENERS,
         naming_words=words.NAMING_WORDS,
+        firm_naming_words=words.FIRM_NAMING_WORDS,
+        naming_verbs=words.NAMING_VERBS,
+        fragment_cues=words.FRAGMENT_CUES,
+        work_nouns=words.WORK_NOUNS,
         minor_words=words.MINOR_WORDS,
         line_labels=words.LINE_LABELS,
         titles=MappingProxyType(dict(words.TITLES)),
@@ -246,6 +257,9 @@ def build_lexicon(language: str, words: ModuleType, learned_path: Path = LEXICON
         document_nouns=words.DOCUMENT_NOUNS,
         statement_nouns=words.STATEMENT_NOUNS,
         family_nouns=words.FAMILY_NOUNS,
+        non_communication_verbs=words.NON_COMMUNICATION_VERBS,
+        refusal_verbs=words.REFUSAL_VERBS,
+        evidence_nouns=words.EVIDENCE_NOUNS,
         alias_index=MappingProxyType(aliases),
     )
 

@@ -38,6 +38,30 @@ EVIDENCE_CUES = (
     "show", "find", "learn", "suggest", "indicate", "reveal", "confirm", "read",
 )  # fmt: skip
 
+# Verbs that report what someone found, saw or decided rather than said: in the
+# statements scope they are no cue ("Auditors found that …", "she realised that …").
+# The attributions scope keeps them, as PolNeAR annotates them.
+NON_COMMUNICATION_VERBS = frozenset(
+    {"find", "show", "discover", "realise", "realize", "notice", "learn", "see", "decide",
+     "determine", "establish"}
+)  # fmt: skip
+# Verbs that refuse the cue they govern: after "declined to say whether …" nothing was said.
+REFUSAL_VERBS = frozenset({"decline", "refuse", "fail"})
+# Nouns of evidence: what data, figures or a survey "show" or "suggest" is a finding,
+# not anyone's statement ("Figures from the statistics office show …", "according to
+# court filings"). Documents someone issues to speak (a statement, a letter) are not here.
+EVIDENCE_NOUNS = frozenset(
+    {"data", "figure", "figures", "statistic", "statistics", "number", "numbers", "record",
+     "records", "result", "results", "test", "tests", "survey", "poll", "study", "research",
+     "analysis", "review", "investigation", "audit", "report", "inquiry", "footage", "video",
+     "image", "images", "photo", "photos", "photograph", "evidence", "census", "estimate",
+     "estimates", "gauge", "gauges", "reading", "readings", "measurement", "measurements",
+     "filing", "filings", "account", "accounts", "software", "model", "finding", "findings",
+     "document", "documents", "map", "chart", "graph", "sample", "samples", "scan", "scans",
+     "trial", "experiment", "log", "logs", "tally", "count", "ranking", "rankings", "index",
+     "forecast", "projection", "projections", "simulation", "modelling", "modeling"}
+)  # fmt: skip
+
 # Multi-word cues: a verb and its particle ("went on", "pointed out").
 PHRASAL_CUES = frozenset(
     {
@@ -71,6 +95,30 @@ ASIDE_OPENERS = frozenset(
 NAMING_WORDS = frozenset(
     {"so-called", "dubbed", "nicknamed", "titled", "entitled", "named", "called", "as"}
 )
+# Naming words that make any quotation after them a name ("nicknamed “the Metronome”");
+# "called" names only a title-cased or determined phrase ("called it the “ghost newt”").
+FIRM_NAMING_WORDS = frozenset({"so-called", "dubbed", "nicknamed", "titled", "entitled", "named"})
+# Verbs that are cues of the quoted words they govern, though not of a clause: "called
+# the plan “reckless”", "labelled the report “a whitewash”" (a mixed quote).
+FRAGMENT_CUES = frozenset(
+    {"call", "label", "brand", "term", "deem", "liken", "cite", "mock", "tout", "hail", "decry",
+     "condemn", "denounce", "attack", "defend", "ridicule", "applaud", "champion", "pan"}
+)  # fmt: skip
+# Verbs whose "as" names rather than describes: "known as “Pete the Fish”", but
+# "attacked him as “a human leech”" reports words.
+NAMING_VERBS = frozenset(
+    {"know", "refer", "remember", "bill", "style", "brand", "nickname", "dub", "title", "name",
+     "list", "register", "credit", "rename"}
+)  # fmt: skip
+# Works and campaigns whose titles stand in quotation marks ("Her memoir, “Small Hours”").
+WORK_NOUNS = frozenset(
+    {"book", "memoir", "novel", "biography", "film", "movie", "documentary", "album", "song",
+     "single", "play", "musical", "opera", "show", "series", "episode", "podcast", "paper",
+     "article", "essay", "poem", "exhibition", "campaign", "programme", "program", "slogan",
+     "motto", "keynote", "lecture", "segment", "headline", "hashtag", "game", "painting",
+     "sculpture", "study", "report", "thesis", "collection", "installation", "initiative",
+     "operation", "project", "scheme", "brand", "product", "track", "record", "tour"}
+)  # fmt: skip
 # Words left lower-case in a title-cased name or headline.
 MINOR_WORDS = frozenset(
     {"of", "the", "and", "a", "an", "in", "on", "for", "to", "at", "by", "with", "or"}
@@ -83,7 +131,8 @@ LINE_LABELS = frozenset(
         "image", "video", "source", "sources", "credit", "correction", "see", "also", "listen",
         "subscribe", "share", "follow", "advertisement", "q", "a", "question", "answer",
         "warning", "breaking", "exclusive", "analysis", "opinion", "comment", "live", "timeline",
-        "background", "context", "key", "points", "facts", "the", "latest",
+        "background", "context", "key", "points", "facts", "the", "latest", "clarification",
+        "posted", "published", "contact", "caption", "gallery", "tags", "topics", "filed",
     }
 )  # fmt: skip
 

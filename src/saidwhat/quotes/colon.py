@@ -9,10 +9,16 @@ from __future__ import annotations
 
 import re
 
+from spacy.tokens import Span
+
+from saidwhat.lexicon import Lexicon
 from saidwhat.model import QuoteType, Rule
 from saidwhat.quotes.candidate import Candidate
 from saidwhat.quotes.context import FinderContext
 from saidwhat.quotes.rules import RULE_CONFIDENCE
+from saidwhat.quotes.statement import is_evidence
+
+_SPEAKER_ENTITIES = frozenset({"PERSON", "ORG", "NORP", "GPE"})
 
 # One to five capitalised words (a name, an institution, a transcript
 # speaker in capitals), then a colon and at least three words. Anchored at a
@@ -43,7 +49,7 @@ def find_colon_attributions(ctx: FinderContext) -> list[Candidate]:
         end = start + len(body)
         speaker = doc.char_span(name_start, name_end, alignment_mode="expand")
         colon = doc.char_span(name_end, name_end + 1, alignment_mode="expand")
-        if speaker is None or colon is None:
+        if speaker is None or colon is None or not _names_a_speaker(speaker, ctx.lexicon):
             continue
         inside = [r for r in regions if start <= r.open and r.close < end + 1]
         kind = QuoteType.MIXED if inside else QuoteType.INDIRECT
@@ -61,3 +67,27 @@ def find_colon_attributions(ctx: FinderContext) -> list[Candidate]:
             )
         )
     return found
+
+
+def _names_a_speaker(name: Span, lexicon: Lexicon) -> bool:
+    """Whether the words before the colon can be someone: a name the recogniser knows,
+    a transcript speaker in capitals, or a role ("Minister: …").
+
+    A headline's topic ("Coronavirus: New York ramps up …", "Poll: …") and
+    page labels ("Posted: …") are no one.
+    """
+    if any(is_evidence(t, lexicon) for t in name):
+        return False
+    if any(t.ent_type_ in _SPEAKER_ENTITIES for t in name):
+        return True
+    # A headline's "Pence: …", named in full further down the article.
+    named = {t.text for ent in name.doc.ents if ent.label_ in _SPEAKER_ENTITIES for t in ent}
+    if any(t.text[:1].isupper() and t.text in named for t in name):
+        return True
+    words = [t.lower_ for t in name if t.is_alpha]
+    if name.text.isupper():
+        return True
+    return any(
+        w in lexicon.job_titles or w in lexicon.spokesperson_nouns or w in lexicon.extra_titles
+        for w in words
+    )

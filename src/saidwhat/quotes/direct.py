@@ -23,20 +23,16 @@ from saidwhat.quotes.candidate import Candidate
 from saidwhat.quotes.context import FinderContext
 from saidwhat.quotes.learned import options_of
 from saidwhat.quotes.marks import QuotedRegion
+from saidwhat.quotes.naming import is_a_name, is_clause, title_cased, token_at
 from saidwhat.quotes.rules import NO_SUBJECT_FACTOR, RULE_CONFIDENCE
+from saidwhat.quotes.statement import is_evidence
+from saidwhat.settings import Scope
 from saidwhat.syntax import cue_token_range, doc_text, find_subject
 
 _FRAGMENT_MAX_WORDS = 5
 _AFTER_WINDOW = 16  # tokens after the closing mark where a trailing cue may sit
 _JOIN_MAX_WORDS = 40  # words between two pieces of one quote: ", she said, clapping."
 _JOINED = "joined with the rest of the quotation after the cue"
-
-
-def _token_at(doc: Doc, char: int) -> Token | None:
-    span = doc.char_span(char, char + 1, alignment_mode="expand")
-    if span is None or len(span) == 0:
-        return None
-    return span[0]
 
 
 def _words(text: str) -> int:
@@ -67,7 +63,7 @@ def _cue_after(doc: Doc, region: QuotedRegion, limit: int, lexicon: Lexicon) -> 
     paragraph; the parser's sentence split is not trusted here because it
     often breaks after “…?”.
     """
-    start_tok = _token_at(doc, region.close)
+    start_tok = token_at(doc, region.close)
     if start_tok is None:
         return None
     for token in doc[start_tok.i + 1 : start_tok.i + 1 + _AFTER_WINDOW]:
@@ -102,11 +98,11 @@ def _dash_attribution(doc: Doc, region: QuotedRegion, limit: int) -> tuple[Token
         pos += 1
     if pos >= limit or text[pos] not in "―—–-":
         return None
-    dash = _token_at(doc, pos)  # may be glued to the closing mark: ”―
+    dash = token_at(doc, pos)  # may be glued to the closing mark: ”―
     pos += 1
     while pos < limit and text[pos] in " \u00a0":
         pos += 1
-    first = _token_at(doc, pos) if pos < limit else None
+    first = token_at(doc, pos) if pos < limit else None
     if dash is None or first is None or first.pos_ != "PROPN":
         return None
     head = first
@@ -117,7 +113,7 @@ def _dash_attribution(doc: Doc, region: QuotedRegion, limit: int) -> tuple[Token
 
 def _cue_before(doc: Doc, region: QuotedRegion, floor: int, lexicon: Lexicon) -> Token | None:
     """The cue of a "X said:" or "X said," lead-in before the opening mark."""
-    open_tok = _token_at(doc, region.open)
+    open_tok = token_at(doc, region.open)
     if open_tok is None:
         return None
     lead = doc_text(doc)[floor : region.open].rstrip()
@@ -147,7 +143,7 @@ def _previous_paragraph_cue(
         prev_end -= 1
     if prev_end <= floor or not text[:prev_end].endswith(":"):
         return None
-    colon = _token_at(doc, prev_end - 1)
+    colon = token_at(doc, prev_end - 1)
     if colon is None:
         return None
     i = colon.i - 1
@@ -165,15 +161,6 @@ _HOW = {
 }
 
 
-def _title_cased(text: str, lexicon: Lexicon) -> bool:
-    """Every word but the minor ones capitalised (names, titles, headlines)."""
-    words = [w.strip("‘’'\"“”.,:;!?()") for w in text.split()]
-    words = [w for w in words if w]
-    return len(words) >= 2 and all(
-        w[:1].isupper() or w.lower() in lexicon.minor_words for w in words
-    )
-
-
 def _line_around(text: str, region: QuotedRegion) -> str:
     """The paragraph holding ``region``, without the region itself."""
     start = text.rfind("\n", 0, region.open) + 1
@@ -184,7 +171,7 @@ def _line_around(text: str, region: QuotedRegion) -> str:
 
 def _fragment_cue(doc: Doc, region: QuotedRegion, lexicon: Lexicon) -> Token | None:
     """A cue that governs a short quoted fragment, or None if it is a name."""
-    open_tok = _token_at(doc, region.open)
+    open_tok = token_at(doc, region.open)
     if open_tok is None:
         return None
     before = [t for t in doc[max(0, open_tok.i - 3) : open_tok.i] if not t.is_punct]
@@ -192,7 +179,7 @@ def _fragment_cue(doc: Doc, region: QuotedRegion, lexicon: Lexicon) -> Token | N
         return None
     inner = doc_text(doc)[region.content_start : region.content_end]
     line = _line_around(doc_text(doc), region)
-    if _title_cased(inner, lexicon) and not _title_cased(line, lexicon):
+    if title_cased(inner, lexicon) and not title_cased(line, lexicon):
         return None  # a title-cased name in running text: ‘Coalition of the Willing’
     # Walk up from the fragment's tokens to a governing cue.
     for token in doc.char_span(region.content_start, region.content_end, "expand") or []:
@@ -201,8 +188,14 @@ def _fragment_cue(doc: Doc, region: QuotedRegion, lexicon: Lexicon) -> Token | N
             if head.head is head:
                 break
             head = head.head
-            if head.i < open_tok.i and _is_cue(head, lexicon) and not head.idx > region.open:
+            if head.i >= open_tok.i or head.idx > region.open:
+                continue
+            if _is_cue(head, lexicon):
                 return head
+            if head.lemma_.lower() in lexicon.fragment_cues:
+                # "called the plan “reckless”" reports words; "called the bridge
+                # the “Wobbler”" names it.
+                return None if doc[open_tok.i - 1].lower_ == "the" else head
     # Otherwise the nearest cue before it in the same clause.
     i = open_tok.i - 1
     steps = 0
@@ -258,6 +251,8 @@ def find_direct(ctx: FinderContext) -> list[Candidate]:
         if not region_may_be_quoted(ctx, region):
             continue
         inner = text[start:end]
+        if is_a_name(doc, region, lexicon):
+            continue
         para_start = text.rfind("\n", 0, region.open) + 1
         floor = max(para_start, regions[index - 1].close + 1 if index else 0)
         next_open = regions[index + 1].open if index + 1 < len(regions) else len(text)
@@ -273,6 +268,12 @@ def find_direct(ctx: FinderContext) -> list[Candidate]:
             if cue is None:
                 continue
             subject = find_subject(cue, lexicon)
+            if (
+                ctx.scope is Scope.STATEMENTS
+                and subject is not None
+                and is_evidence(subject, lexicon)
+            ):
+                continue  # "Study hails ‘game-changer’ inhaler": a finding, not words
             content, cue_range = _fragment_content(doc, cue, region, lexicon)
             found.append(
                 Candidate(
@@ -325,8 +326,8 @@ def find_direct(ctx: FinderContext) -> list[Candidate]:
         else:
             # No cue: the speaker is inherited from the quote just before
             # (settled in the pipeline, which sees every kind of quote).
-            if _words(inner) < 4:
-                continue
+            # A short piece may yet join the quote its cue split (“…,” she said.
+            # “Not yet.”); one that stands alone is weighed in ``keep_uncued``.
             candidate = Candidate(
                 parts=((start, end),),
                 type=QuoteType.DIRECT,
@@ -338,6 +339,19 @@ def find_direct(ctx: FinderContext) -> list[Candidate]:
             )
         found.append(candidate)
     return found
+
+
+def keep_uncued(ctx: FinderContext, candidate: Candidate) -> bool:
+    """Whether a quotation with no cue, joined to none, stands as a quote on its own.
+
+    It needs four words; in the statements scope also a clause (a finite
+    verb or an imperative): with no cue and no clause it is a title or a
+    fragment ("“A new salamander from the Corrow karst,”").
+    """
+    start, end = candidate.start, candidate.end
+    if _words(ctx.text[start:end]) < 4:
+        return False
+    return ctx.scope is not Scope.STATEMENTS or is_clause(ctx.doc, start, end)
 
 
 def region_may_be_quoted(ctx: FinderContext, region: QuotedRegion) -> bool:

@@ -11,19 +11,28 @@ place settles them (``settle``):
   has the guts to say so.”), which makes that quote mixed;
 - the pieces of a quotation its cue splits are one quote (“…,” she said.
   “…”);
-- of two candidates that mostly repeat each other, the more confident stays.
+- of two candidates that mostly repeat each other, the more confident stays;
+- a pull quote (a quotation set apart with no cue, or with only a dash and a
+  name) that repeats words quoted elsewhere in the article is that quote
+  again, not a second statement.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from saidwhat.model import QuoteType
+from saidwhat.model import QuoteType, Rule
 from saidwhat.quotes.candidate import Candidate
 from saidwhat.quotes.colon import find_colon_attributions
 from saidwhat.quotes.context import FinderContext
-from saidwhat.quotes.direct import find_direct, join_split_quotes, region_may_be_quoted
+from saidwhat.quotes.direct import (
+    find_direct,
+    join_split_quotes,
+    keep_uncued,
+    region_may_be_quoted,
+)
 from saidwhat.quotes.reported import find_reported
 from saidwhat.quotes.rules import REPORTED_RULES
 
@@ -63,7 +72,8 @@ def settle(ctx: FinderContext, candidates: Sequence[Candidate]) -> list[Candidat
     others = [c for c in candidates if c.region is None and c.rule not in REPORTED_RULES]
     reported, claimed = _claim_quotations(ctx, reported)
     quoted = join_split_quotes(ctx, [c for c in quoted if c.region not in claimed])
-    return _dedupe([*reported, *quoted, *others])
+    quoted = [c for c in quoted if c.rule is not Rule.QUOTE_WITHOUT_CUE or keep_uncued(ctx, c)]
+    return _drop_pull_quotes(ctx, _dedupe([*reported, *quoted, *others]))
 
 
 def _claim_quotations(
@@ -123,3 +133,45 @@ def _dedupe(candidates: list[Candidate]) -> list[Candidate]:
         if not clash:
             kept.append(candidate)
     return sorted(kept, key=lambda c: c.start)
+
+
+# Rules that give a quotation standing apart, with no cue in its sentence.
+_PULL_QUOTE_RULES = frozenset({Rule.QUOTE_WITHOUT_CUE, Rule.DASH_AFTER_QUOTE})
+_PULL_QUOTE_MIN_WORDS = 5
+_WORD = re.compile(r"\w+(?:['’]\w+)?")
+
+
+def _drop_pull_quotes(ctx: FinderContext, candidates: list[Candidate]) -> list[Candidate]:
+    """Without the pull quotes that repeat another candidate's words (module docstring)."""
+    text = ctx.text
+    words = [
+        " " + " ".join(w.lower() for a, b in c.parts for w in _WORD.findall(text[a:b])) + " "
+        for c in candidates
+    ]
+    kept = []
+    for i, candidate in enumerate(candidates):
+        if (
+            _stands_apart(ctx, candidate)
+            and words[i].count(" ") > _PULL_QUOTE_MIN_WORDS
+            and any(
+                j != i
+                and words[i] in words[j]
+                and not (_stands_apart(ctx, candidates[j]) and j > i)
+                for j in range(len(candidates))
+            )
+        ):
+            continue
+        kept.append(candidate)
+    return kept
+
+
+def _stands_apart(ctx: FinderContext, candidate: Candidate) -> bool:
+    """A quotation that is its paragraph, but for a dash and a name after it: a pull quote."""
+    if candidate.rule not in _PULL_QUOTE_RULES or candidate.region is None:
+        return False
+    region = ctx.regions[candidate.region]
+    text = ctx.text
+    start = text.rfind("\n", 0, region.open) + 1
+    end = text.find("\n", region.close)
+    after = text[region.close + 1 : len(text) if end == -1 else end].strip()
+    return not text[start : region.open].strip() and (not after or after[0] in "—–-")

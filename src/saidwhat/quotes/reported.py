@@ -25,7 +25,9 @@ from saidwhat.quotes.learned import (
     trim_tokens,
 )
 from saidwhat.quotes.marks import QuotedRegion
+from saidwhat.quotes.naming import is_a_name
 from saidwhat.quotes.rules import CLAUSE_NO_SUBJECT_FACTOR, RULE_CONFIDENCE
+from saidwhat.quotes.statement import is_evidence, not_a_statement
 from saidwhat.settings import Scope
 from saidwhat.syntax import according_to_source, cue_token_range, find_subject, token_indices
 
@@ -76,6 +78,15 @@ def _char_range(doc: Doc, first: int, last: int) -> tuple[int, int]:
 
 def _has_verb(tokens: Sequence[Token]) -> bool:
     return any(t.pos_ in ("VERB", "AUX") for t in tokens)
+
+
+def _quotes_words(
+    doc: Doc, start: int, end: int, regions: Sequence[QuotedRegion], lexicon: Lexicon
+) -> bool:
+    """Whether ``[start, end)`` holds quoted words that are someone's, not a name or title."""
+    return any(
+        r.open < end and start <= r.close and not is_a_name(doc, r, lexicon) for r in regions
+    )
 
 
 def _quote_type(start: int, end: int, regions: Sequence[QuotedRegion]) -> QuoteType:
@@ -210,11 +221,21 @@ _MODEL_RULES = {
 
 
 def _model_proposals(
-    doc: Doc, regions: Sequence[QuotedRegion], model: AttributionModel, lexicon: Lexicon
+    doc: Doc,
+    regions: Sequence[QuotedRegion],
+    model: AttributionModel,
+    lexicon: Lexicon,
+    scope: Scope = Scope.ATTRIBUTIONS,
 ) -> dict[int, _Proposal]:
-    """The best-scoring content option of each verb, when above the threshold."""
+    """The best-scoring content option of each verb, when above the threshold.
+
+    In the statements scope only options it admits compete: a bare object the
+    scope drops must not hide the clause the same verb governs.
+    """
     best: dict[int, tuple[float, ContentOption]] = {}
     for option in content_options(doc, regions, lexicon):
+        if scope is Scope.STATEMENTS and not _admitted(doc, option, regions, lexicon):
+            continue
         p = model.probability(option_features(doc, option, regions, lexicon))
         if p >= model.threshold and (option.verb not in best or p > best[option.verb][0]):
             best[option.verb] = (p, option)
@@ -240,6 +261,19 @@ def _model_proposals(
             _MODEL_RULES[option.kind],
         )
     return proposals
+
+
+def _admitted(
+    doc: Doc, option: ContentOption, regions: Sequence[QuotedRegion], lexicon: Lexicon
+) -> bool:
+    """Whether the statements scope takes this option: a clause, or quoted words a cue governs."""
+    if _is_clausal(doc, option):
+        return True
+    verb = doc[option.verb]
+    if not (lexicon.is_speech_lemma(verb.lemma_) or verb.lemma_.lower() in lexicon.fragment_cues):
+        return False
+    start, end = _char_range(doc, option.first, option.last)
+    return _quotes_words(doc, start, end, regions, lexicon)
 
 
 def _is_clausal(doc: Doc, option: ContentOption) -> bool:
@@ -278,7 +312,7 @@ def find_reported(ctx: FinderContext) -> list[Candidate]:
     ``Scope``).
     """
     doc, regions, lexicon, model, scope = ctx.doc, ctx.regions, ctx.lexicon, ctx.model, ctx.scope
-    proposals = _model_proposals(doc, regions, model, lexicon) if model is not None else {}
+    proposals = _model_proposals(doc, regions, model, lexicon, scope) if model is not None else {}
     words = set(token_indices(doc, POS, ("VERB", "AUX")))
     according_word = lexicon.source_phrase[0]
     words.update(token_indices(doc, LOWER, (according_word,)), proposals)
@@ -289,7 +323,7 @@ def find_reported(ctx: FinderContext) -> list[Candidate]:
         if _inside(token.idx, token.idx + len(token), regions):
             continue
         if token.lower_ == according_word:
-            candidate = _according_to(token, regions, lexicon)
+            candidate = _according_to(token, regions, lexicon, scope)
             if candidate:
                 found.append(candidate)
             continue
@@ -317,8 +351,6 @@ def find_reported(ctx: FinderContext) -> list[Candidate]:
                 )
         if proposal is None:
             continue
-        if scope is Scope.STATEMENTS and not proposal.clausal:
-            continue
         tokens = [doc[i] for a, b in proposal.parts for i in range(a, b + 1)]
         if proposal.clausal and not _has_verb(tokens):
             continue
@@ -328,6 +360,20 @@ def find_reported(ctx: FinderContext) -> list[Candidate]:
         if not parts:
             continue
         start, end = parts[0][0], parts[-1][1]
+        if (
+            scope is Scope.STATEMENTS
+            and not proposal.clausal
+            and not (
+                (
+                    lexicon.is_speech_lemma(token.lemma_)
+                    or token.lemma_.lower() in lexicon.fragment_cues
+                )
+                and _quotes_words(doc, start, end, regions, lexicon)
+            )
+        ):
+            # A bare object or infinitive is an attribution, unless a speech verb
+            # governs quoted words in it: "described the plan as “reckless”".
+            continue
         if ctx.in_boilerplate(start, end):
             continue
         if _inside(start, end, regions):
@@ -338,6 +384,8 @@ def find_reported(ctx: FinderContext) -> list[Candidate]:
             subject = find_subject(token, lexicon)
         if token.pos_ == "NOUN" and subject is None and scope is Scope.STATEMENTS:
             continue  # "There are fears that …": nobody's statement
+        if scope is Scope.STATEMENTS and not_a_statement(token, subject, lexicon):
+            continue
         found.append(
             Candidate(
                 parts=tuple(parts),
@@ -353,12 +401,16 @@ def find_reported(ctx: FinderContext) -> list[Candidate]:
 
 
 def _according_to(
-    according: Token, regions: Sequence[QuotedRegion], lexicon: Lexicon
+    according: Token, regions: Sequence[QuotedRegion], lexicon: Lexicon, scope: Scope
 ) -> Candidate | None:
-    """ "According to X, …" and "…, according to X": the clause it modifies."""
+    """ "According to X, …" and "…, according to X": the clause it modifies.
+
+    In the statements scope X must be someone: "according to court filings"
+    gives a finding.
+    """
     doc = according.doc
     source = according_to_source(according, lexicon.source_phrase[1])
-    if source is None:
+    if source is None or (scope is Scope.STATEMENTS and is_evidence(source, lexicon)):
         return None
     head = according.head
     if head.i == according.i:

@@ -300,3 +300,35 @@ def test_who_gets_quoted_draws_the_shares_and_lists_the_numbers(
     assert page.locator("svg#gender-bars rect.seg").count() == 3
     assert COURIER not in page.inner_text("#gender-by-outlet")
     watched.clean()
+
+
+def test_a_multi_paragraph_quote_reads_as_paragraphs(watched: Watched, tmp_path: Path) -> None:
+    """Display text (issue 15): paragraphs kept, no reopening marks, no dangling comma."""
+    from saidwhat.ingest import ingest_records
+    from saidwhat.model import Article
+    from saidwhat.pipeline import Extractor
+    from saidwhat.store import Store
+
+    text = (
+        "Harbourmaster Gunnar Sollie said:\n\n"
+        "“The wall held, and the pumps ran all night.\n\n"
+        "“By morning the lane was dry again.”\n\n"
+        "“We were lucky,” Sollie added."
+    )
+    path = tmp_path / "news.db"
+    with Store(path) as store:
+        ingest_records([Article(id="wall", text=text, outlet="Tarnby Record")], store, Extractor())
+    with serving(path) as url:
+        watched.goto(url + "/?q=pumps")
+        quote = watched.page.locator("li.hit blockquote.quote-text").first
+        lines = [line for line in quote.inner_text().split("\n") if line.strip()]
+        assert lines == [
+            "The wall held, and the pumps ran all night.",
+            "By morning the lane was dry again.",
+        ]
+        watched.goto(url + "/?q=lucky")
+        assert (
+            watched.page.locator("li.hit blockquote.quote-text").first.inner_text()
+            == "We were lucky"
+        )
+        watched.shot("multi-paragraph")

@@ -148,15 +148,14 @@ def _drop_pull_quotes(ctx: FinderContext, candidates: list[Candidate]) -> list[C
         " " + " ".join(w.lower() for a, b in c.parts for w in _WORD.findall(text[a:b])) + " "
         for c in candidates
     ]
+    apart = [_stands_apart(ctx, c) for c in candidates]
     kept = []
     for i, candidate in enumerate(candidates):
         if (
-            _stands_apart(ctx, candidate)
+            apart[i]
             and words[i].count(" ") > _PULL_QUOTE_MIN_WORDS
             and any(
-                j != i
-                and words[i] in words[j]
-                and not (_stands_apart(ctx, candidates[j]) and j > i)
+                j != i and words[i] in words[j] and not (apart[j] and j > i)
                 for j in range(len(candidates))
             )
         ):

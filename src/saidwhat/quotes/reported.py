@@ -269,11 +269,16 @@ def _admitted(
     """Whether the statements scope takes this option: a clause, or quoted words a cue governs."""
     if _is_clausal(doc, option):
         return True
-    verb = doc[option.verb]
-    if not (lexicon.is_speech_lemma(verb.lemma_) or verb.lemma_.lower() in lexicon.fragment_cues):
-        return False
     start, end = _char_range(doc, option.first, option.last)
-    return _quotes_words(doc, start, end, regions, lexicon)
+    return _governs_quoted_words(doc[option.verb], start, end, regions, lexicon)
+
+
+def _governs_quoted_words(
+    verb: Token, start: int, end: int, regions: Sequence[QuotedRegion], lexicon: Lexicon
+) -> bool:
+    """A verb of speech over quoted words in ``[start, end)``: "described it as “reckless”"."""
+    speech = lexicon.is_speech_lemma(verb.lemma_) or verb.lemma_.lower() in lexicon.fragment_cues
+    return speech and _quotes_words(verb.doc, start, end, regions, lexicon)
 
 
 def _is_clausal(doc: Doc, option: ContentOption) -> bool:
@@ -363,17 +368,9 @@ def find_reported(ctx: FinderContext) -> list[Candidate]:
         if (
             scope is Scope.STATEMENTS
             and not proposal.clausal
-            and not (
-                (
-                    lexicon.is_speech_lemma(token.lemma_)
-                    or token.lemma_.lower() in lexicon.fragment_cues
-                )
-                and _quotes_words(doc, start, end, regions, lexicon)
-            )
+            and not _governs_quoted_words(token, start, end, regions, lexicon)
         ):
-            # A bare object or infinitive is an attribution, unless a speech verb
-            # governs quoted words in it: "described the plan as “reckless”".
-            continue
+            continue  # a bare object or infinitive is an attribution
         if ctx.in_boilerplate(start, end):
             continue
         if _inside(start, end, regions):

@@ -109,11 +109,24 @@ def options_of(token: Token, lexicon: Lexicon) -> Iterator[ContentOption]:
         yield from _verb_options(token, lexicon)
 
 
+def reported_clause(verb: Token, lexicon: Lexicon) -> Token | None:
+    """The clause a verb governs: its ``ccomp``, or a "that" clause the parser hung as an
+    adverbial ("tweeted in the morning hours that Machado was …")."""
+    for child in verb.children:
+        if child.dep_ == "ccomp":
+            return child
+    for child in verb.rights:
+        first = child.doc[child.left_edge.i]
+        if child.dep_ == "advcl" and first.lower_ in lexicon.complementisers and first.i > verb.i:
+            return child
+    return None
+
+
 def _verb_options(verb: Token, lexicon: Lexicon) -> Iterator[ContentOption]:
     """The clause a verb governs, and the rest of its verb phrase."""
     doc = verb.doc
     cue = cue_token_range(verb)
-    clause = next((c for c in verb.children if c.dep_ == "ccomp"), None)
+    clause = reported_clause(verb, lexicon)
     if clause is not None and not (clause.left_edge.i <= verb.i <= clause.right_edge.i):
         trimmed = trim_tokens(doc, clause.left_edge.i, clause.right_edge.i, lexicon)
         if trimmed:

@@ -22,6 +22,7 @@ from saidwhat.quotes.learned import (
     ContentOption,
     content_options,
     option_features,
+    reported_clause,
     trim_tokens,
 )
 from saidwhat.quotes.marks import QuotedRegion
@@ -243,7 +244,8 @@ def _model_proposals(
     for verb_i, (p, option) in best.items():
         verb = doc[verb_i]
         if option.kind == "clause":
-            clause = next(c for c in verb.children if c.dep_ == "ccomp")
+            clause = reported_clause(verb, lexicon)
+            assert clause is not None  # a "clause" option has one
             parts = _clause_parts(verb, clause, lexicon)
             if not parts:
                 continue

@@ -215,3 +215,11 @@ def test_a_headline_topic_is_no_speaker() -> None:
         "Harbourmaster Gunnar Sollie said the sea wall had held."
     )
     assert texts(extract(text)) == ["the sea wall had held"]
+
+
+def test_a_that_clause_parsed_as_an_adverbial_is_still_the_content() -> None:
+    text = (
+        "Councillor Ebbe Strand tweeted in the early morning hours that the mayor was "
+        "“hopeless” and “a fraud” and urged residents to read the report."
+    )
+    assert texts(extract(text)) == ["the mayor was “hopeless” and “a fraud”"]

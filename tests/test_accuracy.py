@@ -10,7 +10,7 @@ issue 15 that scope leaves out by definition what PolNeAR also annotates as
 attributions (findings of polls, studies and data; perceptions; negated
 and refused cues; questions put to a speaker): 31 PolNeAR dev attributions
 at 0.89 precision, 0.017 of its F1 (0.630 before, 0.624 after, with
-precision 0.843 -> 0.855). The F1 floor below was re-set then, for that
+precision 0.843 -> 0.856). The F1 floor below was re-set then, for that
 reason only; the precision floor is new.
 """
 
@@ -25,7 +25,7 @@ from saidwhat.settings import Scope, Settings
 from tests.conftest import gold_file
 
 FLOORS = {
-    "precision": 0.85,  # measured 0.855
+    "precision": 0.85,  # measured 0.856
     "overall_f1": 0.62,  # measured 0.624 (see the module docstring)
     "direct_recall": 0.955,  # measured 0.961
     "speaker_accuracy": 0.90,  # measured 0.908

@@ -412,7 +412,7 @@ _T, _I, _R = FieldType.TEXT, FieldType.INTEGER, FieldType.REAL
 QUOTE_FIELDS: tuple[Field, ...] = (
     Field("content_start", _I, "offset of the quote's first character in the article text"),
     Field("content_end", _I, "offset just past its last character"),
-    Field("content_text", _T, "the quote's words: its pieces joined by ' … '"),
+    Field("content_text", _T, "the quote's words as shown (model.display_text); offsets exact"),
     Field("content_parts", FieldType.SPANS, "[start, end] of each piece, in order"),
     Field("type", _T, "direct (all in quotation marks), indirect (none) or mixed"),
     Field("cue_start", _I, "offset of the cue (said, warned, according to)"),

@@ -220,3 +220,34 @@ def test_error_messages_are_text_not_markup(tmp_path: Path) -> None:
     result = runner.invoke(app, ["search", "x", "--db", str(missing)])
     assert result.exit_code == 2
     assert "crawl[bold].db" in result.output
+
+
+def test_evaluate_statements_links_the_gold_in_a_fresh_store(tmp_path: Path) -> None:
+    """`evaluate --statements`: the same words by one speaker in two outlets are one statement."""
+    records = []
+    for n, (outlet, day) in enumerate(
+        [("Harwick Post", "2025-03-01"), ("Tamsey Courier", "2025-03-02")]
+    ):
+        text = (
+            f"Councillor Ilse Varga spoke at the town hall on Monday, the {outlet} reports.\n\n"
+            "“The footbridge will connect the old town to the station by next spring,” "
+            "Varga said."
+        )
+        start = text.index("The footbridge")
+        end = text.index(",” Varga")
+        records.append(
+            {
+                "id": f"a{n}",
+                "outlet": outlet,
+                "published": day,
+                "text": text,
+                "quotes": [{"content": [start, end], "type": "direct", "statement": "S1"}],
+            }
+        )
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    code, out, _ = run("evaluate", str(gold), "--statements", "--json")
+    assert code == 0, out
+    report = json.loads(out)
+    assert report["quotes"] == 2 and report["unmapped"] == 0
+    assert report["strict"]["gold_pairs"] == 1 and report["strict"]["both"] == 1

@@ -508,3 +508,47 @@ def test_traps_count_when_a_prediction_covers_more_than_half_of_one() -> None:
     assert evaluate([gold], [short]).traps.correct == 0
     # Gold without traps reports none.
     assert evaluate([dict(gold, not_quotes=[])], [pred]).traps.total == 0
+
+
+def test_statements_are_scored_over_pairs_in_different_articles() -> None:
+    from saidwhat.evaluate import score_statements
+
+    a = "Mayor Ada Quill said the bridge would open in May."
+    b = "“The bridge will open in May,” said Ada Quill. “It will,” said Bo Varga."
+    gold = [
+        {
+            "id": "a",
+            "text": a,
+            "quotes": [quote(at(a, "the bridge would open in May"), statement="S1r")],
+        },
+        {
+            "id": "b",
+            "text": b,
+            "quotes": [
+                quote(at(b, "The bridge will open in May,"), statement="S1"),
+                quote(at(b, "It will,"), statement="S2"),
+            ],
+        },
+    ]
+    # The store linked the paraphrase to the quotation, and left Varga's words alone.
+    linked = [
+        {"id": "a", "quotes": [{"content": at(a, "the bridge would open"), "statement_id": 7}]},
+        {
+            "id": "b",
+            "quotes": [
+                {"content": at(b, "The bridge will open in May"), "statement_id": 7},
+                {"content": at(b, "It will"), "statement_id": 8},
+            ],
+        },
+    ]
+    report = score_statements(gold, linked)
+    assert (report.quotes, report.unmapped) == (3, 0)
+    # Strict: a paraphrase is its own statement, so the one linked pair is wrong.
+    assert (report.strict.predicted, report.strict.gold, report.strict.both) == (1, 0, 0)
+    # Broad: it joins its quotation's, so the pair is right.
+    assert (report.broad.predicted, report.broad.gold, report.broad.both) == (1, 1, 1)
+    assert report.broad.f1 == 1.0
+    # A gold quote no stored quote overlaps stands alone.
+    unlinked = [linked[0], {"id": "b", "quotes": []}]
+    lonely = score_statements(gold, unlinked)
+    assert lonely.unmapped == 2 and lonely.broad.both == 0 and lonely.broad.gold == 1

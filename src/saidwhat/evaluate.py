@@ -961,3 +961,135 @@ def snippet(text: str, start: int, end: int) -> str:
     if len(flat) <= SNIPPET_CHARS:
         return flat
     return flat[: SNIPPET_CHARS - 1] + "…"
+
+
+# --------------------------------------------------------------------------
+# Statements: the same statement across articles
+
+
+@dataclass(frozen=True, slots=True)
+class PairCounts:
+    """Pairs of quotes in different articles: said to be one statement, truly one, both."""
+
+    predicted: int = 0
+    gold: int = 0
+    both: int = 0
+
+    def __add__(self, other: PairCounts) -> PairCounts:
+        return PairCounts(
+            self.predicted + other.predicted, self.gold + other.gold, self.both + other.both
+        )
+
+    @property
+    def precision(self) -> float:
+        return _ratio(self.both, self.predicted)
+
+    @property
+    def recall(self) -> float:
+        return _ratio(self.both, self.gold)
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "predicted_pairs": self.predicted,
+            "gold_pairs": self.gold,
+            "both": self.both,
+            "precision": self.precision,
+            "recall": self.recall,
+            "f1": self.f1,
+        }
+
+    def render(self) -> str:
+        return (
+            f"P {_fmt(self.precision, self.predicted)}  R {_fmt(self.recall, self.gold)}  "
+            f"F1 {self.f1:.3f}  ({self.both} pairs right; {self.gold} gold, "
+            f"{self.predicted} predicted)"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class StatementReport:
+    """How well quotes were linked into statements across articles (DESIGN.md's measure).
+
+    ``strict``: a reported paraphrase is a statement of its own; ``broad``: it
+    joins its quotation's. ``unmapped`` counts gold quotes no stored quote
+    overlapped (each then stands alone).
+    """
+
+    quotes: int
+    unmapped: int
+    strict: PairCounts
+    broad: PairCounts
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "quotes": self.quotes,
+            "unmapped": self.unmapped,
+            "strict": self.strict.to_dict(),
+            "broad": self.broad.to_dict(),
+        }
+
+    def render(self) -> str:
+        return "\n".join(
+            [
+                f"{self.quotes} gold quotes, {self.unmapped} with no stored quote over them",
+                f"statements (strict) {self.strict.render()}",
+                f"statements (broad)  {self.broad.render()}",
+            ]
+        )
+
+
+def score_statements(
+    gold: Sequence[Mapping[str, Any]], linked: Sequence[Mapping[str, Any]]
+) -> StatementReport:
+    """Pairwise "same statement" over gold quotes in different articles.
+
+    Each gold quote (its ``statement`` label) is mapped to the linked quote of
+    the same article that shares the most characters with it; ``linked``
+    holds articles (by ``id``) whose quotes carry ``statement_id``. Two gold
+    quotes are predicted one statement when they map to quotes with the same
+    ``statement_id``. A label ending in "r" (a reported paraphrase) is its
+    own statement in the strict count and its quotation's in the broad one.
+    """
+    linked_by_id = _by_id(linked, "prediction")
+    labels: list[tuple[str, str, int | None]] = []  # article, label, statement
+    unmapped = 0
+    for article in gold:
+        article_id = str(article["id"])
+        other = linked_by_id.get(article_id)
+        stored = other.get("quotes") or [] if other else []
+        views = _read_quotes(other, "prediction") if other else []
+        for n, record in enumerate(article.get("quotes") or []):
+            label = record.get("statement") if isinstance(record, Mapping) else None
+            if not label:
+                continue
+            view = _read_quote(record, "gold", f"article {article_id}, quote {n}")
+            best = max(
+                range(len(views)),
+                key=lambda j: shared_characters(view.pieces, views[j].pieces),
+                default=None,
+            )
+            statement = None
+            if best is not None and shared_characters(view.pieces, views[best].pieces):
+                value = stored[best].get("statement_id")
+                statement = int(value) if value is not None else None
+            else:
+                unmapped += 1
+            labels.append((article_id, str(label), statement))
+    strict = broad = PairCounts()
+    for i, (article_a, label_a, statement_a) in enumerate(labels):
+        for article_b, label_b, statement_b in labels[i + 1 :]:
+            if article_a == article_b:
+                continue
+            said = statement_a is not None and statement_a == statement_b
+            strict += _pair(said, label_a == label_b)
+            broad += _pair(said, label_a.removesuffix("r") == label_b.removesuffix("r"))
+    return StatementReport(len(labels), unmapped, strict, broad)
+
+
+def _pair(said: bool, true: bool) -> PairCounts:
+    return PairCounts(int(said), int(true), int(said and true))

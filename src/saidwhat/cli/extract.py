@@ -206,6 +206,16 @@ def evaluate(
             "gold and the speaker accuracy of its matched quotes.",
         ),
     ] = False,
+    statements: Annotated[
+        bool,
+        typer.Option(
+            "--statements",
+            help="Score statements instead: ingest the gold articles into a temporary store "
+            "and print pairwise precision, recall and F1 of 'same statement' across "
+            "articles, strict and broad (gold quotes need a 'statement' label, as in "
+            "statements-dev.jsonl).",
+        ),
+    ] = False,
 ) -> None:
     """Score extraction against gold data (JSON Lines in the gold format).
 
@@ -219,6 +229,9 @@ def evaluate(
     from saidwhat.evaluate import load_jsonl
     from saidwhat.pipeline import extract_articles
 
+    if statements:
+        _evaluate_statements(gold, Settings(model=model, scope=scope), as_json)
+        return
     try:
         gold_records = load_jsonl(gold)
         if pred is not None:
@@ -265,3 +278,40 @@ def evaluate(
             f"{theirs.overlap.f1:.3f}, end-to-end F1 {theirs.end_to_end.f1:.3f} "
             f"(difference {report.overlap.f1 - theirs.overlap.f1:+.3f} quote F1)"
         )
+
+
+def _evaluate_statements(gold: Path, settings: Settings, as_json: bool) -> None:
+    """``evaluate --statements``: link the gold articles in a fresh store, then score."""
+    import tempfile
+
+    from saidwhat.evaluate import load_jsonl, score_statements
+    from saidwhat.ingest import ingest_records
+    from saidwhat.pipeline import Extractor
+    from saidwhat.store import Store
+    from saidwhat.store.statements import linked_articles
+
+    try:
+        gold_records = load_jsonl(gold)
+        articles = [
+            Article(
+                id=str(r["id"]),
+                text=str(r["text"]),
+                outlet=r.get("outlet"),
+                published=r.get("published"),
+                title=r.get("title"),
+            )
+            for r in gold_records
+        ]
+        with (
+            tempfile.TemporaryDirectory(prefix="saidwhat-statements-") as folder,
+            Store(Path(folder) / "statements.db") as store,
+        ):
+            ingest_records(articles, store, Extractor(settings))
+            linked = linked_articles(store)
+        report = score_statements(gold_records, linked)
+    except (SaidwhatError, OSError) as exc:
+        raise fail(exc) from exc
+    if as_json:
+        typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(report.render())

@@ -9,8 +9,10 @@ word by word against the earliest appearance.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from saidwhat.linking import DiffOp, word_diff
+from saidwhat.store.rows import parts_of
 from saidwhat.store.store import Store
 
 __all__ = [
@@ -18,6 +20,7 @@ __all__ = [
     "StatementDetail",
     "StatementSummary",
     "Variant",
+    "linked_articles",
     "list_statements",
     "statement_detail",
 ]
@@ -144,3 +147,23 @@ def statement_detail(store: Store, statement_id: int) -> StatementDetail | None:
         for m in members
     ]
     return StatementDetail(summary, variants)
+
+
+def linked_articles(store: Store) -> list[dict[str, Any]]:
+    """Every stored article as ``{"id": its input id, "quotes": [...]}``, each quote with its
+    content pieces and ``statement_id``: what ``evaluate.score_statements`` reads."""
+    articles: dict[str, dict[str, Any]] = {}
+    for row in store.rows(
+        "SELECT a.input_id, q.content_start, q.content_end, q.content_parts, q.statement_id"
+        " FROM quotes q JOIN articles a ON a.id = q.article_id ORDER BY a.id, q.seq"
+    ):
+        article = articles.setdefault(str(row["input_id"]), {"id": str(row["input_id"])})
+        parts = parts_of(row["content_parts"], row["content_start"], row["content_end"])
+        article.setdefault("quotes", []).append(
+            {
+                "content": [parts[0][0], parts[-1][1]],
+                "content_parts": [list(p) for p in parts],
+                "statement_id": row["statement_id"],
+            }
+        )
+    return list(articles.values())

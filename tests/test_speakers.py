@@ -366,3 +366,13 @@ def test_entities_are_the_same_across_a_batch() -> None:
 )
 def test_speakers_named_as_a_reader_would(text: str, fragment: str, name: str) -> None:
     assert entity_of(extract(text), fragment) == name
+
+
+def test_letters_after_a_name_are_no_part_of_it() -> None:
+    text = (
+        "The prosecutor, Farida Hashemi KC, told the jury the evidence was overwhelming.\n\n"
+        "“He lied to everyone,” Ms Hashemi said."
+    )
+    quotes = extract(text)
+    assert entity_of(quotes, "evidence was overwhelming") == "Farida Hashemi"
+    assert entity_of(quotes, "lied to everyone") == "Farida Hashemi"

@@ -77,6 +77,7 @@ class Lexicon:
     line_labels: frozenset[str]
     titles: Mapping[str, str | None]
     job_titles: frozenset[str]
+    post_nominals: frozenset[str]
     organisation_aliases: tuple[tuple[str, ...], ...]
     spokesperson_nouns: frozenset[str]
     spokesperson_singular: frozenset[str]
@@ -236,6 +237,7 @@ def build_lexicon(language: str, words: ModuleType, learned_path: Path = LEXICON
         line_labels=words.LINE_LABELS,
         titles=MappingProxyType(dict(words.TITLES)),
         job_titles=words.JOB_TITLES,
+        post_nominals=words.POST_NOMINALS,
         organisation_aliases=words.ORGANISATION_ALIASES,
         spokesperson_nouns=words.SPOKESPERSON_NOUNS,
         spokesperson_singular=words.SPOKESPERSON_SINGULAR,

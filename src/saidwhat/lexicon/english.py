@@ -145,6 +145,9 @@ TITLES: dict[str, str | None] = {
     "sen.": None, "rep.": None, "gov.": None, "gen.": None, "rev.": None,
 }  # fmt: skip
 
+# Letters after a name that nameparser's list lacks (it has QC, MP, OBE …): King's Counsel.
+POST_NOMINALS = frozenset({"kc"})
+
 # Job words written before a name ("Coach Ines Falk", "Mayor Elena Varga").
 JOB_TITLES = frozenset(
     {

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from spacy.tokens import Span, Token
 
 from saidwhat.lexicon import Lexicon
-from saidwhat.speakers.names import is_first_name, is_title_word
+from saidwhat.speakers.names import is_first_name, is_post_nominal, is_title_word
 from saidwhat.syntax import mention_token_range
 
 # Prepositions whose phrase belongs to a description ("the head of the agency").
@@ -172,6 +172,8 @@ def _drop_titles(
             if is_first_name(by_index[i].text) and not is_first_name(by_index[i - 1].text):
                 cut = i
                 break
+    while end - cut >= 2 and is_post_nominal(by_index[end - 1].text, lexicon):
+        end -= 1  # "Farida Hashemi KC": the letters after a name are no part of it
     title = None
     if cut > start:
         first_title = cut

@@ -57,6 +57,18 @@ def is_title(word: str) -> bool:
     return word.lower().strip(".") in CONSTANTS.titles
 
 
+def is_post_nominal(word: str, lexicon: Lexicon) -> bool:
+    """Letters written after a name ("KC", "MP", "OBE"), by the name library or the lexicon.
+
+    Only in capitals: "Ala" is a surname, "ALA" a post-nominal.
+    """
+    bare = word.strip(".").replace(".", "")
+    if len(bare) < 2 or not bare.isupper():
+        return False
+    lower = bare.lower()
+    return lower in CONSTANTS.suffix_acronyms or lower in lexicon.post_nominals
+
+
 def is_title_word(word: str, lexicon: Lexicon) -> bool:
     """A title before a name, by the name library or the lexicon ("Supt", "Cllr", "Minister")."""
     lower = word.lower()

@@ -376,3 +376,15 @@ def test_letters_after_a_name_are_no_part_of_it() -> None:
     quotes = extract(text)
     assert entity_of(quotes, "evidence was overwhelming") == "Farida Hashemi"
     assert entity_of(quotes, "lied to everyone") == "Farida Hashemi"
+
+
+def test_the_agency_in_a_dateline_is_nobody() -> None:
+    text = (
+        "By Ottilie Brandt, Transport Correspondent\n\n"
+        "KELLMOUTH, Aug 12 (MPA) – Transport Minister Nadia Kowalczyk promised on Tuesday "
+        "that the bridge would reopen before winter.\n\n"
+        "“I give you my word on that,” she said."
+    )
+    quotes = extract(text)
+    assert entity_of(quotes, "bridge would reopen") == "Nadia Kowalczyk"
+    assert entity_of(quotes, "my word") == "Nadia Kowalczyk"

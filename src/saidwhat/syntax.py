@@ -19,6 +19,7 @@ Nothing here decides what is a quote; this module sits below ``quotes/`` and
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 
 import numpy
@@ -96,6 +97,8 @@ def is_dateline(token: Token) -> bool:
     dash: "MILLBROOK, April 4 (NPA) — …".
     """
     doc = token.doc
+    if _in_dateline_tail(token):
+        return True
     if not (token.is_upper and len(token.text) > 1):
         return False
     start = token.i
@@ -123,6 +126,22 @@ def is_dateline(token: Token) -> bool:
         ):
             return False
     return False
+
+
+# A dateline: a place in capitals at a line's start, then a date, an agency in
+# parentheses, and a dash: "KELLMOUTH, Aug 12 (MPA) – …".
+_DATELINE = re.compile(
+    r"[A-Z][A-Z.'’ -]*[A-Z],?[ \t]+(?:[A-Z][a-z]{2,4}\.?[ \t]+\d{1,2},?[ \t]*)?"
+    r"\([^()\n]{1,40}\)[ \t]*[—–-]"
+)
+
+
+def _in_dateline_tail(token: Token) -> bool:
+    """Whether ``token`` is the date or the agency of a dateline ("Aug 12 (MPA)")."""
+    text = doc_text(token.doc)
+    line_start = text.rfind("\n", 0, token.idx) + 1
+    match = _DATELINE.match(text, line_start)
+    return match is not None and token.idx < match.end() - 1
 
 
 def find_subject(verb: Token, lexicon: Lexicon) -> Token | None:

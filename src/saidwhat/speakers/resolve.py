@@ -40,7 +40,7 @@ from saidwhat.lexicon import Lexicon
 from saidwhat.model import Entity, EntityKind, Gender
 from saidwhat.speakers.mention import Mention, read_mention
 from saidwhat.speakers.names import first_name_gender, is_first_name, is_title_word
-from saidwhat.syntax import doc_text
+from saidwhat.syntax import doc_text, is_dateline
 
 _ORG_LABELS = {"ORG", "GPE", "NORP", "FAC", "LOC"}
 _INSTITUTION_LABELS = {"ORG", "FAC"}
@@ -205,7 +205,9 @@ class ArticleEntities:
         self.text = doc_text(doc)
         self.quoted = quoted
         self.lexicon = lexicon
-        self.ents = list(doc.ents)  # spaCy rebuilds doc.ents on every access
+        # spaCy rebuilds doc.ents on every access; a dateline's place, date and agency
+        # ("KELLMOUTH, Aug 12 (MPA) –") are nobody in the story.
+        self.ents = [e for e in doc.ents if not is_dateline(e[0])]
         self.people: list[Person] = []
         self.orgs: list[Organisation] = []
         self.groups: list[Group] = []

@@ -250,4 +250,4 @@ def test_evaluate_statements_links_the_gold_in_a_fresh_store(tmp_path: Path) -> 
     assert code == 0, out
     report = json.loads(out)
     assert report["quotes"] == 2 and report["unmapped"] == 0
-    assert report["strict"]["gold_pairs"] == 1 and report["strict"]["both"] == 1
+    assert report["strict"]["gold"] == 1 and report["strict"]["matched_gold"] == 1

@@ -544,11 +544,11 @@ def test_statements_are_scored_over_pairs_in_different_articles() -> None:
     report = score_statements(gold, linked)
     assert (report.quotes, report.unmapped) == (3, 0)
     # Strict: a paraphrase is its own statement, so the one linked pair is wrong.
-    assert (report.strict.predicted, report.strict.gold, report.strict.both) == (1, 0, 0)
+    assert (report.strict.pred, report.strict.gold, report.strict.matched_gold) == (1, 0, 0)
     # Broad: it joins its quotation's, so the pair is right.
-    assert (report.broad.predicted, report.broad.gold, report.broad.both) == (1, 1, 1)
+    assert (report.broad.pred, report.broad.gold, report.broad.matched_gold) == (1, 1, 1)
     assert report.broad.f1 == 1.0
     # A gold quote no stored quote overlaps stands alone.
     unlinked = [linked[0], {"id": "b", "quotes": []}]
     lonely = score_statements(gold, unlinked)
-    assert lonely.unmapped == 2 and lonely.broad.both == 0 and lonely.broad.gold == 1
+    assert lonely.unmapped == 2 and lonely.broad.matched_gold == 0 and lonely.broad.gold == 1

@@ -968,62 +968,20 @@ def snippet(text: str, start: int, end: int) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class PairCounts:
-    """Pairs of quotes in different articles: said to be one statement, truly one, both."""
-
-    predicted: int = 0
-    gold: int = 0
-    both: int = 0
-
-    def __add__(self, other: PairCounts) -> PairCounts:
-        return PairCounts(
-            self.predicted + other.predicted, self.gold + other.gold, self.both + other.both
-        )
-
-    @property
-    def precision(self) -> float:
-        return _ratio(self.both, self.predicted)
-
-    @property
-    def recall(self) -> float:
-        return _ratio(self.both, self.gold)
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "predicted_pairs": self.predicted,
-            "gold_pairs": self.gold,
-            "both": self.both,
-            "precision": self.precision,
-            "recall": self.recall,
-            "f1": self.f1,
-        }
-
-    def render(self) -> str:
-        return (
-            f"P {_fmt(self.precision, self.predicted)}  R {_fmt(self.recall, self.gold)}  "
-            f"F1 {self.f1:.3f}  ({self.both} pairs right; {self.gold} gold, "
-            f"{self.predicted} predicted)"
-        )
-
-
-@dataclass(frozen=True, slots=True)
 class StatementReport:
     """How well quotes were linked into statements across articles (DESIGN.md's measure).
 
     ``strict``: a reported paraphrase is a statement of its own; ``broad``: it
-    joins its quotation's. ``unmapped`` counts gold quotes no stored quote
-    overlapped (each then stands alone).
+    joins its quotation's. Both count *pairs* of quotes in different articles:
+    ``gold`` pairs truly one statement, ``pred`` pairs linked as one, and
+    ``matched_gold`` (= ``matched_pred``) pairs both. ``unmapped`` counts gold
+    quotes no stored quote overlapped (each then stands alone).
     """
 
     quotes: int
     unmapped: int
-    strict: PairCounts
-    broad: PairCounts
+    strict: Counts
+    broad: Counts
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -1037,8 +995,8 @@ class StatementReport:
         return "\n".join(
             [
                 f"{self.quotes} gold quotes, {self.unmapped} with no stored quote over them",
-                f"statements (strict) {self.strict.render()}",
-                f"statements (broad)  {self.broad.render()}",
+                f"statements (strict) {_render_prf(self.strict)}  (pairs)",
+                f"statements (broad)  {_render_prf(self.broad)}  (pairs)",
             ]
         )
 
@@ -1080,7 +1038,7 @@ def score_statements(
             else:
                 unmapped += 1
             labels.append((article_id, str(label), statement))
-    strict = broad = PairCounts()
+    strict = broad = Counts()
     for i, (article_a, label_a, statement_a) in enumerate(labels):
         for article_b, label_b, statement_b in labels[i + 1 :]:
             if article_a == article_b:
@@ -1091,5 +1049,6 @@ def score_statements(
     return StatementReport(len(labels), unmapped, strict, broad)
 
 
-def _pair(said: bool, true: bool) -> PairCounts:
-    return PairCounts(int(said), int(true), int(said and true))
+def _pair(said: bool, true: bool) -> Counts:
+    both = int(said and true)
+    return Counts(gold=int(true), pred=int(said), matched_gold=both, matched_pred=both)

@@ -212,6 +212,9 @@ def test_statement_page_shows_the_diff(watched: Watched, base_url: str, store_pa
     assert "earliest" in variants.nth(0).inner_text()
     assert variants.nth(1).locator("del").inner_text() == "May"
     assert variants.nth(1).locator("ins").inner_text() == "June."
+    badge = variants.nth(1).locator(".badge.warn")  # one word changed: worth checking
+    assert badge.inner_text() == "possible misquote: may → june"
+    assert variants.nth(0).locator(".badge.warn").count() == 0
     assert "Eastmoor Courier" in page.inner_text("table.outlets")
     watched.shot("statement")
     watched.clean()

@@ -251,3 +251,41 @@ def test_evaluate_statements_links_the_gold_in_a_fresh_store(tmp_path: Path) -> 
     report = json.loads(out)
     assert report["quotes"] == 2 and report["unmapped"] == 0
     assert report["strict"]["gold"] == 1 and report["strict"]["matched_gold"] == 1
+
+
+def test_statements_show_flags_a_misquote_and_relink_rebuilds(tmp_path: Path) -> None:
+    """A changed word is marked (in plain text when piped); a reported form is listed apart."""
+    said = "to walkers before the spring fair"
+    bodies = [
+        ("Harwick Post", f"“The footbridge will open {said},” Varga said."),
+        ("Tamsey Courier", f"“The footbridge will reopen {said},” Varga said."),
+        (
+            "Lindby Star",
+            "Varga said walkers would be able to use the footbridge before the spring fair.",
+        ),
+    ]
+    records = [
+        {
+            "id": f"a{n}",
+            "outlet": outlet,
+            "published": f"2025-03-0{n + 1}",
+            "text": f"Councillor Ilse Varga spoke at the town hall on Monday.\n\n{body}",
+        }
+        for n, (outlet, body) in enumerate(bodies)
+    ]
+    corpus = tmp_path / "news.jsonl"
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    db = tmp_path / "news.db"
+    code, _, err = run("ingest", str(corpus), "--db", str(db), "--no-progress")
+    assert code == 0, err
+    code, out, _ = run("statements", "--db", str(db), "-f", "jsonl")
+    [statement] = [json.loads(line) for line in out.splitlines()]
+    assert statement["articles"] == 3 and statement["speaker_entity"] == "Ilse Varga"
+    code, out, _ = run("statements", "--db", str(db), "--show", str(statement["statement_id"]))
+    assert code == 0
+    assert "POSSIBLE MISQUOTE (open → reopen)" in out and "[-open] [+reopen]" in out
+    assert "reported (Lindby Star, 2025-03-03): Varga said" not in out  # its content, not the cue
+    assert "reported (Lindby Star, 2025-03-03): walkers would be able" in out
+    code, out, err = run("statements", "--db", str(db), "--relink", "-f", "jsonl")
+    assert code == 0 and "relinked 3 quotes into 1 statements" in err
+    assert [json.loads(line)["articles"] for line in out.splitlines()] == [3]

@@ -22,12 +22,12 @@ LAYERS: dict[str, int] = {
     "settings": 0,
     "model": 1,
     "lexicon": 2,
-    "linking": 2,
+    "linking": 3,  # reads the lexicon's function words
     "attributes": 2,
     "clean": 3,
     "nlp": 3,
     "syntax": 3,
-    "evaluate": 3,
+    "evaluate": 4,  # reads linking (variant_change, for misquotes)
     "read": 3,
     "quotes": 4,
     "store": 4,

@@ -916,3 +916,34 @@ def test_demo_ingests_the_samples_then_serves(
     with TestClient(served[0]) as demo:
         assert demo.get("/api/speakers", params={"name": "Aldric Penhallow"}).json()["total"] == 1
         assert demo.get("/").status_code == 200
+
+
+def test_a_statement_page_marks_a_misquote_and_lists_reported_forms_apart(
+    tmp_path: Path,
+) -> None:
+    pledge = "“The ferry will sail again before the spring storms,” said Ilse Varga."
+    changed = "“The ferry will sail again before the autumn storms,” said Ilse Varga."
+    told = "Ilse Varga said the ferry would be back in service before the spring storms."
+    with Store(tmp_path / "news.db") as store:
+        for key, text, piece, kind, outlet, day in [
+            ("pledge", pledge, "The ferry will sail again before the spring storms,",
+             QuoteType.DIRECT, "Harwick Gazette", "2025-04-01"),
+            ("changed", changed, "The ferry will sail again before the autumn storms,",
+             QuoteType.DIRECT, "Eastmoor Courier", "2025-04-02"),
+            ("told", told, "the ferry would be back in service before the spring storms",
+             QuoteType.INDIRECT, "Lindby Post", "2025-04-03"),
+        ]:  # fmt: skip
+            quote = said(text, piece, "Ilse Varga", cue="said", quote_type=kind)
+            store.add(article(key, text, [quote], outlet=outlet, published=day))
+    with TestClient(create_app(tmp_path / "news.db")) as client:
+        [statement] = client.get("/api/statements").json()["items"]
+        detail = client.get(f"/api/statements/{statement['statement_id']}").json()
+        first, second, third = detail["variants"]
+        assert first["is_earliest"] and not first["possible_misquote"]
+        assert second["possible_misquote"] and second["changed_words"] == [["spring", "autumn"]]
+        assert third["reported"] and third["changes"] == ["reported"]
+        page = client.get(f"/statements/{statement['statement_id']}").text
+    verbatim, reported = page.split("<h2>Reported</h2>")
+    reported = reported.split("<h2>Spread</h2>")[0]
+    assert "possible misquote: spring → autumn" in verbatim and "Lindby Post" not in verbatim
+    assert "back in service" in reported and "Eastmoor Courier" not in reported

@@ -14,6 +14,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from saidwhat.linking import gram_hashes, normalise_words
 from saidwhat.model import (
     Article,
     Entity,
@@ -40,6 +41,7 @@ def article_with(
     url: str | None = None,
     outlet: str | None = "Harwick Gazette",
     published: str | None = "2025-03-04",
+    quote_type: QuoteType = QuoteType.DIRECT,
 ) -> ExtractedArticle:
     """An article whose quotes are the given (content, speaker name, kind) triples."""
     quotes = []
@@ -48,7 +50,7 @@ def article_with(
         quotes.append(
             Quote(
                 content=(Span.of(text, start, start + len(content)),),
-                type=QuoteType.DIRECT,
+                type=quote_type,
                 speaker=Speaker(None, Entity(name, kind)),
                 confidence=0.9,
             )
@@ -361,9 +363,19 @@ NEXT_TARGET = "We are Russia's next target, and we have to be ready for that mom
 
 
 def carry(
-    store: Store, outlet: str, published: str, words: str, speaker: str = "Ilse Varga"
+    store: Store,
+    outlet: str,
+    published: str,
+    words: str,
+    speaker: str = "Ilse Varga",
+    *,
+    reported: bool = False,
 ) -> None:
-    text = f"“{words}” said {speaker} to the {outlet} on {published}."
+    text = (
+        f"{speaker} told the {outlet} on {published} that {words}."
+        if reported
+        else f"“{words}” said {speaker} to the {outlet} on {published}."
+    )
     store.add(
         article_with(
             text,
@@ -371,6 +383,7 @@ def carry(
             article_id=f"{outlet}-{published}",
             outlet=outlet,
             published=published,
+            quote_type=QuoteType.INDIRECT if reported else QuoteType.DIRECT,
         )
     )
 
@@ -435,6 +448,156 @@ def test_quotes_stored_without_linking_are_linked_later(tmp_path: Path) -> None:
         assert store.link_pending() == 0
         [summary] = list_statements(store)[1]
         assert summary.articles == 2
+
+
+PLEDGE = "The ferry will sail before spring, not a day later."
+
+
+def test_a_word_changed_in_a_short_quote_is_found_and_flagged(store: Store) -> None:
+    # A word changed in the middle of five leaves no shared 3-gram, so the global index
+    # cannot find the variant; the speaker's keys do.
+    said, misquoted = "Ferries will resume Monday morning.", "Ferries will restart Monday morning."
+    assert not gram_hashes(normalise_words(said)) & gram_hashes(normalise_words(misquoted))
+    carry(store, "Lindby Post", "2025-04-01", said)
+    carry(store, "Harwick Gazette", "2025-04-02", misquoted)
+    carry(store, "Fennick Chronicle", "2025-04-02", misquoted, speaker="Tomas Berg")
+    total, statements = list_statements(store)
+    assert total == 2  # Berg's echo of the words is his own statement
+    [varga] = [s for s in statements if s.speaker_entity == "Ilse Varga"]
+    detail = statement_detail(store, varga.statement_id)
+    assert detail is not None
+    assert [v.outlet for v in detail.variants] == ["Lindby Post", "Harwick Gazette"]
+    earliest, changed = detail.variants
+    assert not earliest.possible_misquote and earliest.changes == ()
+    assert changed.possible_misquote and changed.changed_words == (("resume", "restart"),)
+
+
+def test_a_longer_variant_records_each_change(store: Store) -> None:
+    carry(store, "Lindby Post", "2025-04-01", PLEDGE)
+    carry(
+        store,
+        "Harwick Gazette",
+        "2025-04-02",
+        "The ferry will resume before spring, and not a day later.",
+    )
+    [summary] = list_statements(store)[1]
+    detail = statement_detail(store, summary.statement_id)
+    assert detail is not None
+    variant = detail.variants[1]
+    assert variant.changes == ("changed", "inserted")
+    assert variant.changed_words == (("sail", "resume"),)
+
+
+def test_a_reported_form_joins_its_quotation_as_a_reported_variant(store: Store) -> None:
+    carry(
+        store,
+        "Lindby Post",
+        "2025-04-03",
+        "the ferry would sail again before the spring storms",
+        reported=True,
+    )
+    carry(
+        store,
+        "Harwick Gazette",
+        "2025-04-02",
+        "The ferry will sail again before the spring storms. You have my word.",
+    )
+    carry(
+        store,
+        "Harwick Gazette",
+        "2025-04-04",
+        "the harbour dues would rise by a tenth in June",
+        reported=True,
+    )
+    total, statements = list_statements(store)
+    assert total == 2
+    detail = statement_detail(store, statements[0].statement_id)
+    assert detail is not None
+    assert detail.summary.content_text.startswith("The ferry will sail again")  # verbatim leads
+    assert [v.outlet for v in detail.verbatim] == ["Harwick Gazette"]
+    assert [v.outlet for v in detail.reported] == ["Lindby Post"]
+    assert detail.reported[0].changes == ("reported",) and not detail.reported[0].possible_misquote
+
+
+def test_a_quote_that_repeats_two_statements_makes_them_one(store: Store) -> None:
+    # The paraphrase comes first and shares too little with the excerpt the next outlet
+    # ran; the full quotation, last, repeats both, and the two statements become one.
+    carry(
+        store,
+        "Lindby Post",
+        "2025-05-01",
+        "walkers should keep dogs on leads and stay off the dunes",
+        reported=True,
+    )
+    carry(store, "Harwick Gazette", "2025-05-02", "Keep away from the nesting birds until August.")
+    carry(
+        store,
+        "Fennick Chronicle",
+        "2025-05-03",
+        "Keep your dogs on leads and stay off the dunes. Keep away from the nesting birds"
+        " until August.",
+    )
+    total, statements = list_statements(store)
+    assert total == 1
+    summary = statements[0]
+    assert (summary.quotes, summary.articles, summary.outlets) == (3, 3, 3)
+    assert summary.first_outlet == "Harwick Gazette"  # the earliest verbatim quote
+
+
+def test_relink_rebuilds_the_same_statements(store: Store) -> None:
+    carry(store, "Lindby Post", "2025-04-01", PLEDGE)
+    carry(
+        store,
+        "Harwick Gazette",
+        "2025-04-02",
+        "The ferry will resume before spring, and not a day later.",
+    )
+    carry(
+        store,
+        "Fennick Chronicle",
+        "2025-04-03",
+        "the ferry would sail before spring",
+        reported=True,
+    )
+    carry(store, "Coastal Courier", "2025-04-03", "The harbour will close for a week.")
+    before = sorted((s.content_text, s.quotes, s.articles) for s in list_statements(store)[1])
+    seen: list[tuple[int, int]] = []
+    assert store.relink(lambda done, total: seen.append((done, total))) == 4
+    after = sorted((s.content_text, s.quotes, s.articles) for s in list_statements(store)[1])
+    assert after == before and seen == [(4, 4)]
+    assert store.link_pending() == 0
+
+
+def _steps_to_add(store: Store, day: int) -> int:
+    """SQLite VM steps (in thousands) to store and link one more quote of the busy speaker."""
+    steps = [0]
+
+    def count() -> int:
+        steps[0] += 1
+        return 0
+
+    store.conn.set_progress_handler(count, 1000)
+    carry(store, "Harwick Gazette", f"2026-01-{day:02d}", f"{PLEDGE} Day {day}.")
+    store.conn.set_progress_handler(None, 0)
+    return steps[0]
+
+
+def test_a_busy_speaker_is_looked_up_in_bounded_work(store: Store) -> None:
+    def word(n: int) -> str:  # a made-up word per number
+        return "b" + "".join("aeiou"[n // 5**i % 5] + "bcdfg"[n // 5**i % 5] for i in range(5))
+
+    def busy(first: int, last: int) -> None:
+        for n in range(first, last):  # quotes sharing the pledge's words, not its phrases
+            words = " ".join(word(n * k) for k in (1, 7, 13, 31))
+            day = f"2025-{1 + n % 12:02d}-{1 + n % 28:02d}"
+            carry(store, f"Outlet {n}", day, f"Ferry {words} spring sailing later.")
+
+    busy(0, 100)
+    at_100 = _steps_to_add(store, 1)
+    busy(100, 800)
+    at_800 = _steps_to_add(store, 2)
+    assert at_800 <= 1.5 * at_100 + 2, (at_100, at_800)
+    assert list_statements(store)[1][0].articles == 2  # the two pledges are still one
 
 
 def test_statements_by_speaker_and_unknown_ids(store: Store) -> None:

@@ -56,6 +56,8 @@ from pathlib import Path
 from typing import Any
 
 from saidwhat.errors import BadRecord
+from saidwhat.linking import variant_change
+from saidwhat.model import QuoteType
 
 Interval = tuple[int, int]
 """A character range ``[start, end)`` of the gold text."""
@@ -975,13 +977,19 @@ class StatementReport:
     joins its quotation's. Both count *pairs* of quotes in different articles:
     ``gold`` pairs truly one statement, ``pred`` pairs linked as one, and
     ``matched_gold`` (= ``matched_pred``) pairs both. ``unmapped`` counts gold
-    quotes no stored quote overlapped (each then stands alone).
+    quotes no stored quote overlapped (each then stands alone). ``misquotes``
+    counts pairs of verbatim gold quotes of one statement, in different
+    articles, whose words differ by one word put for another, and
+    ``misquotes_flagged`` those the store linked as one statement with that
+    change marked on either.
     """
 
     quotes: int
     unmapped: int
     strict: Counts
     broad: Counts
+    misquotes: int = 0
+    misquotes_flagged: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -989,6 +997,8 @@ class StatementReport:
             "unmapped": self.unmapped,
             "strict": self.strict.to_dict(),
             "broad": self.broad.to_dict(),
+            "misquotes": self.misquotes,
+            "misquotes_flagged": self.misquotes_flagged,
         }
 
     def render(self) -> str:
@@ -997,6 +1007,7 @@ class StatementReport:
                 f"{self.quotes} gold quotes, {self.unmapped} with no stored quote over them",
                 f"statements (strict) {_render_prf(self.strict)}  (pairs)",
                 f"statements (broad)  {_render_prf(self.broad)}  (pairs)",
+                f"one-word misquotes flagged: {self.misquotes_flagged} of {self.misquotes} (pairs)",
             ]
         )
 
@@ -1008,13 +1019,16 @@ def score_statements(
 
     Each gold quote (its ``statement`` label) is mapped to the linked quote of
     the same article that shares the most characters with it; ``linked``
-    holds articles (by ``id``) whose quotes carry ``statement_id``. Two gold
-    quotes are predicted one statement when they map to quotes with the same
-    ``statement_id``. A label ending in "r" (a reported paraphrase) is its
-    own statement in the strict count and its quotation's in the broad one.
+    holds articles (by ``id``) whose quotes carry ``statement_id`` and
+    ``type``. A label ending in "r" (a reported paraphrase) is its own
+    statement in the strict count and its quotation's in the broad one. Two
+    gold quotes are predicted one statement, broadly, when they map to quotes
+    with the same ``statement_id``; strictly, when those quotes are also both
+    verbatim (direct) or both reported, as the store shows a statement's
+    reported variants apart from its verbatim ones.
     """
     linked_by_id = _by_id(linked, "prediction")
-    labels: list[tuple[str, str, int | None]] = []  # article, label, statement
+    labels: list[_Labelled] = []
     unmapped = 0
     for article in gold:
         article_id = str(article["id"])
@@ -1031,22 +1045,48 @@ def score_statements(
                 key=lambda j: shared_characters(view.pieces, views[j].pieces),
                 default=None,
             )
-            statement = None
+            statement, reported, changed = None, False, frozenset[tuple[str, str]]()
             if best is not None and shared_characters(view.pieces, views[best].pieces):
                 value = stored[best].get("statement_id")
                 statement = int(value) if value is not None else None
+                reported = stored[best].get("type", QuoteType.DIRECT.value) != QuoteType.DIRECT
+                changed = frozenset(
+                    (str(old), str(new)) for old, new in stored[best].get("changed_words") or ()
+                )
             else:
                 unmapped += 1
-            labels.append((article_id, str(label), statement))
+            text = str(record.get("content_text") or "")
+            labels.append(_Labelled(article_id, str(label), statement, reported, text, changed))
     strict = broad = Counts()
-    for i, (article_a, label_a, statement_a) in enumerate(labels):
-        for article_b, label_b, statement_b in labels[i + 1 :]:
-            if article_a == article_b:
+    misquotes = flagged = 0
+    for i, a in enumerate(labels):
+        for b in labels[i + 1 :]:
+            if a.article == b.article:
                 continue
-            said = statement_a is not None and statement_a == statement_b
-            strict += _pair(said, label_a == label_b)
-            broad += _pair(said, label_a.removesuffix("r") == label_b.removesuffix("r"))
-    return StatementReport(len(labels), unmapped, strict, broad)
+            said = a.statement is not None and a.statement == b.statement
+            strict += _pair(said and a.reported == b.reported, a.label == b.label)
+            broad += _pair(said, a.label.removesuffix("r") == b.label.removesuffix("r"))
+            if a.label != b.label or a.label.endswith("r"):
+                continue
+            change = variant_change(a.text, b.text)
+            if len(change.changed) == 1 and all(" " not in w for w in change.changed[0]):
+                old, new = change.changed[0]
+                misquotes += 1
+                marked = {(old, new), (new, old)} & (a.changed | b.changed)
+                flagged += said and bool(marked)
+    return StatementReport(len(labels), unmapped, strict, broad, misquotes, flagged)
+
+
+@dataclass(frozen=True, slots=True)
+class _Labelled:
+    """A gold quote with its label and what the store made of the quote over it."""
+
+    article: str
+    label: str
+    statement: int | None
+    reported: bool
+    text: str  # the gold content
+    changed: frozenset[tuple[str, str]]  # the words the store marked as changed on it
 
 
 def _pair(said: bool, true: bool) -> Counts:

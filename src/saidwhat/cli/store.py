@@ -14,10 +14,13 @@ from typing import Annotated, Any
 
 import typer
 from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
     Progress,
     SpinnerColumn,
     TextColumn,
     TimeElapsedColumn,
+    TimeRemainingColumn,
 )
 from rich.table import Table
 from rich.text import Text
@@ -205,11 +208,14 @@ def ingest(
         raise fail("nothing could be read", code=1)
 
 
-def _open_existing(db: Path) -> Any:
+def _open_existing(db: Path, *, write: bool = False) -> Any:
+    """An existing store (never created here), read-only unless the command writes."""
     from saidwhat.store import Store
 
+    if write and not db.exists():
+        raise fail(ValueError(f"{db}: no such store (create one with `saidwhat ingest`)"))
     try:
-        return Store(db, read_only=True)
+        return Store(db, read_only=not write)
     except SaidwhatError as exc:
         raise fail(exc) from exc
 
@@ -506,6 +512,14 @@ def statements(
         int | None,
         typer.Option("--show", help="Show one statement: its variants, diffed with the earliest."),
     ] = None,
+    relink: Annotated[
+        bool,
+        typer.Option(
+            "--relink",
+            help="Rebuild every statement of the store from its quotes (after merging "
+            "speakers, or for a store linked by an older saidwhat), then list them.",
+        ),
+    ] = False,
     limit: LimitOption = 20,
     offset: OffsetOption = 0,
     fmt: FormatOption = ListFormat.TABLE,
@@ -513,14 +527,20 @@ def statements(
     """Statements: one quotation as every article carried it, most carried first.
 
     Quotes are linked into statements as they are ingested: the same words
-    after normalisation, and near copies (trimmed, excerpted, lightly
-    altered). --show N lists one statement's variants with a word diff
-    against its earliest appearance.
+    after normalisation, near copies (trimmed, excerpted, a word or a number
+    changed), and reported forms of the quotation (within one speaker).
+    --show N lists one statement's variants with a word diff against its
+    earliest appearance, marks a changed word as a possible misquote, and
+    lists the reported forms apart. --relink rebuilds every statement of the
+    store (after speakers were merged or renamed, or a store made by an
+    older saidwhat).
     """
     from saidwhat.store.search import speaker_ids
     from saidwhat.store.statements import list_statements, statement_detail
 
-    with _open_existing(db) as store:
+    with _open_existing(db, write=relink) as store:
+        if relink:
+            _relink(store)
         if show is not None:
             detail = statement_detail(store, show)
             if detail is None:
@@ -563,6 +583,25 @@ def statements(
     _print_records([dataclasses.asdict(r) for r in rows], fmt, table)
 
 
+def _relink(store: Any) -> None:
+    with Progress(
+        TextColumn("relinking statements"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("relink", total=None)
+
+        def on_batch(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        linked = store.relink(on_batch)
+    count = store.counts()["statements"]
+    err.print(f"relinked {linked} quotes into {count} statements", highlight=False)
+
+
 def _print_statement(detail: Any, fmt: ListFormat) -> None:
     summary = detail.summary
     if fmt is not ListFormat.TABLE:
@@ -581,10 +620,23 @@ def _print_statement(detail: Any, fmt: ListFormat) -> None:
         f"{summary.first_published or 'undated'}",
         highlight=False,
     )
+    plain = not console.is_terminal  # piped: mark the diff in the text itself
+    marks = {"same": ("", ""), "added": ("[+", "]"), "removed": ("[-", "]")}
     for variant in detail.variants:
         where = f"{variant.outlet or '?'}, {(variant.published or 'undated')[:10]}"
-        line = Text(f"\n{'earliest' if variant.is_earliest else 'variant'} ({where}): ")
-        for op in variant.diff:
-            style = {"same": "", "added": "bold green", "removed": "strike red"}[op.op]
-            line.append(op.text + " ", style=style)
+        kind = "reported" if variant.reported else "variant"
+        line = Text(f"\n{'earliest' if variant.is_earliest else kind} ({where}): ")
+        if variant.possible_misquote:
+            changed = ", ".join(f"{old} → {new}" for old, new in variant.changed_words)
+            line.append(f"POSSIBLE MISQUOTE ({changed}) ", style="bold yellow")
+        if variant.reported:
+            line.append(variant.content_text)
+        else:
+            for op in variant.diff:
+                if plain:
+                    opening, closing = marks[op.op]
+                    line.append(f"{opening}{op.text}{closing} ")
+                    continue
+                style = {"same": "", "added": "bold green", "removed": "strike red"}[op.op]
+                line.append(op.text + " ", style=style)
         console.print(line)

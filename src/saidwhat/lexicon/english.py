@@ -325,3 +325,25 @@ SPEAKER_NOUNS = frozenset(
         "mayor", "secretary",
     }
 )  # fmt: skip
+
+# The closed-class words of English (pronouns, determiners, auxiliaries and modals,
+# prepositions, conjunctions, negation and a few degree adverbs): what a reporter's
+# paraphrase changes ("we will" -> "they would") while keeping the content words.
+# Statement linking (saidwhat.linking.content_stems) leaves them out.
+FUNCTION_WORDS = frozenset(
+    """
+    i me my mine myself we us our ours ourselves you your yours yourself yourselves
+    he him his himself she her hers herself it its itself they them their theirs
+    themselves one ones someone anyone everyone nobody somebody anybody everybody
+    something anything everything nothing
+    a an the this that these those some any each every either neither no all both such
+    what which whose whatever whichever another other who whom when where why how whether
+    be am is are was were been being have has had having do does did doing
+    will would shall should can could may might must ought
+    of in on at by for with without from to into onto upon about above below over under
+    between among through during before after since until till against toward towards
+    across along around near off out up down within beyond via per than
+    and or but nor so yet if then because although though while unless as
+    also too very just only even still not never there here
+    """.split()  # noqa: SIM905 (a word list reads better as text)
+)

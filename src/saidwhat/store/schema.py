@@ -167,6 +167,17 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE speakers ADD COLUMN resolved INTEGER NOT NULL DEFAULT 1;
     CREATE INDEX speakers_gender ON speakers(gender);
     """,
+    # 5: each quote with a resolved speaker keyed by that speaker and its content stems
+    # (saidwhat.linking.speaker_keys), so a variant with a word changed is still found.
+    # Quotes stored before this have no keys until `saidwhat statements --relink`.
+    """
+    CREATE TABLE speaker_keys (
+        speaker_id INTEGER NOT NULL,
+        key        INTEGER NOT NULL,
+        quote_id   INTEGER NOT NULL REFERENCES quotes(id) ON DELETE CASCADE,
+        PRIMARY KEY (speaker_id, key, quote_id)
+    ) WITHOUT ROWID;
+    """,
 )
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from saidwhat.linking import DiffOp, word_diff
+from saidwhat.linking import DiffOp, variant_change, word_diff
+from saidwhat.model import QuoteType
 from saidwhat.store.rows import parts_of
 from saidwhat.store.store import Store
 
@@ -51,12 +52,24 @@ class Variant:
     content_text: str
     is_earliest: bool
     diff: list[DiffOp]
+    reported: bool  # a reported (indirect or mixed) form of the quotation, shown apart
+    changes: tuple[str, ...]  # what the variant did to the earliest words (VariantChange)
+    changed_words: tuple[tuple[str, str], ...]  # (earliest, variant) for each changed word
+    possible_misquote: bool  # a word of the quotation changed: check it against the source
 
 
 @dataclass(frozen=True, slots=True)
 class StatementDetail:
     summary: StatementSummary
-    variants: list[Variant]  # earliest first
+    variants: list[Variant]  # earliest first, then verbatim variants, then reported ones
+
+    @property
+    def verbatim(self) -> list[Variant]:
+        return [v for v in self.variants if not v.reported]
+
+    @property
+    def reported(self) -> list[Variant]:
+        return [v for v in self.variants if v.reported]
 
 
 _SUMMARY = """
@@ -127,43 +140,62 @@ def statement_detail(store: Store, statement_id: int) -> StatementDetail | None:
         "SELECT first_quote_id FROM statements WHERE id = ?", (statement_id,)
     ).fetchone()[0]
     members = store.conn.execute(
-        "SELECT q.id, q.article_id, q.content_text, a.title, a.outlet, a.published, a.url"
-        " FROM quotes q JOIN articles a ON a.id = q.article_id WHERE q.statement_id = ?"
-        " ORDER BY q.id = ? DESC, a.published IS NULL, a.published, a.id, q.seq",
+        "SELECT q.id, q.article_id, q.content_text, q.type, a.title, a.outlet, a.published,"
+        " a.url FROM quotes q JOIN articles a ON a.id = q.article_id WHERE q.statement_id = ?"
+        " ORDER BY q.id = ? DESC, q.type != 'direct', a.published IS NULL, a.published, a.id,"
+        " q.seq",
         (statement_id, first_quote),
     ).fetchall()
-    variants = [
-        Variant(
-            quote_id=int(m["id"]),
-            article_id=int(m["article_id"]),
-            title=m["title"],
-            outlet=m["outlet"],
-            published=m["published"],
-            url=m["url"],
-            content_text=m["content_text"],
-            is_earliest=int(m["id"]) == first_quote,
-            diff=word_diff(summary.content_text, m["content_text"]),
+    variants = []
+    for m in members:
+        earliest = int(m["id"]) == first_quote
+        reported = m["type"] != QuoteType.DIRECT.value
+        change = variant_change(summary.content_text, m["content_text"], reported=reported)
+        variants.append(
+            Variant(
+                quote_id=int(m["id"]),
+                article_id=int(m["article_id"]),
+                title=m["title"],
+                outlet=m["outlet"],
+                published=m["published"],
+                url=m["url"],
+                content_text=m["content_text"],
+                is_earliest=earliest,
+                diff=word_diff(summary.content_text, m["content_text"]),
+                reported=reported,
+                changes=() if earliest else change.kinds,
+                changed_words=() if earliest else change.changed,
+                possible_misquote=not earliest and change.possible_misquote,
+            )
         )
-        for m in members
-    ]
     return StatementDetail(summary, variants)
 
 
 def linked_articles(store: Store) -> list[dict[str, Any]]:
     """Every stored article as ``{"id": its input id, "quotes": [...]}``, each quote with its
-    content pieces and ``statement_id``: what ``evaluate.score_statements`` reads."""
+    content pieces, ``statement_id``, ``type`` and ``changed_words`` (each word changed
+    against the statement's earliest wording): what ``evaluate.score_statements`` reads."""
     articles: dict[str, dict[str, Any]] = {}
     for row in store.rows(
-        "SELECT a.input_id, q.content_start, q.content_end, q.content_parts, q.statement_id"
-        " FROM quotes q JOIN articles a ON a.id = q.article_id ORDER BY a.id, q.seq"
+        "SELECT a.input_id, q.id, q.content_start, q.content_end, q.content_parts,"
+        " q.content_text, q.statement_id, q.type, s.first_quote_id, fq.content_text AS first"
+        " FROM quotes q JOIN articles a ON a.id = q.article_id"
+        " LEFT JOIN statements s ON s.id = q.statement_id"
+        " LEFT JOIN quotes fq ON fq.id = s.first_quote_id ORDER BY a.id, q.seq"
     ):
         article = articles.setdefault(str(row["input_id"]), {"id": str(row["input_id"])})
         parts = parts_of(row["content_parts"], row["content_start"], row["content_end"])
+        changed: tuple[tuple[str, str], ...] = ()
+        if row["first"] is not None and row["first_quote_id"] != row["id"]:
+            reported = row["type"] != QuoteType.DIRECT.value
+            changed = variant_change(row["first"], row["content_text"], reported=reported).changed
         article.setdefault("quotes", []).append(
             {
                 "content": [parts[0][0], parts[-1][1]],
                 "content_parts": [list(p) for p in parts],
                 "statement_id": row["statement_id"],
+                "type": row["type"],
+                "changed_words": [list(pair) for pair in changed],
             }
         )
     return list(articles.values())

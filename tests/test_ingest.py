@@ -144,7 +144,9 @@ def test_cli_search_speakers_export(tmp_path: Path) -> None:
     out = tmp_path / "out"
     exported = runner.invoke(app, ["export", "--db", str(db), "-f", "csv", "-o", str(out)])
     assert exported.exit_code == 0, exported.output
-    assert sorted(p.name for p in out.iterdir()) == ["articles.csv", "quotes.csv", "speakers.csv"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "articles.csv", "quotes.csv", "speakers.csv", "statements.csv"
+    ]  # fmt: skip
 
 
 def test_search_on_a_missing_store_is_a_clear_error(tmp_path: Path) -> None:

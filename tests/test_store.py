@@ -311,7 +311,9 @@ def test_fts_query_rewriting() -> None:
 def test_export_every_format(filled: Store, tmp_path: Path, fmt: ExportFormat) -> None:
     written = export_store(filled, fmt, tmp_path / "out")
     counts = {path.name: n for path, n in written.items()}
-    assert counts == {f"quotes.{fmt}": 3, f"articles.{fmt}": 2, f"speakers.{fmt}": 2}
+    assert counts == {
+        f"quotes.{fmt}": 3, f"articles.{fmt}": 2, f"speakers.{fmt}": 2, f"statements.{fmt}": 3
+    }  # fmt: skip
     quotes_path = tmp_path / "out" / f"quotes.{fmt}"
     if fmt is ExportFormat.PARQUET:
         rows = pq.read_table(quotes_path).to_pylist()
@@ -324,6 +326,33 @@ def test_export_every_format(filled: Store, tmp_path: Path, fmt: ExportFormat) -
     row = by_content["We are the next target"]
     assert row["speaker_entity"] == "Ilse Varga" and row["outlet"] == "Harwick Gazette"
     assert row["published"] == "2025-01-10"
+
+
+def test_export_marks_each_variant_against_the_earliest(store: Store, tmp_path: Path) -> None:
+    carry(store, "Lindby Post", "2025-04-01", PLEDGE)
+    carry(store, "Harwick Gazette", "2025-04-02", PLEDGE.replace("sail", "resume"))
+    carry(
+        store,
+        "Fennick Chronicle",
+        "2025-04-03",
+        "the ferry would sail before spring",
+        reported=True,
+    )
+    export_store(store, ExportFormat.CSV, tmp_path / "out", ["quotes", "statements"])
+    with (tmp_path / "out" / "quotes.csv").open(encoding="utf-8") as handle:
+        rows = {r["outlet"]: r for r in csv.DictReader(handle)}
+    assert len({r["statement_id"] for r in rows.values()}) == 1
+    assert (
+        rows["Lindby Post"]["variant_changes"] == ""
+        and rows["Lindby Post"]["possible_misquote"] == "False"
+    )
+    assert rows["Harwick Gazette"]["changed_words"] == "sail → resume"
+    assert rows["Harwick Gazette"]["possible_misquote"] == "True"
+    assert rows["Fennick Chronicle"]["variant_changes"] == "reported"
+    with (tmp_path / "out" / "statements.csv").open(encoding="utf-8") as handle:
+        [statement] = list(csv.DictReader(handle))
+    assert statement["content_text"] == PLEDGE and statement["first_outlet"] == "Lindby Post"
+    assert (statement["quotes"], statement["articles"], statement["outlets"]) == ("3", "3", "3")
 
 
 def test_export_of_an_empty_store(store: Store, tmp_path: Path) -> None:

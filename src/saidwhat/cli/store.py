@@ -477,7 +477,7 @@ def export(
     fmt: Annotated[str, typer.Option("--format", "-f", help="parquet, csv or jsonl.")] = "parquet",
     tables: Annotated[
         list[str] | None,
-        typer.Option("--table", "-t", help="quotes, articles, speakers (default: all)."),
+        typer.Option("--table", "-t", help="quotes, articles, speakers, statements (default: all)."),
     ] = None,
 ) -> None:
     """Export the store: quotes (with speaker and article fields), articles and speakers."""

@@ -1,9 +1,11 @@
 """Export a store as Parquet, CSV or JSON Lines: one file per table.
 
 ``quotes`` is denormalised (speaker name and knowledge-base id, article
-URL, outlet and date on every row) because that is how analysts load it: one
-table into pandas, R or DuckDB. Rows stream from SQLite in chunks and go out
-in batches, so a store of any size exports in flat memory.
+URL, outlet and date on every row, and what the quote did to its statement's
+earliest wording) because that is how analysts load it: one table into
+pandas, R or DuckDB. ``statements`` lists each statement once. Rows stream
+from SQLite in chunks and go out in batches, so a store of any size exports
+in flat memory.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from saidwhat.model import ARTICLE_FIELDS, QUOTE_FIELDS, Field, FieldType
-from saidwhat.store.rows import QUOTE_SELECT, parts_of
+from saidwhat.linking import variant_change
+from saidwhat.model import ARTICLE_FIELDS, QUOTE_FIELDS, Field, FieldType, QuoteType
+from saidwhat.store.rows import QUOTE_CONTEXT, parts_of, quote_columns
 from saidwhat.store.store import Store
 
 
@@ -59,7 +62,12 @@ _ARTICLE_FIELDS = [f for f in ARTICLE_FIELDS if f.name != "text"]
 # article columns are the record's fields (saidwhat.model), with the store's ids around them.
 TABLES: dict[str, tuple[str, pa.Schema]] = {
     "quotes": (
-        f"{QUOTE_SELECT} ORDER BY q.id",
+        f"SELECT {QUOTE_CONTEXT}, {quote_columns()},"
+        " st.first_quote_id AS _first_quote_id, fq.content_text AS _first_text"
+        " FROM quotes q JOIN articles a ON a.id = q.article_id"
+        " LEFT JOIN speakers s ON s.id = q.speaker_id"
+        " LEFT JOIN statements st ON st.id = q.statement_id"
+        " LEFT JOIN quotes fq ON fq.id = st.first_quote_id ORDER BY q.id",
         pa.schema(
             [
                 ("quote_id", _INT),
@@ -68,10 +76,37 @@ TABLES: dict[str, tuple[str, pa.Schema]] = {
                 *arrow_fields(QUOTE_FIELDS),
                 ("speaker_id", _INT),
                 ("statement_id", _INT),
+                # Against the statement's earliest wording (saidwhat.linking.variant_change):
+                # "" for the earliest itself, else e.g. "changed, trimmed" or "reported".
+                ("variant_changes", _STRING),
+                ("changed_words", _STRING),  # "open → reopen; 200 → 220"
+                ("possible_misquote", pa.bool_()),
                 ("url", _STRING),
                 ("outlet", _STRING),
                 ("published", _STRING),
                 ("title", _STRING),
+            ]
+        ),
+    ),
+    "statements": (
+        "SELECT st.id AS statement_id, st.speaker_id, sp.name AS speaker_entity,"
+        " fq.content_text, st.first_quote_id, fa.published AS first_published,"
+        " fa.outlet AS first_outlet, st.quotes, st.articles, st.outlets"
+        " FROM statements st JOIN quotes fq ON fq.id = st.first_quote_id"
+        " JOIN articles fa ON fa.id = fq.article_id"
+        " LEFT JOIN speakers sp ON sp.id = st.speaker_id ORDER BY st.id",
+        pa.schema(
+            [
+                ("statement_id", _INT),
+                ("speaker_id", _INT),
+                ("speaker_entity", _STRING),
+                ("content_text", _STRING),  # the earliest verbatim wording
+                ("first_quote_id", _INT),
+                ("first_published", _STRING),
+                ("first_outlet", _STRING),
+                ("quotes", _INT),
+                ("articles", _INT),
+                ("outlets", _INT),
             ]
         ),
     ),
@@ -124,6 +159,16 @@ _BATCH_ROWS = 5000
 def _export_row(row: Any, fmt: ExportFormat) -> dict[str, Any]:
     """One row as exported: a quote's pieces always listed, in the format's own way."""
     values = dict(row)
+    if "_first_text" in values:
+        first_id, first = values.pop("_first_quote_id"), values.pop("_first_text")
+        changes, changed, misquote = "", "", False
+        if first is not None and first_id != values["quote_id"]:
+            reported = values["type"] != QuoteType.DIRECT.value
+            change = variant_change(first, values["content_text"], reported=reported)
+            changes = ", ".join(change.kinds)
+            changed = "; ".join(f"{old} → {new}" for old, new in change.changed)
+            misquote = change.possible_misquote
+        values.update(variant_changes=changes, changed_words=changed, possible_misquote=misquote)
     for name in ("speaker_resolved", "resolved"):
         if values.get(name) is not None:
             values[name] = bool(values[name])

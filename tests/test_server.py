@@ -935,15 +935,25 @@ def test_a_statement_page_marks_a_misquote_and_lists_reported_forms_apart(
         ]:  # fmt: skip
             quote = said(text, piece, "Ilse Varga", cue="said", quote_type=kind)
             store.add(article(key, text, [quote], outlet=outlet, published=day))
+        echo = "“The ferry will sail again before the spring storms, they say,” Tomas Berg said."
+        quote = said(echo, "The ferry will sail again before the spring storms, they say,",
+                     "Tomas Berg", cue="said")  # fmt: skip
+        store.add(article("echo", echo, [quote], outlet="Lindby Post", published="2025-04-05"))
     with TestClient(create_app(tmp_path / "news.db")) as client:
-        [statement] = client.get("/api/statements").json()["items"]
+        [statement] = [
+            s
+            for s in client.get("/api/statements").json()["items"]
+            if s["speaker_entity"] == "Ilse Varga"
+        ]
         detail = client.get(f"/api/statements/{statement['statement_id']}").json()
         first, second, third = detail["variants"]
         assert first["is_earliest"] and not first["possible_misquote"]
         assert second["possible_misquote"] and second["changed_words"] == [["spring", "autumn"]]
         assert third["reported"] and third["changes"] == ["reported"]
         page = client.get(f"/statements/{statement['statement_id']}").text
+    assert [e["speaker_entity"] for e in detail["echoes"]] == ["Tomas Berg"]
     verbatim, reported = page.split("<h2>Reported</h2>")
-    reported = reported.split("<h2>Spread</h2>")[0]
+    reported, echoes = reported.split("<h2>Similar words from others</h2>")
+    assert "Tomas Berg" in echoes.split("<h2>Spread</h2>")[0] and "Tomas Berg" not in verbatim
     assert "possible misquote: spring → autumn" in verbatim and "Lindby Post" not in verbatim
     assert "back in service" in reported and "Eastmoor Courier" not in reported

@@ -464,8 +464,16 @@ def test_an_earlier_appearance_becomes_the_first(store: Store) -> None:
 def test_the_same_words_from_two_people_are_two_statements(store: Store) -> None:
     carry(store, "Lindby Post", "2025-03-01", NEXT_TARGET, speaker="Ilse Varga")
     carry(store, "Harwick Gazette", "2025-03-02", NEXT_TARGET, speaker="Tomas Berg")
-    total, _ = list_statements(store)
-    assert total == 2
+    carry(store, "Fennick Chronicle", "2025-03-03", "The ferry will run all winter.")
+    total, statements = list_statements(store)
+    assert total == 3
+    by_speaker = {s.speaker_entity: s for s in statements if s.content_text == NEXT_TARGET}
+    detail = statement_detail(store, by_speaker["Ilse Varga"].statement_id)
+    assert detail is not None  # each is listed beside the other as similar words
+    [echo] = detail.echoes
+    assert (echo.speaker_entity, echo.statement_id) == (
+        "Tomas Berg", by_speaker["Tomas Berg"].statement_id
+    )  # fmt: skip
 
 
 def test_quotes_stored_without_linking_are_linked_later(tmp_path: Path) -> None:

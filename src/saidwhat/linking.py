@@ -30,7 +30,7 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import snowballstemmer
+import Stemmer  # PyStemmer: the Snowball stemmers in C
 from rapidfuzz.distance import LCSseq
 
 from saidwhat.lexicon.english import FUNCTION_WORDS
@@ -39,7 +39,7 @@ GRAM = 3
 MIN_WORDS = 4  # below this, only an identical quote (same speaker) is the same statement
 MIN_SHARE = 0.8  # of the shorter quote's words found, in order, in the longer one
 WINDOW = 3  # grams per winnowing window
-MAX_SPEAKER_KEYS = 24  # content stems a quote is indexed by under its speaker (longest first)
+MAX_SPEAKER_KEYS = 8  # content stems a quote is indexed by under its speaker (longest first)
 PARAPHRASE_SHARE = 0.5  # of a reported form's content stems found in the quotation
 PARAPHRASE_MIN = 3  # content stems a reported form shares with its quotation, at least
 
@@ -100,19 +100,21 @@ def same_statement(a: list[str], b: list[str]) -> bool:
     return common >= MIN_WORDS and common >= MIN_SHARE * len(shorter)
 
 
-def content_stems(words: Sequence[str]) -> list[str]:
+def content_stems(words: Sequence[str], stemmer: Stemmer.Stemmer | None = None) -> list[str]:
     """The stems of a normalised quote's content words, in order, repeats kept.
 
     Function words (``FUNCTION_WORDS``: pronouns, auxiliaries, determiners,
     prepositions) go, so a reporter's "they would" and a speaker's "we will"
-    leave the same stems; Snowball's English stemmer (the ``snowballstemmer``
-    package) evens out "needed" and "need", "maintains" and "maintained".
+    leave the same stems; Snowball's English stemmer (the ``PyStemmer``
+    package, the Snowball project's C stemmers) evens out "needed" and
+    "need", "maintains" and "maintained". A caller stemming many quotes may
+    pass its own ``Stemmer.Stemmer("english")`` to save making one each time.
 
     >>> content_stems(normalise_words("We are recalling every pot"))
     ['recal', 'pot']
     """
     kept = [w for w in words if w not in FUNCTION_WORDS and (len(w) > 1 or w.isdigit())]
-    return list(snowballstemmer.stemmer("english").stemWords(kept))
+    return list((stemmer or Stemmer.Stemmer("english")).stemWords(kept))
 
 
 def speaker_keys(stems: Sequence[str]) -> set[int]:

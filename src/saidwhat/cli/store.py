@@ -477,7 +477,9 @@ def export(
     fmt: Annotated[str, typer.Option("--format", "-f", help="parquet, csv or jsonl.")] = "parquet",
     tables: Annotated[
         list[str] | None,
-        typer.Option("--table", "-t", help="quotes, articles, speakers, statements (default: all)."),
+        typer.Option(
+            "--table", "-t", help="quotes, articles, speakers, statements (default: all)."
+        ),
     ] = None,
 ) -> None:
     """Export the store: quotes (with speaker and article fields), articles and speakers."""
@@ -640,3 +642,10 @@ def _print_statement(detail: Any, fmt: ListFormat) -> None:
                 style = {"same": "", "added": "bold green", "removed": "strike red"}[op.op]
                 line.append(op.text + " ", style=style)
         console.print(line)
+    for echo in detail.echoes:
+        console.print(
+            f"\nsimilar words from {echo.speaker_entity or '?'} (statement "
+            f"{echo.statement_id}, not this one): {echo.content_text}",
+            highlight=False,
+            markup=False,
+        )

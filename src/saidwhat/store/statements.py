@@ -18,6 +18,7 @@ from saidwhat.store.store import Store
 
 __all__ = [
     "DiffOp",
+    "Echo",
     "StatementDetail",
     "StatementSummary",
     "Variant",
@@ -59,9 +60,21 @@ class Variant:
 
 
 @dataclass(frozen=True, slots=True)
+class Echo:
+    """Words like a statement's from someone else: never the same statement, shown beside it."""
+
+    statement_id: int
+    speaker_id: int | None
+    speaker_entity: str | None
+    content_text: str  # that statement's earliest wording
+    articles: int
+
+
+@dataclass(frozen=True, slots=True)
 class StatementDetail:
     summary: StatementSummary
     variants: list[Variant]  # earliest first, then verbatim variants, then reported ones
+    echoes: list[Echo]  # similar words from other speakers, most shared first
 
     @property
     def verbatim(self) -> list[Variant]:
@@ -168,7 +181,45 @@ def statement_detail(store: Store, statement_id: int) -> StatementDetail | None:
                 possible_misquote=not earliest and change.possible_misquote,
             )
         )
-    return StatementDetail(summary, variants)
+    return StatementDetail(summary, variants, similar_from_others(store, statement_id))
+
+
+_ECHO_MIN_SHARED = 2  # index keys (word 3-grams) a quote shares with the statement's first
+
+
+def similar_from_others(store: Store, statement_id: int, limit: int = 5) -> list[Echo]:
+    """Other speakers' statements whose words run like this one's (an echo, a rebuttal).
+
+    Found through the index keys of the statement's earliest quote, as
+    linking finds repeats; each is another speaker's own statement, listed
+    by how many keys it shares.
+    """
+    rows = store.conn.execute(
+        "SELECT o.statement_id, os.speaker_id, sp.name AS speaker_entity,"
+        " fq.content_text, os.articles"
+        " FROM (SELECT g.quote_id, count(*) AS shared FROM statements s"
+        "       JOIN quote_grams mine ON mine.quote_id = s.first_quote_id"
+        "       JOIN quote_grams g ON g.hash = mine.hash AND g.quote_id != s.first_quote_id"
+        "       WHERE s.id = ? GROUP BY g.quote_id HAVING shared >= ?) c"
+        " JOIN quotes o ON o.id = c.quote_id"
+        " JOIN statements os ON os.id = o.statement_id"
+        " JOIN statements s ON s.id = ?"
+        " JOIN quotes fq ON fq.id = os.first_quote_id"
+        " LEFT JOIN speakers sp ON sp.id = os.speaker_id"
+        " WHERE o.statement_id != s.id AND os.speaker_id IS NOT s.speaker_id"
+        " GROUP BY o.statement_id ORDER BY max(c.shared) DESC, o.statement_id LIMIT ?",
+        (statement_id, _ECHO_MIN_SHARED, statement_id, limit),
+    ).fetchall()
+    return [
+        Echo(
+            statement_id=int(r["statement_id"]),
+            speaker_id=r["speaker_id"],
+            speaker_entity=r["speaker_entity"],
+            content_text=r["content_text"],
+            articles=int(r["articles"]),
+        )
+        for r in rows
+    ]
 
 
 def linked_articles(store: Store) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ timeout let two ingests share a store; readers never block writers.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import sqlite3
@@ -20,8 +21,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+import Stemmer
+
 from saidwhat.errors import BadRecord, SaidwhatError
 from saidwhat.linking import (
+    PARAPHRASE_MIN,
     PARAPHRASE_SHARE,
     content_stems,
     gram_hashes,
@@ -47,7 +51,7 @@ BUSY_TIMEOUT_S = 60.0
 _LOCK_RETRIES = 5
 _MAX_LOOKUP_GRAMS = 200  # grams of a new quote looked up in the index
 _MAX_CANDIDATES = 8  # quotes sharing the most grams, compared word by word
-_MAX_PER_SPEAKER_KEY = 64  # a speaker's latest quotes looked up per key (bounds a busy speaker)
+_MAX_PER_SPEAKER_KEY = 16  # a speaker's latest quotes looked up per key (bounds a busy speaker)
 
 
 class StoreError(SaidwhatError):
@@ -80,6 +84,7 @@ class Store:
     ) -> None:
         self.path = Path(path)
         self.link_statements = link_statements
+        self._stemmer = Stemmer.Stemmer("english")  # for statement linking (content_stems)
         if read_only and not self.path.is_file():
             raise StoreError(f"{self.path}: no such store (create one with `saidwhat ingest`)")
         try:
@@ -240,11 +245,14 @@ class Store:
         """
         words = normalise_words(content)
         grams = gram_hashes(words)
-        stems = content_stems(words)
+        stems = content_stems(words, self._stemmer)
         keys = speaker_keys(stems) if speaker_id is not None else set()
         matches = self._matching_statements(quote_id, words, grams, speaker_id)
         if speaker_id is not None and keys:
-            matches += self._speaker_statements(quote_id, words, stems, keys, speaker_id, reported)
+            found = {int(m["statement_id"]) for m in matches}
+            matches += self._speaker_statements(
+                quote_id, words, stems, keys, speaker_id, reported, found
+            )
         if not matches:
             cursor = self.conn.execute(
                 "INSERT INTO statements (speaker_id, first_quote_id, quotes, articles, outlets)"
@@ -341,7 +349,7 @@ class Store:
         )
 
     _CANDIDATE = (
-        "SELECT q.content_text, q.type, q.statement_id, s.speaker_id,"
+        "SELECT c.shared, q.content_text, q.type, q.statement_id, s.speaker_id,"
         " fa.published AS first_published, fq.type AS first_type"
         " FROM ({ranked}) c"
         " JOIN quotes q ON q.id = c.quote_id"
@@ -391,8 +399,11 @@ class Store:
         keys: set[int],
         speaker_id: int,
         reported: bool,
+        found: set[int],
     ) -> list[sqlite3.Row]:
         """The statements of this speaker's quotes that this one repeats or reports, best first.
+
+        Statements in ``found`` (already matched) are not tested again.
 
         Candidates are the speaker's quotes sharing the most keys, each key
         looked up among the speaker's latest ``_MAX_PER_SPEAKER_KEY`` quotes,
@@ -403,26 +414,20 @@ class Store:
         quote and a verbatim one when most of the reported form's stems are
         the quotation's (``paraphrase_share``).
         """
-        per_key = " UNION ALL ".join(
-            "SELECT quote_id FROM (SELECT quote_id FROM speaker_keys"
-            " WHERE speaker_id = ? AND key = ? AND quote_id != ?"
-            " ORDER BY quote_id DESC LIMIT ?)"
-            for _ in keys
-        )
-        ranked = (
-            f"SELECT quote_id, count(*) AS shared FROM ({per_key})"
-            " GROUP BY quote_id ORDER BY shared DESC, quote_id LIMIT ?"
-        )
+        ranked = _speaker_ranked_sql(len(keys))
         params = [v for key in keys for v in (speaker_id, key, quote_id, _MAX_PER_SPEAKER_KEY)]
+        needed = min(PARAPHRASE_MIN, len(keys))
         candidates = self.conn.execute(
-            self._CANDIDATE.format(ranked=ranked), (*params, _MAX_CANDIDATES)
+            self._CANDIDATE.format(ranked=ranked), (*params, needed, _MAX_CANDIDATES)
         ).fetchall()
         scored: list[tuple[float, int, sqlite3.Row]] = []
         for n, candidate in enumerate(candidates):
             if candidate["speaker_id"] not in (None, speaker_id):
                 continue
+            if candidate["statement_id"] in found:
+                continue
             other_words = normalise_words(candidate["content_text"])
-            other = content_stems(other_words)
+            other = content_stems(other_words, self._stemmer)
             if reported == (candidate["type"] != QuoteType.DIRECT.value):
                 alike = same_statement(words, other_words) or similar_stems(stems, other)
                 score = 1.0 if alike else 0.0
@@ -722,6 +727,25 @@ class _Link:
     speaker_id: int | None
     new: bool = False  # a statement made for this quote, already counted
     merge: tuple[int, ...] = ()  # other statements the quote shows to be this one
+
+
+@functools.cache
+def _speaker_ranked_sql(n_keys: int) -> str:
+    """The speaker's quotes sharing the most of ``n_keys`` keys, each key bounded.
+
+    Parameters: (speaker_id, key, quote_id, limit) per key, then the keys a
+    candidate must share, then how many candidates.
+    """
+    per_key = " UNION ALL ".join(
+        "SELECT quote_id FROM (SELECT quote_id FROM speaker_keys"
+        " WHERE speaker_id = ? AND key = ? AND quote_id != ?"
+        " ORDER BY quote_id DESC LIMIT ?)"
+        for _ in range(n_keys)
+    )
+    return (
+        f"SELECT quote_id, count(*) AS shared FROM ({per_key})"
+        " GROUP BY quote_id HAVING shared >= ? ORDER BY shared DESC, quote_id LIMIT ?"
+    )
 
 
 def _earlier(published: str | None, than: str | None) -> bool:

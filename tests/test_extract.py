@@ -415,3 +415,27 @@ def test_a_first_name_the_recogniser_left_out_stays_with_the_person() -> None:
     )
     [quote] = extract(text)
     assert speaker_name(quote) == "Ines Marlowe"
+
+
+def test_a_listener_and_a_colon_before_a_quotation_are_not_its_words() -> None:
+    """'told TLN News: “…”': when the parser hangs the quotation under the listener, the
+    verb's phrase (listener, colon, quotation) is no reported content of its own."""
+    from saidwhat.nlp import load_pipeline
+    from saidwhat.quotes.learned import ContentOption
+    from saidwhat.quotes.marks import find_quoted_regions
+    from saidwhat.quotes.reported import _after_colon
+    from saidwhat.settings import Settings
+
+    text = "Oskar Holt told TLN News: “My brother did not do it.”"
+    doc = load_pipeline(Settings().model)(text)
+    regions = find_quoted_regions(text)
+    told = next(t.i for t in doc if t.text == "told")
+    listener = ContentOption(told, (told, told + 1), told + 1, len(doc) - 1, "rest")
+    colon = next(t.i for t in doc if t.text == ":")
+    assert _after_colon(doc, listener, regions).first == colon + 1
+    # A phrase with quoted words inside it, not after a colon, is still reported content.
+    text = "Oskar Holt told TLN News the plan was “dead on arrival”."
+    doc = load_pipeline(Settings().model)(text)
+    told = next(t.i for t in doc if t.text == "told")
+    phrase = ContentOption(told, (told, told + 1), told + 1, len(doc) - 2, "rest")
+    assert _after_colon(doc, phrase, find_quoted_regions(text)) == phrase

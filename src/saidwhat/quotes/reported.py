@@ -8,7 +8,7 @@ attached to the cue; quotation marks inside it make the quote *mixed*.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.attrs import LOWER, POS
 from spacy.tokens import Doc, Token
@@ -237,6 +237,8 @@ def _model_proposals(
     for option in content_options(doc, regions, lexicon):
         if scope is Scope.STATEMENTS and not _admitted(doc, option, regions, lexicon):
             continue
+        if option.kind == "rest":
+            option = _after_colon(doc, option, regions)
         p = model.probability(option_features(doc, option, regions, lexicon))
         if p >= model.threshold and (option.verb not in best or p > best[option.verb][0]):
             best[option.verb] = (p, option)
@@ -263,6 +265,26 @@ def _model_proposals(
             _MODEL_RULES[option.kind],
         )
     return proposals
+
+
+def _after_colon(doc: Doc, option: ContentOption, regions: Sequence[QuotedRegion]) -> ContentOption:
+    """A verb's phrase that is a listener or a noun, a colon and a quotation: the quotation.
+
+    In "told ECB News: “My brother …”" and "is rolling out a new message: “It's
+    about me.”" what was said is the quotation after the colon, not the words
+    before it; any other phrase is returned as it is.
+    """
+    start, end = _char_range(doc, option.first, option.last)
+    for token in doc[option.first + 1 : option.last + 1]:
+        if token.text != ":":
+            continue
+        after = token.idx + 1
+        if token.i < option.last and any(
+            after <= r.open <= after + 2 and r.close >= end - 2 and start < r.open for r in regions
+        ):
+            return replace(option, first=token.i + 1)
+        break
+    return option
 
 
 def _admitted(

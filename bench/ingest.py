@@ -151,12 +151,19 @@ class Planted:
 
 
 def build_search_store(
-    path: Path, n_quotes: int, *, link: bool = True, repeat_share: float = 0.3, seed: int = 11
+    path: Path,
+    n_quotes: int,
+    *,
+    link: bool = True,
+    repeat_share: float = 0.3,
+    seed: int = 11,
+    timings: list[float] | None = None,
 ) -> Planted:
     """A store of ``n_quotes`` synthetic quotes (no parsing), some repeated across articles.
 
     ``repeat_share`` of the quotes are variants of an earlier quote by the
-    same speaker, as outlets carry them (see ``_variant``).
+    same speaker, as outlets carry them (see ``_variant``). ``timings``, when
+    given, gets the seconds each article took to store.
     """
     rng = random.Random(seed)
     weights = [1 / (rank + 1) for rank in range(len(_WORDS))]  # Zipf-like, as text is
@@ -193,7 +200,10 @@ def build_search_store(
                 planted.groups.append(group)
             day = f"2025-{1 + a % 12:02d}-{1 + a % 28:02d}"
             article = Article(id=str(a), text=text, outlet=f"Outlet {a % 25}", published=day)
+            start = time.perf_counter()
             store.add(ExtractedArticle(article, tuple(quotes)))
+            if timings is not None:
+                timings.append(time.perf_counter() - start)
     return planted
 
 
@@ -201,9 +211,12 @@ def linking(n_quotes: int) -> None:
     """Time to store ``n_quotes`` with and without statement linking, and what it found."""
     with tempfile.TemporaryDirectory() as tmp:
         timings = {}
+        per_article: dict[bool, list[float]] = {False: [], True: []}
         for link in (False, True):
             start = time.perf_counter()
-            planted = build_search_store(Path(tmp) / f"link-{link}.db", n_quotes, link=link)
+            planted = build_search_store(
+                Path(tmp) / f"link-{link}.db", n_quotes, link=link, timings=per_article[link]
+            )
             timings[link] = time.perf_counter() - start
         with Store(Path(tmp) / "link-True.db", read_only=True) as store:
             statements = [
@@ -227,6 +240,22 @@ def linking(n_quotes: int) -> None:
     print(
         f"linking {n_quotes} quotes: {timings[True]:.1f}s with, {timings[False]:.1f}s without; "
         f"ratio {timings[True] / timings[False]:.2f}  (target < 2)"
+    )
+    # What linking adds per quote, early in the build and at its end (flat is the target).
+    tenth = max(1, len(per_article[True]) // 10)
+    per_quote = n_quotes / len(per_article[True])
+
+    def linking_ms(part: slice) -> float:
+        return (
+            (sum(per_article[True][part]) - sum(per_article[False][part]))
+            / (tenth * per_quote)
+            * 1000
+        )
+
+    early, late = linking_ms(slice(0, tenth)), linking_ms(slice(-tenth, None))
+    print(
+        f"linking per quote: {early:.3f} ms in the first tenth of the store, {late:.3f} ms in "
+        f"the last; ratio {late / early:.2f}  (target: flat, < 1.5)"
     )
     print(
         f"planted repeats: {planted.repeats}; joined to their original's statement: "

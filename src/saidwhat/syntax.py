@@ -174,6 +174,17 @@ def find_subject(verb: Token, lexicon: Lexicon) -> Token | None:
             # speaker's second cue.
             current = current.head.head
             continue
+        if (
+            current.dep_ == "advcl"
+            and current.tag_ == "VBG"
+            and current.head.dep_ == "ccomp"
+            and _is_speech_cue(current, lexicon)
+            and _is_speech(current.head.head, lexicon)
+        ):
+            # "X insisted that it had not been a robbery, pointing out that …": the
+            # parser hung "pointing out" on the reported clause; it is X's second cue.
+            current = current.head.head
+            continue
         if current.dep_ in ("conj", "xcomp", "advcl", "acl") and current.head is not current:
             if current.dep_ in ("advcl", "acl") and current.tag_ not in ("VBG", "VBN"):
                 break
@@ -212,6 +223,14 @@ def _inverted_subject(verb: Token) -> Token | None:
 
 def _is_speech(token: Token, lexicon: Lexicon) -> bool:
     return token.pos_ in ("VERB", "AUX") and lexicon.is_speech_lemma(token.lemma_)
+
+
+def _is_speech_cue(token: Token, lexicon: Lexicon) -> bool:
+    """A verb of speech, or one with the particle that makes it one ("pointed out")."""
+    return _is_speech(token, lexicon) or any(
+        child.dep_ == "prt" and lexicon.is_phrasal_cue(token.lemma_, child.lower_)
+        for child in token.children
+    )
 
 
 def _object_under(head: Token, is_preposition: Callable[[Token], bool]) -> Token | None:

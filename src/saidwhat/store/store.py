@@ -51,6 +51,7 @@ BUSY_TIMEOUT_S = 60.0
 _LOCK_RETRIES = 5
 _MAX_LOOKUP_GRAMS = 200  # grams of a new quote looked up in the index
 _MAX_CANDIDATES = 8  # quotes sharing the most grams, compared word by word
+_MAX_SPEAKER_CANDIDATES = 4  # the speaker's quotes sharing the most keys, compared
 _MAX_PER_SPEAKER_KEY = 16  # a speaker's latest quotes looked up per key (bounds a busy speaker)
 
 
@@ -418,7 +419,7 @@ class Store:
         params = [v for key in keys for v in (speaker_id, key, quote_id, _MAX_PER_SPEAKER_KEY)]
         needed = min(PARAPHRASE_MIN, len(keys))
         candidates = self.conn.execute(
-            self._CANDIDATE.format(ranked=ranked), (*params, needed, _MAX_CANDIDATES)
+            self._CANDIDATE.format(ranked=ranked), (*params, needed, _MAX_SPEAKER_CANDIDATES)
         ).fetchall()
         scored: list[tuple[float, int, sqlite3.Row]] = []
         for n, candidate in enumerate(candidates):

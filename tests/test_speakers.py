@@ -265,6 +265,26 @@ def test_a_quote_after_an_introduction_belongs_to_the_person_introduced() -> Non
     assert entity_of(extract(text), "not last another winter") == "Ravi Shanmugam"
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # the role is the object: "had its chief executive, X, in the hall"
+        "Brackwater Mills, which owns the old dye works, had its chief executive, "
+        "Ottilie Marchbank, in the hall.",
+        # the parser takes the opener for the subject and the role for its conjunct
+        "Outside court, the defendant's sister, Ottilie Marchbank, read a short statement.",
+    ],
+)
+def test_a_quote_after_a_person_named_in_apposition_is_theirs(sentence: str) -> None:
+    text = (
+        "“The plan is a disgrace,” said Fergus Alderley, who leads the residents' "
+        "group.\n\n"
+        "He said the group would write to the minister.\n\n"
+        f"{sentence} “We will open the gates to the public by the spring.”"
+    )
+    assert entity_of(extract(text), "open the gates") == "Ottilie Marchbank"
+
+
 def test_a_second_quote_continues_the_speaker_before() -> None:
     text = (
         "“We were here at six,” said Lottie Carew. “By seven the queue was round the "

@@ -14,7 +14,7 @@ article alone; candidates are never changed: each becomes a new ``Quote``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from spacy.attrs import DEP, LOWER
@@ -37,6 +37,7 @@ from saidwhat.speakers.resolve import (
 from saidwhat.syntax import doc_text, token_indices
 
 INTRODUCED_CONFIDENCE = 0.55  # a cue-less quote given to the person introduced just before
+_NOT_INTRODUCING = ("nsubj", "nsubjpass", "pobj")
 _GENDERED_PRONOUNS = ("he", "she", "his", "her", "him", "himself", "herself", "hers")
 
 
@@ -84,6 +85,9 @@ def assign_speakers(
     pending_index = 0
     done: list[int] = []  # candidates whose speaker is settled, in reading order
     introduced: list[_Introduced] = []  # people named as subjects, in reading order
+    # People named in apposition to a role ("its managing director, Ines Varga,"), wherever
+    # the role stands in the sentence: they introduce a quote as much as a subject does.
+    introduced_aside = _named_in_apposition(doc, entities, lexicon, in_quote, text)
     referents: dict[int, Referent | None] = {}  # candidate index -> who it is in the article
 
     def settle_pending(upto: int) -> None:
@@ -94,7 +98,13 @@ def assign_speakers(
             candidate = candidates[n]
             if candidate.inherit:
                 speaker, evidence, confidence, referent = _inherited(
-                    doc, candidate, done, candidates, resolved, referents, introduced
+                    doc,
+                    candidate,
+                    done,
+                    candidates,
+                    resolved,
+                    referents,
+                    sorted([*introduced, *introduced_aside], key=lambda i: i.position),
                 )
                 if speaker is not None:
                     referents[n] = referent
@@ -141,6 +151,41 @@ def assign_speakers(
     # Entities as the whole article left them: a name, role or gender learned later counts.
     final = {n: _as_read(speaker, referents.get(n)) for n, speaker in resolved.items()}
     return [_to_quote(doc, c, final.get(n)) for n, c in enumerate(settled)]
+
+
+def _named_in_apposition(
+    doc: Doc,
+    entities: ArticleEntities,
+    lexicon: Lexicon,
+    in_quote: Callable[[int], bool],
+    text: str,
+) -> list[_Introduced]:
+    """People the article names in apposition to a role that is no subject, in reading order.
+
+    "Tarrow Mills had its chief executive, Ines Varga, in the hall", "Outside,
+    the mayor's husband, Jo Brandt, read a statement" (where the parser took
+    "Outside" for the subject): the person is introduced by the role, and a
+    quote with no cue that follows is theirs. Only people the article names
+    count, never a name inside quotation marks.
+    """
+    found: list[_Introduced] = []
+    for token in doc:
+        head = token.head
+        # A subject's apposition is read with the subject; one to an object of a
+        # preposition is someone spoken to or of ("in a statement to our reporter, X").
+        if token.dep_ != "appos" or head.pos_ != "NOUN" or head.dep_ in _NOT_INTRODUCING:
+            continue
+        if token.pos_ != "PROPN" or in_quote(token.idx):
+            continue
+        mention = read_mention(head, lexicon)
+        if mention.name is None or mention.members:
+            continue
+        resolution = entities.resolve(mention)
+        referent = resolution.referent
+        if not isinstance(referent, Person) or referent not in entities.people:
+            continue
+        found.append(_Introduced(head.idx, _speaker(text, mention, resolution), referent))
+    return found
 
 
 def _as_read(speaker: Speaker, referent: Referent | None) -> Speaker:

@@ -241,6 +241,16 @@ def test_a_subject_inside_reported_words_is_not_who_she_is() -> None:
     assert entity_of(extract(text), "toughest critic") == "Ilse Marano"
 
 
+def test_a_subject_inside_a_relative_clause_is_not_who_he_is() -> None:
+    text = (
+        "Hallam Rovers manager Desmond Farrow-Quist was in no mood to talk about luck.\n\n"
+        "“We were beaten by a linesman, not by a team,” said the Rovers manager, whose "
+        "goalkeeper, Anton Velikov, was sent off after twelve minutes.\n\n"
+        "“I will not say sorry for that,” he added. “Let them fine me.”"
+    )
+    assert entity_of(extract(text), "not say sorry") == "Desmond Farrow-Quist"
+
+
 def test_a_spokeswoman_that_just_spoke_is_she() -> None:
     text = (
         "A spokeswoman for the Office of the Governor said Governor Lena Hartwig would "

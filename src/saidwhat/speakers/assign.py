@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from spacy.attrs import DEP, LOWER
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 from saidwhat.lexicon import Lexicon
 from saidwhat.model import Quote, Span, Speaker
@@ -134,8 +134,12 @@ def assign_speakers(
         entities.learn(resolution.learned)
         if token.lower_ in lexicon.pronouns:
             entities.note_pronoun(token, resolution.referent)
-        reported = not is_speaker and any(
-            s <= token.idx < e for c in candidates for s, e in c.parts
+        # Subjects inside reported words or a relative clause come second for a pronoun:
+        # in "said the manager, whose captain, Jo Brandt, was sent off. “…,” he added",
+        # he is the manager.
+        reported = not is_speaker and (
+            any(s <= token.idx < e for c in candidates for s, e in c.parts)
+            or _in_relative_clause(token, lexicon)
         )
         timeline.add(token, resolution, speaker=is_speaker, reported=reported)
         speaker = _speaker(text, mention, resolution)
@@ -151,6 +155,23 @@ def assign_speakers(
     # Entities as the whole article left them: a name, role or gender learned later counts.
     final = {n: _as_read(speaker, referents.get(n)) for n, speaker in resolved.items()}
     return [_to_quote(doc, c, final.get(n)) for n, c in enumerate(settled)]
+
+
+def _in_relative_clause(token: Token, lexicon: Lexicon) -> bool:
+    """Whether a subject is inside a relative clause that a relative pronoun opens
+    ("whose captain, X, was sent off"), not being that pronoun (who stands for the
+    noun the clause is on).
+
+    A clause without one is often the parser's reading of something else: "in
+    my early 20s, when my mother mentioned it" is a time, not a relative clause.
+    """
+    relatives = {*lexicon.relative_pronouns, "whose"}
+    if token.lower_ in relatives:
+        return False
+    return any(
+        ancestor.dep_ == "relcl" and ancestor.left_edge.lower_ in relatives
+        for ancestor in token.ancestors
+    )
 
 
 def _named_in_apposition(

@@ -251,6 +251,17 @@ def test_a_subject_inside_a_relative_clause_is_not_who_he_is() -> None:
     assert entity_of(extract(text), "not say sorry") == "Desmond Farrow-Quist"
 
 
+def test_a_description_with_a_name_after_its_comma_is_that_person() -> None:
+    # The small parser hangs the name on the comma, not on "detective".
+    text = (
+        "For a year, Wilhelmina Tarrant kept her brother's photograph in the window. She "
+        "told the Courier that she had known he had not simply left.\n\n"
+        "The officer who led the search, DCI Ruben Tallis of Marrowby Police, stood "
+        "a few feet behind her. “He lied to her family and he lied to my officers,” he said."
+    )
+    assert entity_of(extract(text), "lied to my officers") == "Ruben Tallis"
+
+
 def test_a_spokeswoman_that_just_spoke_is_she() -> None:
     text = (
         "A spokeswoman for the Office of the Governor said Governor Lena Hartwig would "

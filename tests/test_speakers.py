@@ -262,6 +262,17 @@ def test_a_description_with_a_name_after_its_comma_is_that_person() -> None:
     assert entity_of(extract(text), "lied to my officers") == "Ruben Tallis"
 
 
+def test_the_named_owner_of_a_subject_is_who_he_is() -> None:
+    text = (
+        "Hallam Rovers have stood by their manager after his outburst on Saturday.\n\n"
+        "In a statement on Sunday evening, the club said: “The club stands by its "
+        "manager, but regrets some of the language used.”\n\n"
+        "Desmond Farrow-Quist's words at Kelby Park had gone round the league within the "
+        "hour. “That was not a match, that was a robbery,” he told reporters."
+    )
+    assert entity_of(extract(text), "that was a robbery") == "Desmond Farrow-Quist"
+
+
 def test_a_spokeswoman_that_just_spoke_is_she() -> None:
     text = (
         "A spokeswoman for the Office of the Governor said Governor Lena Hartwig would "

@@ -120,7 +120,14 @@ def assign_speakers(
     subjects = set(token_indices(doc, DEP, ("nsubj", "nsubjpass"))) | set(by_head)
     # Other personal pronouns ("his", "her") only tell a person's gender.
     gendered = set(token_indices(doc, LOWER, _GENDERED_PRONOUNS)) - subjects
-    for token in (doc[i] for i in sorted(subjects | gendered)):
+    # A person named as the owner of a subject ("Ilse Varga's words had gone round the
+    # town") is who a "he" or "she" after may be, when the subject is no one.
+    owners = {
+        t.i
+        for t in doc
+        if t.dep_ == "poss" and t.pos_ == "PROPN" and t.head.dep_ in ("nsubj", "nsubjpass")
+    } - subjects
+    for token in (doc[i] for i in sorted(subjects | gendered | owners)):
         settle_pending(token.idx)
         is_speaker = token.i in by_head
         if not is_speaker and in_quote(token.idx):
@@ -129,11 +136,6 @@ def assign_speakers(
             if token.pos_ == "PRON":
                 entities.note_pronoun(token, timeline.resolve_pronoun(token).referent)
             continue
-        mention = read_mention(token, lexicon)
-        resolution = timeline.resolve(mention, speaks=is_speaker)
-        entities.learn(resolution.learned)
-        if token.lower_ in lexicon.pronouns:
-            entities.note_pronoun(token, resolution.referent)
         # Subjects inside reported words or a relative clause come second for a pronoun:
         # in "said the manager, whose captain, Jo Brandt, was sent off. “…,” he added",
         # he is the manager.
@@ -141,6 +143,16 @@ def assign_speakers(
             any(s <= token.idx < e for c in candidates for s, e in c.parts)
             or _in_relative_clause(token, lexicon)
         )
+        if token.i in owners:
+            owner = timeline.resolve(read_mention(token, lexicon))
+            if isinstance(owner.referent, Person) and owner.referent.named and not owner.learned:
+                timeline.add(token, owner, speaker=False, reported=reported, owner=True)
+            continue
+        mention = read_mention(token, lexicon)
+        resolution = timeline.resolve(mention, speaks=is_speaker)
+        entities.learn(resolution.learned)
+        if token.lower_ in lexicon.pronouns:
+            entities.note_pronoun(token, resolution.referent)
         timeline.add(token, resolution, speaker=is_speaker, reported=reported)
         speaker = _speaker(text, mention, resolution)
         if mention.name is not None and isinstance(resolution.referent, Person):

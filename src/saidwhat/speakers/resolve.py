@@ -1260,6 +1260,7 @@ class _Event:
     plural: bool
     speaker: bool
     reported: bool  # a subject inside reported words ("Mirela said her mother had read …")
+    owner: bool = False  # only the owner of a subject ("Mirela's words"): for pronouns alone
 
 
 class SpeakerTimeline:
@@ -1274,8 +1275,15 @@ class SpeakerTimeline:
         self.events: list[_Event] = []
 
     def add(
-        self, token: Token, resolution: Resolution, speaker: bool, reported: bool = False
+        self,
+        token: Token,
+        resolution: Resolution,
+        speaker: bool,
+        reported: bool = False,
+        owner: bool = False,
     ) -> None:
+        """Put a resolved subject on the timeline (``owner``: the owner of one, whom
+        only a pronoun may refer to)."""
         entity = resolution.entity
         if entity is None:
             return
@@ -1286,7 +1294,7 @@ class SpeakerTimeline:
         if isinstance(resolution.referent, Person):
             gender = resolution.referent.gender or gender
         self.events.append(
-            _Event(token.idx, entity, resolution.referent, gender, plural, speaker, reported)
+            _Event(token.idx, entity, resolution.referent, gender, plural, speaker, reported, owner)
         )
 
     def resolve(self, mention: Mention, speaks: bool = False) -> Resolution:
@@ -1399,7 +1407,7 @@ class SpeakerTimeline:
             )
 
         for event in reversed(self.events):
-            if event.pos >= before:
+            if event.pos >= before or event.owner:
                 continue
             if event.pos < floor:
                 break

@@ -169,6 +169,20 @@ def test_the_company_is_the_business_the_article_is_about() -> None:
     assert entity_of(quotes, "hold its dividend") == "Brackwater Cable Works"
 
 
+def test_a_team_named_by_its_last_word_is_the_team() -> None:
+    # The recogniser tags "Kelmscott Wanderers" a person; a name ending in a plural is a
+    # team's, and "Wanderers" alone is its short form.
+    text = (
+        "The league has charged Kelmscott Wanderers manager Piet Ansbach with improper "
+        "conduct.\n\n"
+        "Wanderers said on Monday that they would appeal against the fine."
+    )
+    quote = find(extract(text), "appeal against the fine")
+    assert quote.speaker is not None and quote.speaker.entity is not None
+    assert quote.speaker.entity.name == "Kelmscott Wanderers"
+    assert quote.speaker.entity.kind is EntityKind.ORGANISATION
+
+
 def test_an_acronym_is_the_institution_the_article_spelled_out() -> None:
     text = (
         "The Coastal Standards Inspectorate (CSI) visited the hospital twice last year.\n\n"

@@ -169,6 +169,20 @@ def test_the_company_is_the_business_the_article_is_about() -> None:
     assert entity_of(quotes, "hold its dividend") == "Brackwater Cable Works"
 
 
+def test_a_team_named_by_its_last_word_is_the_team() -> None:
+    # The recogniser tags "Kelmscott Wanderers" a person; a name ending in a plural is a
+    # team's, and "Wanderers" alone is its short form.
+    text = (
+        "The league has charged Kelmscott Wanderers manager Piet Ansbach with improper "
+        "conduct.\n\n"
+        "Wanderers said on Monday that they would appeal against the fine."
+    )
+    quote = find(extract(text), "appeal against the fine")
+    assert quote.speaker is not None and quote.speaker.entity is not None
+    assert quote.speaker.entity.name == "Kelmscott Wanderers"
+    assert quote.speaker.entity.kind is EntityKind.ORGANISATION
+
+
 def test_an_acronym_is_the_institution_the_article_spelled_out() -> None:
     text = (
         "The Coastal Standards Inspectorate (CSI) visited the hospital twice last year.\n\n"
@@ -241,6 +255,38 @@ def test_a_subject_inside_reported_words_is_not_who_she_is() -> None:
     assert entity_of(extract(text), "toughest critic") == "Ilse Marano"
 
 
+def test_a_subject_inside_a_relative_clause_is_not_who_he_is() -> None:
+    text = (
+        "Hallam Rovers manager Desmond Farrow-Quist was in no mood to talk about luck.\n\n"
+        "“We were beaten by a linesman, not by a team,” said the Rovers manager, whose "
+        "goalkeeper, Anton Velikov, was sent off after twelve minutes.\n\n"
+        "“I will not say sorry for that,” he added. “Let them fine me.”"
+    )
+    assert entity_of(extract(text), "not say sorry") == "Desmond Farrow-Quist"
+
+
+def test_a_description_with_a_name_after_its_comma_is_that_person() -> None:
+    # The small parser hangs the name on the comma, not on "detective".
+    text = (
+        "For a year, Wilhelmina Tarrant kept her brother's photograph in the window. She "
+        "told the Courier that she had known he had not simply left.\n\n"
+        "The officer who led the search, DCI Ruben Tallis of Marrowby Police, stood "
+        "a few feet behind her. “He lied to her family and he lied to my officers,” he said."
+    )
+    assert entity_of(extract(text), "lied to my officers") == "Ruben Tallis"
+
+
+def test_the_named_owner_of_a_subject_is_who_he_is() -> None:
+    text = (
+        "Hallam Rovers have stood by their manager after his outburst on Saturday.\n\n"
+        "In a statement on Sunday evening, the club said: “The club stands by its "
+        "manager, but regrets some of the language used.”\n\n"
+        "Desmond Farrow-Quist's words at Kelby Park had gone round the league within the "
+        "hour. “That was not a match, that was a robbery,” he told reporters."
+    )
+    assert entity_of(extract(text), "that was a robbery") == "Desmond Farrow-Quist"
+
+
 def test_a_spokeswoman_that_just_spoke_is_she() -> None:
     text = (
         "A spokeswoman for the Office of the Governor said Governor Lena Hartwig would "
@@ -263,6 +309,26 @@ def test_a_quote_after_an_introduction_belongs_to_the_person_introduced() -> Non
         "“It will not last another winter.”"
     )
     assert entity_of(extract(text), "not last another winter") == "Ravi Shanmugam"
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # the role is the object: "had its chief executive, X, in the hall"
+        "Brackwater Mills, which owns the old dye works, had its chief executive, "
+        "Ottilie Marchbank, in the hall.",
+        # the parser takes the opener for the subject and the role for its conjunct
+        "Outside court, the defendant's sister, Ottilie Marchbank, read a short statement.",
+    ],
+)
+def test_a_quote_after_a_person_named_in_apposition_is_theirs(sentence: str) -> None:
+    text = (
+        "“The plan is a disgrace,” said Fergus Alderley, who leads the residents' "
+        "group.\n\n"
+        "He said the group would write to the minister.\n\n"
+        f"{sentence} “We will open the gates to the public by the spring.”"
+    )
+    assert entity_of(extract(text), "open the gates") == "Ottilie Marchbank"
 
 
 def test_a_second_quote_continues_the_speaker_before() -> None:

@@ -14,11 +14,11 @@ article alone; candidates are never changed: each becomes a new ``Quote``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from spacy.attrs import DEP, LOWER
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 from saidwhat.lexicon import Lexicon
 from saidwhat.model import Quote, Span, Speaker
@@ -37,6 +37,7 @@ from saidwhat.speakers.resolve import (
 from saidwhat.syntax import doc_text, token_indices
 
 INTRODUCED_CONFIDENCE = 0.55  # a cue-less quote given to the person introduced just before
+_NOT_INTRODUCING = ("nsubj", "nsubjpass", "pobj")
 _GENDERED_PRONOUNS = ("he", "she", "his", "her", "him", "himself", "herself", "hers")
 
 
@@ -84,6 +85,9 @@ def assign_speakers(
     pending_index = 0
     done: list[int] = []  # candidates whose speaker is settled, in reading order
     introduced: list[_Introduced] = []  # people named as subjects, in reading order
+    # People named in apposition to a role ("its managing director, Ines Varga,"), wherever
+    # the role stands in the sentence: they introduce a quote as much as a subject does.
+    introduced_aside = _named_in_apposition(doc, entities, lexicon, in_quote, text)
     referents: dict[int, Referent | None] = {}  # candidate index -> who it is in the article
 
     def settle_pending(upto: int) -> None:
@@ -94,7 +98,13 @@ def assign_speakers(
             candidate = candidates[n]
             if candidate.inherit:
                 speaker, evidence, confidence, referent = _inherited(
-                    doc, candidate, done, candidates, resolved, referents, introduced
+                    doc,
+                    candidate,
+                    done,
+                    candidates,
+                    resolved,
+                    referents,
+                    sorted([*introduced, *introduced_aside], key=lambda i: i.position),
                 )
                 if speaker is not None:
                     referents[n] = referent
@@ -110,7 +120,14 @@ def assign_speakers(
     subjects = set(token_indices(doc, DEP, ("nsubj", "nsubjpass"))) | set(by_head)
     # Other personal pronouns ("his", "her") only tell a person's gender.
     gendered = set(token_indices(doc, LOWER, _GENDERED_PRONOUNS)) - subjects
-    for token in (doc[i] for i in sorted(subjects | gendered)):
+    # A person named as the owner of a subject ("Ilse Varga's words had gone round the
+    # town") is who a "he" or "she" after may be, when the subject is no one.
+    owners = {
+        t.i
+        for t in doc
+        if t.dep_ == "poss" and t.pos_ == "PROPN" and t.head.dep_ in ("nsubj", "nsubjpass")
+    } - subjects
+    for token in (doc[i] for i in sorted(subjects | gendered | owners)):
         settle_pending(token.idx)
         is_speaker = token.i in by_head
         if not is_speaker and in_quote(token.idx):
@@ -119,14 +136,23 @@ def assign_speakers(
             if token.pos_ == "PRON":
                 entities.note_pronoun(token, timeline.resolve_pronoun(token).referent)
             continue
+        # Subjects inside reported words or a relative clause come second for a pronoun:
+        # in "said the manager, whose captain, Jo Brandt, was sent off. “…,” he added",
+        # he is the manager.
+        reported = not is_speaker and (
+            any(s <= token.idx < e for c in candidates for s, e in c.parts)
+            or _in_relative_clause(token, lexicon)
+        )
+        if token.i in owners:
+            owner = timeline.resolve(read_mention(token, lexicon))
+            if isinstance(owner.referent, Person) and owner.referent.named and not owner.learned:
+                timeline.add(token, owner, speaker=False, reported=reported, owner=True)
+            continue
         mention = read_mention(token, lexicon)
         resolution = timeline.resolve(mention, speaks=is_speaker)
         entities.learn(resolution.learned)
         if token.lower_ in lexicon.pronouns:
             entities.note_pronoun(token, resolution.referent)
-        reported = not is_speaker and any(
-            s <= token.idx < e for c in candidates for s, e in c.parts
-        )
         timeline.add(token, resolution, speaker=is_speaker, reported=reported)
         speaker = _speaker(text, mention, resolution)
         if mention.name is not None and isinstance(resolution.referent, Person):
@@ -141,6 +167,58 @@ def assign_speakers(
     # Entities as the whole article left them: a name, role or gender learned later counts.
     final = {n: _as_read(speaker, referents.get(n)) for n, speaker in resolved.items()}
     return [_to_quote(doc, c, final.get(n)) for n, c in enumerate(settled)]
+
+
+def _in_relative_clause(token: Token, lexicon: Lexicon) -> bool:
+    """Whether a subject is inside a relative clause that a relative pronoun opens
+    ("whose captain, X, was sent off"), not being that pronoun (who stands for the
+    noun the clause is on).
+
+    A clause without one is often the parser's reading of something else: "in
+    my early 20s, when my mother mentioned it" is a time, not a relative clause.
+    """
+    relatives = {*lexicon.relative_pronouns, "whose"}
+    if token.lower_ in relatives:
+        return False
+    return any(
+        ancestor.dep_ == "relcl" and ancestor.left_edge.lower_ in relatives
+        for ancestor in token.ancestors
+    )
+
+
+def _named_in_apposition(
+    doc: Doc,
+    entities: ArticleEntities,
+    lexicon: Lexicon,
+    in_quote: Callable[[int], bool],
+    text: str,
+) -> list[_Introduced]:
+    """People the article names in apposition to a role that is no subject, in reading order.
+
+    "Tarrow Mills had its chief executive, Ines Varga, in the hall", "Outside,
+    the mayor's husband, Jo Brandt, read a statement" (where the parser took
+    "Outside" for the subject): the person is introduced by the role, and a
+    quote with no cue that follows is theirs. Only people the article names
+    count, never a name inside quotation marks.
+    """
+    found: list[_Introduced] = []
+    for token in doc:
+        head = token.head
+        # A subject's apposition is read with the subject; one to an object of a
+        # preposition is someone spoken to or of ("in a statement to our reporter, X").
+        if token.dep_ != "appos" or head.pos_ != "NOUN" or head.dep_ in _NOT_INTRODUCING:
+            continue
+        if token.pos_ != "PROPN" or in_quote(token.idx):
+            continue
+        mention = read_mention(head, lexicon)
+        if mention.name is None or mention.members:
+            continue
+        resolution = entities.resolve(mention)
+        referent = resolution.referent
+        if not isinstance(referent, Person) or referent not in entities.people:
+            continue
+        found.append(_Introduced(head.idx, _speaker(text, mention, resolution), referent))
+    return found
 
 
 def _as_read(speaker: Speaker, referent: Referent | None) -> Speaker:

@@ -262,6 +262,8 @@ def read_mention(head: Token, lexicon: Lexicon) -> Mention:
     # A name in apposition: "Its chief executive, Bjorn Aasen,"; names coordinated in
     # apposition are a group: "the victim's parents, Rosa and Paulo Ferreira".
     appositive = next((c for c in head.rights if c.dep_ == "appos" and _is_name_word(c)), None)
+    if appositive is None and not _is_name_word(head):
+        appositive = _name_after_comma(head)
     if appositive is not None:
         named = _members(appositive, lexicon)
         if named:
@@ -290,6 +292,27 @@ def read_mention(head: Token, lexicon: Lexicon) -> Mention:
     role_end = title[0] if title is not None else name[0]
     role = (start, role_end) if start < role_end else None
     return Mention(head, (start, end), name, title, role)
+
+
+def _name_after_comma(head: Token) -> Token | None:
+    """A name the parser hung on the comma after a description: an apposition still.
+
+    "The detective who led the inquiry, DI Oren Vasquez of Lowmarsh Police,
+    stood": the small parser may make the name a child of the comma (the
+    description's, or the verb's right after it) rather than of "detective";
+    a name that starts right after that comma is its apposition all the same.
+    """
+    doc = head.doc
+    commas = [c for c in head.rights if c.dep_ == "punct"]
+    if head.right_edge.i + 1 < len(doc):  # or the comma after it, hung on the verb
+        commas.append(doc[head.right_edge.i + 1])
+    for comma in commas:
+        if comma.text != ",":
+            continue
+        for child in comma.children:
+            if _is_name_word(child) and child.left_edge.i == comma.i + 1:
+                return child
+    return None
 
 
 def _institution_named(head: Token, lexicon: Lexicon) -> Range | None:

@@ -280,8 +280,33 @@ class ArticleEntities:
             ents.append(Span(self.doc, cut, ent.end, label="PERSON"))
         self.ents = ents
 
+    def _plural_names_are_institutions(self) -> None:
+        """ "Dunmore Wanderers", "Harrowline Homes" tagged as a person: a name that ends
+        in a plural is a team's or a firm's, not one person's.
+
+        A person's surname may look plural ("Serena Williams", "Dr Hughes"), so a
+        name whose first word is a first name the dictionary knows, or a title,
+        stays a person's.
+        """
+        ents = []
+        for ent in self.ents:
+            words = [t for t in ent if not t.is_punct]
+            if (
+                ent.label_ == "PERSON"
+                and len(words) >= 2
+                and words[-1].tag_ in ("NNS", "NNPS")
+                and words[-1].lower_.endswith("s")
+                and all(t.text[:1].isupper() for t in words)
+                and not is_first_name(words[0].text)
+                and not any(is_title_word(t.text, self.lexicon) for t in words)
+            ):
+                ent = Span(self.doc, ent.start, ent.end, label="ORG")
+            ents.append(ent)
+        self.ents = ents
+
     def _index_organisations(self) -> None:
         self._split_names_off()
+        self._plural_names_are_institutions()
         for ent in self.ents:
             if ent.label_ not in _INSTITUTION_LABELS or self._in_quote(ent.start_char):
                 continue
@@ -410,7 +435,17 @@ class ArticleEntities:
         ):
             return True
         words, longer = short.words, long.words
-        return len(words) < len(longer) and longer[: len(words)] == words and len(words[0]) > 2
+        if len(words) < len(longer) and longer[: len(words)] == words and len(words[0]) > 2:
+            return True
+        # "Wanderers" for Dunmore Wanderers: the last word of a name none of whose words
+        # says what kind of body it is ("Police" alone is not Eastmarch Police).
+        return (
+            len(words) == 1
+            and len(longer) == 2
+            and longer[-1] == words[0]
+            and len(words[0]) > 3
+            and not set(longer) & self.lexicon.institution_words
+        )
 
     def organisation_named(self, name: str) -> Organisation | None:
         """The organisation a name, a short form or an acronym stands for."""
@@ -956,6 +991,13 @@ class ArticleEntities:
             org = self._organisation_called(head_word, position, orgs)
             if org is not None:
                 return _resolution(org)
+        elif head.text[:1].isupper() and not person_title:
+            # "Wanderers said": a plural written as a name, the last word of a team's or
+            # a firm's (Dunmore Wanderers), is that body, not people of no name.
+            named = [o for o in self.orgs if len(o.words) > 1 and o.words[-1] == head_word]
+            org = _nearest(named, position)
+            if org is not None:
+                return _resolution(org)
         # "the couple", "the pair": the people the article named together. Other plurals
         # ("advisers", "federal investigators") are people it did not name.
         if head_word in lexicon.group_nouns:
@@ -1260,6 +1302,7 @@ class _Event:
     plural: bool
     speaker: bool
     reported: bool  # a subject inside reported words ("Mirela said her mother had read …")
+    owner: bool = False  # only the owner of a subject ("Mirela's words"): for pronouns alone
 
 
 class SpeakerTimeline:
@@ -1274,8 +1317,15 @@ class SpeakerTimeline:
         self.events: list[_Event] = []
 
     def add(
-        self, token: Token, resolution: Resolution, speaker: bool, reported: bool = False
+        self,
+        token: Token,
+        resolution: Resolution,
+        speaker: bool,
+        reported: bool = False,
+        owner: bool = False,
     ) -> None:
+        """Put a resolved subject on the timeline (``owner``: the owner of one, whom
+        only a pronoun may refer to)."""
         entity = resolution.entity
         if entity is None:
             return
@@ -1286,7 +1336,7 @@ class SpeakerTimeline:
         if isinstance(resolution.referent, Person):
             gender = resolution.referent.gender or gender
         self.events.append(
-            _Event(token.idx, entity, resolution.referent, gender, plural, speaker, reported)
+            _Event(token.idx, entity, resolution.referent, gender, plural, speaker, reported, owner)
         )
 
     def resolve(self, mention: Mention, speaks: bool = False) -> Resolution:
@@ -1399,7 +1449,7 @@ class SpeakerTimeline:
             )
 
         for event in reversed(self.events):
-            if event.pos >= before:
+            if event.pos >= before or event.owner:
                 continue
             if event.pos < floor:
                 break

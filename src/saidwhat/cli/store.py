@@ -155,6 +155,12 @@ def ingest(
                 raise fail(exc) from exc
             count, merged = store.load_knowledge_base(entries)
             err.print(f"knowledge base: {count} entries ({merged} guessed speakers merged in)")
+            if merged:
+                err.print(
+                    "their quotes now share one speaker; `saidwhat statements --relink` "
+                    "joins the statements that were apart because of it",
+                    highlight=False,
+                )
 
         pending = store.link_pending()  # quotes of a store made before statements existed
         if pending:

@@ -335,3 +335,17 @@ def test_a_multi_paragraph_quote_reads_as_paragraphs(watched: Watched, tmp_path:
             == "We were lucky"
         )
         watched.shot("multi-paragraph")
+
+
+def test_api_docs_render_their_operations_with_no_network(watched: Watched, base_url: str) -> None:
+    """/docs: Swagger UI's files come from this server (swagger-ui-bundle), not a CDN."""
+    page = watched.page
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    watched.goto(f"{base_url}/docs")
+    page.wait_for_selector(".opblock", timeout=10_000)
+    paths = page.locator(".opblock-summary-path").all_inner_texts()
+    assert "/api/quotes" in paths and any(p.startswith("/api/statements") for p in paths)
+    assert all(url.startswith(base_url) for url in requested), requested
+    watched.shot("docs")
+    watched.clean()

@@ -480,6 +480,11 @@ def test_openapi_docs(client: TestClient) -> None:
     docs = client.get("/docs")
     assert docs.status_code == 200 and "swagger" in docs.text.lower()
     assert "'sha256-" in docs.headers["content-security-policy"]
+    # Swagger UI's files come from this server (the fastapi-offline package), no CDN.
+    assert "https://" not in docs.text and "/docs-assets/swagger-ui-bundle.js" in docs.text
+    assert "https://" not in docs.headers["content-security-policy"]
+    script = client.get("/docs-assets/swagger-ui-bundle.js")
+    assert script.status_code == 200 and len(script.content) > 100_000
 
 
 # -- ingest --------------------------------------------------------------------------------

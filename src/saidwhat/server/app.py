@@ -6,8 +6,10 @@
 Reads open the store read-only, one connection per request. Every response
 carries a Content-Security-Policy that allows scripts and styles only from
 this server's own /static files, so even text that escaped escaping could
-not run; only /docs (Swagger UI, which FastAPI loads from a CDN) gets a
-policy of its own.
+not run; only /docs (Swagger UI) gets a policy of its own. Swagger UI's
+files come from the installed ``fastapi-offline`` package (its static
+folder: Swagger UI 5, which reads OpenAPI 3.1), served under /docs-assets,
+so the API docs render with no network.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import hashlib
 import re
 from pathlib import Path
 
+import fastapi_offline
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -96,19 +99,27 @@ def _wants_json(request: Request) -> bool:
     return path.startswith("/api") or path in ("/openapi.json", "/docs")
 
 
+DOCS_ASSETS = "/docs-assets"  # Swagger UI's own files, from the fastapi-offline package
+SWAGGER_FILES = Path(fastapi_offline.__file__).resolve().parent / "static"
+
+
 def _swagger_page() -> HTMLResponse:
-    """Swagger UI (FastAPI's, from its CDN) with a policy that lets exactly that run."""
-    page = get_swagger_ui_html(openapi_url="/openapi.json", title="saidwhat API")
+    """Swagger UI from this server's /docs-assets, with a policy that lets exactly that run."""
+    page = get_swagger_ui_html(
+        openapi_url="/openapi.json",
+        title="saidwhat API",
+        swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+        swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+        swagger_favicon_url="/static/favicon.svg",
+    )
     body = bytes(page.body).decode("utf-8")
     hashes = " ".join(
         "'sha256-" + base64.b64encode(hashlib.sha256(s.encode("utf-8")).digest()).decode() + "'"
         for s in re.findall(r"<script>(.*?)</script>", body, flags=re.DOTALL)
     )
-    cdn = "https://cdn.jsdelivr.net"
     page.headers["content-security-policy"] = (
-        f"default-src 'none'; script-src {cdn} {hashes}; style-src {cdn} 'unsafe-inline'; "
-        f"img-src 'self' data: https://fastapi.tiangolo.com; connect-src 'self'; "
-        "base-uri 'none'; frame-ancestors 'none'"
+        f"default-src 'none'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'"
     )
     return page
 
@@ -136,6 +147,7 @@ def create_app(db_path: str | Path, *, ingest_token: str | None = None) -> FastA
     app.include_router(api_router(state))
     app.include_router(page_router(state))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount(DOCS_ASSETS, StaticFiles(directory=SWAGGER_FILES), name="docs-assets")
     docs = _swagger_page()
 
     @app.get("/docs", include_in_schema=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -38,7 +39,7 @@ def test_extract_text_file_prints_a_listing(tmp_path: Path) -> None:
     assert code == 0, err
     assert "Elena Varga" in out
     assert "The bridge will open in May" in out
-    assert "1 articles, 2 quotes, 0 skipped" in err
+    assert "1 article, 2 quotes, 0 skipped" in err
 
 
 def test_extract_jsonl_writes_gold_format(tmp_path: Path) -> None:
@@ -287,5 +288,53 @@ def test_statements_show_flags_a_misquote_and_relink_rebuilds(tmp_path: Path) ->
     assert "reported (Lindby Star, 2025-03-03): Varga said" not in out  # its content, not the cue
     assert "reported (Lindby Star, 2025-03-03): walkers would be able" in out
     code, out, err = run("statements", "--db", str(db), "--relink", "-f", "jsonl")
-    assert code == 0 and "relinked 3 quotes into 1 statements" in err
+    assert code == 0 and "relinked 3 quotes into 1 statement" in err
     assert [json.loads(line)["articles"] for line in out.splitlines()] == [3]
+
+
+def test_counts_read_as_english_and_db_help_is_true(tmp_path: Path) -> None:
+    from saidwhat.cli.common import plural
+
+    assert [plural(n, "article") for n in (0, 1, 2)] == ["0 articles", "1 article", "2 articles"]
+    assert (
+        plural(1, "speech", "speeches") == "1 speech"
+        and plural(3, "speech", "speeches")[-8:] == "speeches"
+    )
+
+    def help_text(command: str) -> str:  # rich wraps help in boxes: read it as one line
+        code, out, _ = run(command, "--help")
+        assert code == 0
+        return re.sub(r"[\s│]+", " ", out)
+
+    for command in ("search", "speakers", "gender", "export", "statements"):
+        text = help_text(command)
+        assert "created when missing" not in text and "(it must exist)" in text, command
+    assert "(created when missing)" in help_text("ingest")
+
+
+def test_stats_says_what_a_store_holds(tmp_path: Path) -> None:
+    records = [
+        {"id": "a1", "outlet": "Harwick Post", "published": "2025-03-01", "text": ARTICLE},
+        {
+            "id": "a2",
+            "outlet": "Tamsey Courier",
+            "published": "2025-03-10T08:00:00Z",
+            "text": "“The ferry will run all winter,” said Tomas Berg, the harbour master.",
+        },
+        {"id": "a3", "text": "Nothing was said today."},
+    ]
+    corpus = tmp_path / "news.jsonl"
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    db = tmp_path / "news.db"
+    assert run("ingest", str(corpus), "--db", str(db), "--no-progress")[0] == 0
+    code, out, _ = run("stats", "--db", str(db), "-f", "jsonl")
+    assert code == 0
+    figures = json.loads(out)
+    assert (figures["articles"], figures["quotes"], figures["outlets"]) == (3, 3, 2)
+    assert (figures["first_day"], figures["last_day"]) == ("2025-03-01", "2025-03-10")
+    assert figures["undated_articles"] == 1 and figures["quotes_per_day"] == 0.3
+    assert (figures["busiest_day"], figures["busiest_day_quotes"]) == ("2025-03-01", 2)
+    code, out, _ = run("stats", "--db", str(db))
+    assert code == 0 and "2025-03-01 to 2025-03-10" in out
+    code, _, err = run("stats", "--db", str(tmp_path / "none.db"))
+    assert code == 2 and "no such store" in err

@@ -327,10 +327,10 @@ def test_cli_load_prints_a_summary(output: Path, tmp_path: Path) -> None:
     db = tmp_path / "news.db"
     result = runner.invoke(app, ["load", str(output), "--db", str(db)])
     assert result.exit_code == 0, result.output
-    assert "read 3 articles: 3 stored, 0 already stored; 4 quotes, 1 new speakers" in result.output
-    assert "1 records skipped;" in result.output and "kept before" not in result.output
+    assert "read 3 articles: 3 stored, 0 already stored; 4 quotes, 1 new speaker" in result.output
+    assert "1 record skipped;" in result.output and "kept before" not in result.output
     assert "extraction failed on 1" in result.output
-    assert f"{db}: 3 articles, 4 quotes, 1 speakers" in result.output
+    assert f"{db}: 3 articles, 4 quotes, 1 speaker" in result.output
 
 
 @pytest.mark.parametrize(

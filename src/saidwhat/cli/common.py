@@ -120,6 +120,19 @@ DEFAULT_DB = Path("saidwhat.db")
 DbOption = Annotated[
     Path, typer.Option("--db", help="The store: one SQLite file (created when missing).")
 ]
+StoreDbOption = Annotated[
+    Path,
+    typer.Option(
+        "--db", help="The store to read: one SQLite file `saidwhat ingest` made (it must exist)."
+    ),
+]
+
+
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """A count and its noun as English has them: '1 article', '2 articles', '0 speeches'."""
+    return f"{count} {noun if count == 1 else many or noun + 's'}"
+
+
 LimitOption = Annotated[int, typer.Option("--limit", "-n", min=1, help="Rows to show.")]
 OffsetOption = Annotated[int, typer.Option("--offset", min=0, help="Rows to skip (paging).")]
 
@@ -141,9 +154,10 @@ def print_run_summary(summary: IngestSummary, db: Path, totals: dict[str, int]) 
     elapsed = summary.seconds
     known = f" ({summary.known_errors} kept before)" if summary.known_errors else ""
     err.print(
-        f"read {summary.read} articles: {summary.stored} stored, {summary.duplicates} already "
-        f"stored; {summary.quotes} quotes, {summary.new_speakers} new speakers; "
-        f"{summary.skipped_total} records skipped{known}; {elapsed:.1f}s "
+        f"read {plural(summary.read, 'article')}: {summary.stored} stored, "
+        f"{summary.duplicates} already stored; {plural(summary.quotes, 'quote')}, "
+        f"{plural(summary.new_speakers, 'new speaker')}; "
+        f"{plural(summary.skipped_total, 'record')} skipped{known}; {elapsed:.1f}s "
         f"({summary.rate():.1f} articles/s)",
         highlight=False,
     )
@@ -152,7 +166,7 @@ def print_run_summary(summary: IngestSummary, db: Path, totals: dict[str, int]) 
     if summary.failed:
         err.print(f"  extraction failed on {summary.failed} (stored without quotes)")
     err.print(
-        f"{escape(str(db))}: {totals['articles']} articles, {totals['quotes']} quotes, "
-        f"{totals['speakers']} speakers",
+        f"{escape(str(db))}: {plural(totals['articles'], 'article')}, "
+        f"{plural(totals['quotes'], 'quote')}, {plural(totals['speakers'], 'speaker')}",
         highlight=False,
     )

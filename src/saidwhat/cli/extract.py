@@ -32,6 +32,7 @@ from saidwhat.cli.common import (
     err,
     extraction_settings,
     fail,
+    plural,
 )
 from saidwhat.errors import BadRecord, SaidwhatError
 from saidwhat.model import Article, ExtractedArticle
@@ -49,7 +50,8 @@ class RunSummary:
     def line(self, seconds: float) -> str:
         rate = self.articles / seconds if seconds > 0 else 0.0
         return (
-            f"{self.articles} articles, {self.quotes} quotes, {len(self.skipped)} skipped "
+            f"{plural(self.articles, 'article')}, {plural(self.quotes, 'quote')}, "
+            f"{len(self.skipped)} skipped "
             f"in {seconds:.1f}s ({rate:.1f} articles/s)"
         )
 

@@ -40,10 +40,12 @@ from saidwhat.cli.common import (
     ProcessesOption,
     ProgressOption,
     ScopeOption,
+    StoreDbOption,
     app,
     err,
     extraction_settings,
     fail,
+    plural,
     print_run_summary,
 )
 from saidwhat.errors import BadRecord, SaidwhatError
@@ -244,7 +246,7 @@ def search(
             "prefix*. Leave out to list by the filters alone.",
         ),
     ] = None,
-    db: DbOption = DEFAULT_DB,
+    db: StoreDbOption = DEFAULT_DB,
     speaker: Annotated[
         str | None,
         typer.Option("--speaker", "-s", help="Name, alias, surname or knowledge-base id."),
@@ -315,7 +317,7 @@ def search(
 
 @app.command()
 def speakers(
-    db: DbOption = DEFAULT_DB,
+    db: StoreDbOption = DEFAULT_DB,
     name: Annotated[
         str | None, typer.Option("--name", help="Only the speaker(s) this name refers to.")
     ] = None,
@@ -376,7 +378,7 @@ def _percent(share: float | None) -> str:
 
 @app.command()
 def gender(
-    db: DbOption = DEFAULT_DB,
+    db: StoreDbOption = DEFAULT_DB,
     by: Annotated[
         GenderGrouping,
         typer.Option(
@@ -479,7 +481,7 @@ def export(
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Directory to write <table>.<format> files in.")
     ],
-    db: DbOption = DEFAULT_DB,
+    db: StoreDbOption = DEFAULT_DB,
     fmt: Annotated[str, typer.Option("--format", "-f", help="parquet, csv or jsonl.")] = "parquet",
     tables: Annotated[
         list[str] | None,
@@ -508,8 +510,46 @@ def export(
 
 
 @app.command()
+def stats(db: StoreDbOption = DEFAULT_DB, fmt: FormatOption = ListFormat.TABLE) -> None:
+    """What a store holds: articles, quotes, speakers, outlets, statements and dates.
+
+    Also the quotes per day over the dates its articles span, and the busiest day.
+    """
+    from saidwhat.store.queries import store_stats
+
+    with _open_existing(db) as store:
+        figures = store_stats(store)
+    record = dataclasses.asdict(figures)
+    table = Table(title=f"{db}", show_header=False)
+    table.add_column("what")
+    table.add_column("figure", justify="right")
+    span = (
+        f"{figures.first_day} to {figures.last_day}" if figures.first_day else "no dated articles"
+    )
+    per_day = f"{figures.quotes_per_day:.1f}" if figures.quotes_per_day is not None else "-"
+    busiest = (
+        f"{figures.busiest_day} ({plural(figures.busiest_day_quotes, 'quote')})"
+        if figures.busiest_day
+        else "-"
+    )
+    for what, value in [
+        ("articles", f"{figures.articles:,}"),
+        ("quotes", f"{figures.quotes:,}"),
+        ("speakers", f"{figures.speakers:,}"),
+        ("outlets", f"{figures.outlets:,}"),
+        ("statements", f"{figures.statements:,}"),
+        ("dates", span),
+        ("undated articles", f"{figures.undated_articles:,}"),
+        ("quotes per day", per_day),
+        ("busiest day", busiest),
+    ]:
+        table.add_row(what, value)
+    _print_records([record], fmt, table)
+
+
+@app.command()
 def statements(
-    db: DbOption = DEFAULT_DB,
+    db: StoreDbOption = DEFAULT_DB,
     speaker: Annotated[
         str | None, typer.Option("--speaker", "-s", help="Only this speaker's statements.")
     ] = None,
@@ -572,7 +612,7 @@ def statements(
             )
             total += count
             rows.extend(page)
-    table = Table(title=f"{total} statements, most carried first")
+    table = Table(title=f"{plural(total, 'statement')}, most carried first")
     table.add_column("id", justify="right", no_wrap=True)
     table.add_column("speaker", max_width=18)
     table.add_column("statement (earliest wording)", ratio=1, min_width=24)
@@ -607,7 +647,9 @@ def _relink(store: Any) -> None:
 
         linked = store.relink(on_batch)
     count = store.counts()["statements"]
-    err.print(f"relinked {linked} quotes into {count} statements", highlight=False)
+    err.print(
+        f"relinked {plural(linked, 'quote')} into {plural(count, 'statement')}", highlight=False
+    )
 
 
 def _print_statement(detail: Any, fmt: ListFormat) -> None:

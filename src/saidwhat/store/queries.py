@@ -188,3 +188,64 @@ def speaker_detail(store: Store, speaker_id: int, *, latest: int = 20) -> Speake
         outlets=outlets,
         latest=latest_quotes,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class StoreStats:
+    """What a store holds: counts, the dates its articles span, and quotes per day."""
+
+    articles: int
+    quotes: int
+    speakers: int  # resolved ones: people and bodies listed by `saidwhat speakers`
+    outlets: int
+    statements: int
+    first_day: str | None  # the earliest article date (YYYY-MM-DD), None when none is dated
+    last_day: str | None
+    undated_articles: int
+    quotes_per_day: float | None  # dated quotes over the days from first to last, inclusive
+    busiest_day: str | None
+    busiest_day_quotes: int
+
+
+def store_stats(store: Store) -> StoreStats:
+    """The figures of ``saidwhat stats``, in a handful of aggregate queries."""
+    counts = store.counts()
+    row = store.conn.execute(
+        "SELECT count(DISTINCT outlet), min(substr(published, 1, 10)),"
+        " max(substr(published, 1, 10)), sum(published IS NULL) FROM articles"
+    ).fetchone()
+    speakers = int(
+        store.conn.execute("SELECT count(*) FROM speakers WHERE resolved = 1").fetchone()[0]
+    )
+    busiest = store.conn.execute(
+        "SELECT substr(a.published, 1, 10) AS day, count(*) AS n FROM quotes q"
+        " JOIN articles a ON a.id = q.article_id WHERE a.published IS NOT NULL"
+        " GROUP BY day ORDER BY n DESC, day LIMIT 1"
+    ).fetchone()
+    dated_quotes = int(
+        store.conn.execute(
+            "SELECT count(*) FROM quotes q JOIN articles a ON a.id = q.article_id"
+            " WHERE a.published IS NOT NULL"
+        ).fetchone()[0]
+    )
+    first, last = row[1], row[2]
+    per_day = None
+    try:
+        if first and last:
+            days = (date.fromisoformat(last) - date.fromisoformat(first)).days + 1
+            per_day = dated_quotes / days
+    except ValueError:  # a date the store keeps as given, not ISO
+        per_day = None
+    return StoreStats(
+        articles=counts["articles"],
+        quotes=counts["quotes"],
+        speakers=speakers,
+        outlets=int(row[0] or 0),
+        statements=counts["statements"],
+        first_day=first,
+        last_day=last,
+        undated_articles=int(row[3] or 0),
+        quotes_per_day=per_day,
+        busiest_day=busiest["day"] if busiest else None,
+        busiest_day_quotes=int(busiest["n"]) if busiest else 0,
+    )

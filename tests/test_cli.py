@@ -338,3 +338,16 @@ def test_stats_says_what_a_store_holds(tmp_path: Path) -> None:
     assert code == 0 and "2025-03-01 to 2025-03-10" in out
     code, _, err = run("stats", "--db", str(tmp_path / "none.db"))
     assert code == 2 and "no such store" in err
+
+
+def test_an_empty_search_says_no_quotes_match(tmp_path: Path) -> None:
+    corpus = tmp_path / "news.jsonl"
+    corpus.write_text(json.dumps({"id": "a1", "text": ARTICLE}) + "\n", encoding="utf-8")
+    db = tmp_path / "news.db"
+    assert run("ingest", str(corpus), "--db", str(db), "--no-progress")[0] == 0
+    code, out, err = run("search", "submarine", "--db", str(db))
+    assert code == 0 and out == "" and "no quotes match 'submarine'" in err
+    code, out, _ = run("search", "submarine", "--db", str(db), "-f", "jsonl")
+    assert code == 0 and out == ""  # scripts get an empty list, not a sentence
+    code, out, _ = run("search", "bridge", "--db", str(db))
+    assert code == 0 and "1 quote for 'bridge'" in out

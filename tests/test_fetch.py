@@ -368,7 +368,7 @@ def test_resolve_returns_literal_addresses_without_a_lookup(
 def test_loopback_server_is_refused_without_allow_private(site: Site) -> None:
     bad = fails(site.url("/article"))
     assert "refused" in bad.reason and "127.0.0.1 is loopback" in bad.reason
-    assert "allow_private" in bad.reason
+    assert "--allow-private" in bad.reason and "allow_private=True" in bad.reason
     assert site.requests == []  # refused before connecting
 
 

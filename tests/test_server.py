@@ -909,6 +909,23 @@ def test_serve_prints_the_url_and_runs_uvicorn_on_loopback(
     ]
 
 
+def test_serve_on_a_busy_port_says_so_in_one_line(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr("uvicorn.run", lambda app, **kw: calls.append(kw))
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = runner.invoke(cli_app, ["serve", "--db", str(db), "--port", str(port)])
+    assert result.exit_code == 2 and calls == []
+    assert f"port {port} on 127.0.0.1 is in use" in result.output and "--port" in result.output
+    assert "serving" not in result.output and "Errno" not in result.output
+
+
 def test_demo_ingests_the_samples_then_serves(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

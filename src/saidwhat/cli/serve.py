@@ -34,6 +34,30 @@ def _url(host: str, port: int) -> str:
     return f"http://{shown}:{port}/"
 
 
+def _port_refusal(host: str, port: int) -> str | None:
+    """Why the server could not listen on ``host:port`` (in use, not allowed), or None."""
+    import errno
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        return f"cannot listen on {host}: {exc.strerror or exc}"
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return (
+                    f"port {port} on {host} is in use (another server is listening there); "
+                    "stop it or choose another with --port"
+                )
+            return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+    return None
+
+
 def run_server(db: Path, host: str, port: int, ingest_token: str | None = None) -> None:
     """Serve the store ``db`` until interrupted (exit 2 when it cannot be served)."""
     import uvicorn
@@ -48,6 +72,9 @@ def run_server(db: Path, host: str, port: int, ingest_token: str | None = None) 
         raise fail(exc) from exc
     if host not in ("127.0.0.1", "localhost", "::1"):
         err.print(f"[yellow]note:[/yellow] listening on {host}, not only this machine")
+    refusal = _port_refusal(host, port)
+    if refusal is not None:
+        raise fail(refusal)
     typer.echo(f"saidwhat: serving {db} at {_url(host, port)}  (Ctrl+C stops)")
     if ingest_token:
         typer.echo("POST /api/articles is open to callers with the ingest token")

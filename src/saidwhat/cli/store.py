@@ -298,7 +298,11 @@ def search(
         except SaidwhatError as exc:
             raise fail(exc) from exc
     records = [dataclasses.asdict(hit) for hit in result.hits]
-    table = Table(title=f"{result.total} quotes" + (f" for {query!r}" if query else ""))
+    if fmt is ListFormat.TABLE and not result.hits:
+        beyond = f" past row {offset}" if offset and result.total else ""
+        err.print(f"no quotes match{beyond}" + (f" {query!r}" if query else ""), highlight=False)
+        return
+    table = Table(title=plural(result.total, "quote") + (f" for {query!r}" if query else ""))
     table.add_column("speaker", max_width=18)
     table.add_column("quote", ratio=1, min_width=24)
     table.add_column("outlet, date", max_width=16)

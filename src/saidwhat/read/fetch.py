@@ -191,7 +191,8 @@ def _checked_url(url: str, source: str, allow_private: bool) -> httpx.URL:
             raise BadRecord(
                 source,
                 f"refused {url}: address {address}{of_host} is {kind}; "
-                "allow_private permits fetching from your own network",
+                "--allow-private (allow_private=True from Python) permits fetching from "
+                "your own network",
             )
     return parsed
 

@@ -576,3 +576,23 @@ def test_sample_html_and_text() -> None:
     [text] = read_inputs([str(SAMPLES / "harbour-plan.txt")])
     assert isinstance(text, Article)
     assert "Councillor Maren Thistlewood" in text.text
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("Ferry to run all winter, says harbour master\n\n“It will run,” said Tomas Berg.",
+         "Ferry to run all winter, says harbour master"),
+        ("Will the bridge open in May?\nThe council meets.", "Will the bridge open in May?"),
+        ("The council met on Monday.\nIt voted for the bridge.", None),  # a sentence
+        ("“We will not wait,” Varga said.\nShe spoke on Monday.", None),  # a quotation
+        ("only a lower-case line\nand another", None),
+        ("A headline with nothing under it", None),
+        ("A very long first line " + "word " * 30 + "\nmore", None),
+    ],
+)  # fmt: skip
+def test_a_text_file_takes_its_headline_as_title(text: str, title: str | None) -> None:
+    from saidwhat.read.text import article_from_text
+
+    article = article_from_text(text.encode("utf-8"), "story.txt")
+    assert article.title == title and article.text == text and article.id == "story"

@@ -187,10 +187,38 @@ def source_stem(source: str) -> str:
     return "stdin" if source == "-" else Path(source).stem
 
 
+_HEADLINE_MAX_CHARS = 150
+_HEADLINE_MAX_WORDS = 25
+_SENTENCE_END = (".", ",", ";", ":", "”", '"', "’", "'")
+
+
+def headline_of(text: str) -> str | None:
+    """The first line of a plain-text article when it reads as its headline, else None.
+
+    A headline stands on its own line above more text, is short (at most 25
+    words), starts with a capital or a digit and does not end as a sentence
+    or a quotation does ("Flood barrier ‘saved the high street’, says the
+    council" is one; "The council met on Monday." is not).
+    """
+    first, newline, rest = text.partition("\n")
+    first = first.strip()
+    if not newline or not rest.strip() or not first:
+        return None
+    if len(first) > _HEADLINE_MAX_CHARS or len(first.split()) > _HEADLINE_MAX_WORDS:
+        return None
+    if not (first[0].isupper() or first[0].isdigit()) or first.endswith(_SENTENCE_END):
+        return None
+    return first
+
+
 def article_from_text(data: bytes, source: str, article_id: str | None = None) -> Article:
-    """One Article from the bytes of a plain-text file (id defaults to the file stem)."""
+    """One Article from the bytes of a plain-text file (id defaults to the file stem).
+
+    Its title is its first line when that reads as a headline (``headline_of``);
+    the text keeps the line, so offsets are the file's own.
+    """
     text = decode_bytes(data, source).strip()
-    return Article(id=article_id or source_stem(source), text=text)
+    return Article(id=article_id or source_stem(source), text=text, title=headline_of(text))
 
 
 def single_article_of_bytes(

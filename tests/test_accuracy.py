@@ -17,8 +17,6 @@ reason only; the precision floor is new.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from saidwhat.evaluate import Report, evaluate, load_jsonl
@@ -133,28 +131,21 @@ STATEMENTS_FLOORS = {
 
 
 @pytest.mark.slow
-def test_statements_dev_links_one_statement_across_outlets(tmp_path: Path) -> None:
-    from saidwhat.evaluate import score_statements
-    from saidwhat.ingest import ingest_records
-    from saidwhat.pipeline import Extractor
-    from saidwhat.store import Store
-    from saidwhat.store.statements import linked_articles
+def test_statements_dev_links_one_statement_across_outlets() -> None:
+    """Through `saidwhat evaluate --statements`: a temporary store, linked as ingest links."""
+    import json
 
-    gold = load_jsonl(gold_file("statements-dev.jsonl"))
-    articles = [
-        Article(
-            id=str(r["id"]),
-            text=str(r["text"]),
-            outlet=r.get("outlet"),
-            published=r.get("published"),
-            title=r.get("title"),
-        )
-        for r in gold
-    ]
-    with Store(tmp_path / "statements.db") as store:
-        ingest_records(articles, store, Extractor())
-        report = score_statements(gold, linked_articles(store))
-    assert report.strict.f1 >= STATEMENTS_FLOORS["strict_f1"]
-    assert report.broad.f1 >= STATEMENTS_FLOORS["broad_f1"]
-    assert min(report.strict.precision, report.broad.precision) >= STATEMENTS_FLOORS["precision"]
-    assert report.misquotes == 18 and report.misquotes_flagged == report.misquotes
+    from typer.testing import CliRunner
+
+    from saidwhat.cli import app
+
+    result = CliRunner().invoke(
+        app, ["evaluate", str(gold_file("statements-dev.jsonl")), "--statements", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    strict, broad = report["strict"], report["broad"]
+    assert strict["f1"] >= STATEMENTS_FLOORS["strict_f1"]
+    assert broad["f1"] >= STATEMENTS_FLOORS["broad_f1"]
+    assert min(strict["precision"], broad["precision"]) >= STATEMENTS_FLOORS["precision"]
+    assert report["misquotes"] == 18 and report["misquotes_flagged"] == report["misquotes"]

@@ -488,6 +488,7 @@ def test_quotes_stored_without_linking_are_linked_later(tmp_path: Path) -> None:
 
 
 PLEDGE = "The ferry will sail before spring, not a day later."
+RESUMED = "The ferry will resume before spring, and not a day later."  # a word changed, one added
 
 
 def test_a_word_changed_in_a_short_quote_is_found_and_flagged(store: Store) -> None:
@@ -515,7 +516,7 @@ def test_a_longer_variant_records_each_change(store: Store) -> None:
         store,
         "Harwick Gazette",
         "2025-04-02",
-        "The ferry will resume before spring, and not a day later.",
+        RESUMED,
     )
     [summary] = list_statements(store)[1]
     detail = statement_detail(store, summary.statement_id)
@@ -587,7 +588,7 @@ def test_relink_rebuilds_the_same_statements(store: Store) -> None:
         store,
         "Harwick Gazette",
         "2025-04-02",
-        "The ferry will resume before spring, and not a day later.",
+        RESUMED,
     )
     carry(
         store,

@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from saidwhat.cli import app
@@ -351,3 +352,73 @@ def test_an_empty_search_says_no_quotes_match(tmp_path: Path) -> None:
     assert code == 0 and out == ""  # scripts get an empty list, not a sentence
     code, out, _ = run("search", "bridge", "--db", str(db))
     assert code == 0 and "1 quote for 'bridge'" in out
+
+
+def test_outlet_and_published_options_set_a_single_files_metadata(tmp_path: Path) -> None:
+    path = tmp_path / "bridge.txt"
+    path.write_text(ARTICLE, encoding="utf-8")
+    out_file = tmp_path / "out.jsonl"
+    code, _, err = run(
+        "extract", str(path), "-o", str(out_file),
+        "--outlet", "Harwick Courier", "--published", "2026-04-01",
+    )  # fmt: skip
+    assert code == 0, err
+    record = json.loads(out_file.read_text(encoding="utf-8"))
+    assert (record["outlet"], record["published"]) == ("Harwick Courier", "2026-04-01")
+    assert record["title"] == "Harbour bridge to open in May"
+    db = tmp_path / "news.db"
+    code, _, err = run("ingest", str(path), "--db", str(db), "--outlet", "Harwick Courier")
+    assert code == 0, err
+    code, out, _ = run("search", "bridge", "--db", str(db), "--format", "jsonl")
+    assert code == 0
+    assert {json.loads(line)["outlet"] for line in out.splitlines()} == {"Harwick Courier"}
+
+
+def test_a_published_that_is_no_date_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "bridge.txt"
+    path.write_text(ARTICLE, encoding="utf-8")
+    code, _, err = run("extract", str(path), "--published", "last Tuesday")
+    assert code == 2
+    assert "takes a date as YYYY-MM-DD" in err and "'last Tuesday'" in err
+
+
+def test_the_progress_bar_has_a_total_when_the_inputs_can_be_counted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from saidwhat.cli import common
+
+    lines = [json.dumps({"id": f"a{n}", "text": ARTICLE}) for n in range(3)]
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setattr(common.err, "_force_terminal", True)
+    code, _, err = run("extract", str(source), "-o", str(tmp_path / "out.jsonl"))
+    assert code == 0, err
+    assert "3/3" in err and "left" in err
+    code, _, err = run("extract", "-", "-o", str(tmp_path / "out2.jsonl"), stdin=ARTICLE)
+    assert code == 0, err
+    assert "/3" not in err and "left" not in err  # standard input: no total to show
+
+
+def test_listings_fit_80_columns_with_whole_headers(tmp_path: Path) -> None:
+    from saidwhat.cli.serve import SAMPLES
+
+    db = tmp_path / "news.db"
+    assert run("ingest", str(SAMPLES), "--db", str(db), "--no-progress")[0] == 0
+    headers = {
+        "speakers": ["#", "speaker", "kind", "gender", "quotes", "articles", "outlets", "aliases"],
+        "statements": ["#", "speaker", "earliest wording", "articles", "outlets", "first"],
+        "search": ["speaker", "quote", "outlet, date", "type"],
+    }
+    for command, words in headers.items():
+        args = [command, *(["the"] if command == "search" else []), "--db", str(db)]
+        result = runner.invoke(app, args, env={"COLUMNS": "80"})
+        assert result.exit_code == 0, result.output
+        lines = result.stdout.splitlines()
+        assert max(len(line.rstrip()) for line in lines) <= 80, command
+        header = next(line for line in lines if " speaker " in f" {line} ")
+        cells = re.split(r"\s{2,}|[┃│]", header.strip())
+        assert [c.strip() for c in cells if c.strip()] == words, (command, header)
+    out = runner.invoke(app, ["speakers", "--db", str(db)], env={"COLUMNS": "80"}).stdout
+    first_row = out.splitlines()[3].split()
+    _, page, _ = run("speakers", "--db", str(db), "--format", "jsonl", "--limit", "1")
+    assert first_row[0] == str(json.loads(page)["speaker_id"])  # the id curation takes

@@ -979,3 +979,36 @@ def test_a_statement_page_marks_a_misquote_and_lists_reported_forms_apart(
     assert "Tomas Berg" in echoes.split("<h2>Spread</h2>")[0] and "Tomas Berg" not in verbatim
     assert "possible misquote: spring → autumn" in verbatim and "Lindby Post" not in verbatim
     assert "back in service" in reported and "Eastmoor Courier" not in reported
+
+
+@pytest.mark.slow
+def test_demo_stopped_by_sigterm_removes_its_temporary_store(tmp_path: Path) -> None:
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {**os.environ, "TMPDIR": str(temp)}
+    command = [sys.executable, "-m", "saidwhat", "demo", "--port", str(port)]
+    demo = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and demo.poll() is None:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.3)
+    assert demo.poll() is None, demo.communicate()[0].decode()
+    assert [p.name[:14] for p in temp.iterdir()] == ["saidwhat-demo-"]
+    demo.send_signal(signal.SIGTERM)
+    output = demo.communicate(timeout=30)[0].decode()
+    assert demo.returncode == 128 + signal.SIGTERM, output
+    assert list(temp.iterdir()) == [], output
+    assert "Traceback" not in output

@@ -9,11 +9,22 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from saidwhat.settings import Scope, Settings
 from saidwhat.version import __version__
@@ -71,6 +82,60 @@ MinConfidenceOption = Annotated[
     float,
     typer.Option("--min-confidence", min=0.0, max=1.0, help="Drop quotes below this confidence."),
 ]
+
+
+def _published(value: str | None) -> str | None:
+    if value is not None:
+        from datetime import date
+
+        try:
+            date.fromisoformat(value[:10])
+        except ValueError:
+            raise typer.BadParameter(
+                f"takes a date as YYYY-MM-DD (optionally a time after it), not {value!r}"
+            ) from None
+    return value
+
+
+OutletOption = Annotated[
+    str | None,
+    typer.Option(
+        "--outlet",
+        help="The outlet of every article read, over what the input says (front matter, "
+        "a sidecar .json, a JSON Lines field).",
+    ),
+]
+PublishedOption = Annotated[
+    str | None,
+    typer.Option(
+        "--published",
+        callback=_published,
+        help="The date (YYYY-MM-DD) of every article read, over what the input says: "
+        "for a single file.",
+    ),
+]
+
+
+def input_progress(
+    verb: str, detail: str, *, total: int | None, show: bool, **fields: Any
+) -> tuple[Progress, TaskID]:
+    """A progress display on stderr over the inputs of a run, and its task.
+
+    With the number of records known (``saidwhat.read.count_records``) it is a
+    bar with the count, the time taken and the time left; without it, a
+    spinner and the count so far, so it never looks full while work goes on.
+    ``detail`` is a rich format of the task's ``fields``.
+    """
+    columns: list[ProgressColumn | str]
+    if total is None:
+        columns = [SpinnerColumn(), TextColumn(f"[bold]{verb}"), TextColumn("{task.completed}")]
+    else:
+        columns = [TextColumn(f"[bold]{verb}"), BarColumn(), MofNCompleteColumn()]
+    columns += [TextColumn(detail), TimeElapsedColumn()]
+    if total is not None:
+        columns += [TextColumn("left"), TimeRemainingColumn()]
+    bar = Progress(*columns, console=err, disable=not show)
+    return bar, bar.add_task(verb, total=total, **fields)
 
 
 def fail(message: object, code: int = 2) -> typer.Exit:

@@ -11,13 +11,6 @@ from typing import Annotated, TextIO
 
 import typer
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-)
 
 from saidwhat.cli.common import (
     BatchOption,
@@ -25,13 +18,16 @@ from saidwhat.cli.common import (
     MaxArticleCharsOption,
     MinConfidenceOption,
     ModelOption,
+    OutletOption,
     ProcessesOption,
     ProgressOption,
+    PublishedOption,
     ScopeOption,
     app,
     err,
     extraction_settings,
     fail,
+    input_progress,
     plural,
 )
 from saidwhat.errors import BadRecord, SaidwhatError
@@ -56,10 +52,13 @@ class RunSummary:
         )
 
 
-def _articles(inputs: list[str], summary: RunSummary) -> Iterator[Article]:
+def _articles(
+    inputs: list[str], summary: RunSummary, outlet: str | None, published: str | None
+) -> Iterator[Article]:
     from saidwhat.read import read_inputs
+    from saidwhat.read.metadata import with_run_metadata
 
-    for item in read_inputs(inputs):
+    for item in with_run_metadata(read_inputs(inputs), outlet=outlet, published=published):
         if isinstance(item, BadRecord):
             _skip(summary, item)
             continue
@@ -119,8 +118,14 @@ def extract(
     max_article_chars: MaxArticleCharsOption = DEFAULT_SETTINGS.max_article_chars,
     scope: ScopeOption = DEFAULT_SETTINGS.scope,
     cues: CuesOption = None,
+    outlet: OutletOption = None,
+    published: PublishedOption = None,
 ) -> None:
     """Find the quotes in articles: a readable listing, or JSON Lines with -o.
+
+    A .txt file's title, outlet, url and date come from YAML front matter
+    (between two --- lines at its top) or a sidecar .json of the same name;
+    --outlet and --published set them for every article of the run.
 
     Bad records (empty or binary files, invalid JSON lines, records without
     text) are reported on stderr and skipped; the exit status is non-zero
@@ -136,19 +141,20 @@ def extract(
     out: TextIO = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
     # The bar goes to stderr; over a listing printed to the same terminal it would garble it.
     show_bar = progress and err.is_terminal and (output is not None or not sys.stdout.isatty())
+    from saidwhat.read import count_records
+
+    bar, task = input_progress(
+        "extracting",
+        "{task.fields[rate]} articles/s · {task.fields[quotes]} quotes",
+        total=count_records(inputs) if show_bar else None,
+        show=show_bar,
+        rate="0.0",
+        quotes=0,
+    )
+    articles = _articles(inputs, summary, outlet, published)
     try:
-        with Progress(
-            TextColumn("[bold]extracting"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[rate]} articles/s · {task.fields[quotes]} quotes"),
-            TimeElapsedColumn(),
-            console=err,
-            disable=not show_bar,
-            transient=False,
-        ) as bar:
-            task = bar.add_task("extract", total=None, rate="0.0", quotes=0)
-            for result in Extractor(settings).extract_articles(_articles(inputs, summary)):
+        with bar:
+            for result in Extractor(settings).extract_articles(articles):
                 if result.error:
                     bad = BadRecord(result.article.id, result.error)
                     _skip(summary, bad, "skipped" if result.refused else "failed")
@@ -162,10 +168,11 @@ def extract(
                 elapsed = time.perf_counter() - started
                 bar.update(
                     task,
-                    advance=1,
+                    completed=summary.articles + len(summary.skipped),
                     rate=f"{summary.articles / elapsed:.1f}" if elapsed else "0.0",
                     quotes=summary.quotes,
                 )
+            bar.update(task, completed=summary.articles + len(summary.skipped))
     except SaidwhatError as exc:
         raise fail(exc) from exc
     finally:

@@ -5,6 +5,7 @@ The application itself is ``saidwhat.server.create_app``.
 
 from __future__ import annotations
 
+import signal
 import tempfile
 from pathlib import Path
 from typing import Annotated
@@ -107,6 +108,10 @@ def serve(
     run_server(db, host, port, ingest_token)
 
 
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 @app.command()
 def demo(
     port: PortOption = 8000,
@@ -115,22 +120,31 @@ def demo(
         typer.Option("--db", help="Build the demo store here (default: a temporary file)."),
     ] = None,
 ) -> None:
-    """Ingest the bundled sample articles into a store, then serve it (like `serve`)."""
+    """Ingest the bundled sample articles into a store, then serve it (like `serve`).
+
+    The temporary store is removed when the demo stops, by Ctrl+C or SIGTERM.
+    """
     from saidwhat.ingest import ingest_records
     from saidwhat.pipeline import Extractor
     from saidwhat.read import read_inputs
     from saidwhat.store import Store
 
-    with tempfile.TemporaryDirectory(prefix="saidwhat-demo-") as tmp:
-        path = db if db is not None else Path(tmp) / "demo.db"
-        try:
-            with Store(path) as store:
-                summary = ingest_records(read_inputs([str(SAMPLES)]), store, Extractor())
-        except SaidwhatError as exc:
-            raise fail(exc) from exc
-        err.print(
-            f"demo store {path}: {summary.stored} sample articles stored "
-            f"({summary.duplicates} already there), {summary.quotes} quotes",
-            highlight=False,
-        )
-        run_server(path, "127.0.0.1", port)
+    # SIGTERM's default kills the process before the folder is removed, and uvicorn,
+    # having shut down on it, raises it again: exit through Python instead.
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    try:
+        with tempfile.TemporaryDirectory(prefix="saidwhat-demo-") as tmp:
+            path = db if db is not None else Path(tmp) / "demo.db"
+            try:
+                with Store(path) as store:
+                    summary = ingest_records(read_inputs([str(SAMPLES)]), store, Extractor())
+            except SaidwhatError as exc:
+                raise fail(exc) from exc
+            err.print(
+                f"demo store {path}: {summary.stored} sample articles stored "
+                f"({summary.duplicates} already there), {summary.quotes} quotes",
+                highlight=False,
+            )
+            run_server(path, "127.0.0.1", port)
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -13,13 +13,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
-    SpinnerColumn,
     TextColumn,
-    TimeElapsedColumn,
     TimeRemainingColumn,
 )
 from rich.table import Table
@@ -37,14 +36,17 @@ from saidwhat.cli.common import (
     MinConfidenceOption,
     ModelOption,
     OffsetOption,
+    OutletOption,
     ProcessesOption,
     ProgressOption,
+    PublishedOption,
     ScopeOption,
     StoreDbOption,
     app,
     err,
     extraction_settings,
     fail,
+    input_progress,
     plural,
     print_run_summary,
 )
@@ -123,8 +125,14 @@ def ingest(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Do not list each skipped record.")
     ] = False,
+    outlet: OutletOption = None,
+    published: PublishedOption = None,
 ) -> None:
     """Read articles into the store (--db), with their quotes and speakers.
+
+    A .txt file's title, outlet, url and date come from YAML front matter
+    (between two --- lines at its top) or a sidecar .json of the same name;
+    --outlet and --published set them for every article of the run.
 
     Ingesting the same article twice changes nothing (articles are keyed by
     their text and URL), so an interrupted run can simply be run again. Each
@@ -133,7 +141,8 @@ def ingest(
     """
     from saidwhat.ingest import IngestSummary, ingest_records
     from saidwhat.pipeline import Extractor
-    from saidwhat.read import read_inputs
+    from saidwhat.read import count_records, read_inputs
+    from saidwhat.read.metadata import with_run_metadata
     from saidwhat.store import Store
     from saidwhat.store.identity import read_knowledge_base
 
@@ -168,26 +177,29 @@ def ingest(
         if pending:
             err.print(f"linked {pending} earlier quotes into statements")
 
+        show_bar = progress and err.is_terminal
+
         def on_bad(bad: BadRecord) -> None:
             if not quiet:
                 err.print(f"[yellow]skipped[/yellow] {bad}", highlight=False)
 
-        with Progress(
-            SpinnerColumn(),
-            TextColumn("[bold]ingesting"),
-            TextColumn(
-                "{task.fields[stored]} articles · {task.fields[rate]} articles/s · "
-                "{task.fields[quotes]} quotes · {task.fields[dups]} already stored"
-            ),
-            TimeElapsedColumn(),
-            console=err,
-            disable=not (progress and err.is_terminal),
-        ) as bar:
-            task = bar.add_task("ingest", total=None, stored=0, rate="0.0", quotes=0, dups=0)
+        bar, task = input_progress(
+            "ingesting",
+            "{task.fields[stored]} stored · {task.fields[rate]} articles/s · "
+            "{task.fields[quotes]} quotes · {task.fields[dups]} already stored",
+            total=count_records(inputs) if show_bar else None,
+            show=show_bar,
+            stored=0,
+            rate="0.0",
+            quotes=0,
+            dups=0,
+        )
+        with bar:
 
             def on_progress(summary: IngestSummary) -> None:
                 bar.update(
                     task,
+                    completed=summary.read + summary.skipped_total,
                     stored=summary.stored,
                     rate=f"{summary.rate():.1f}",
                     quotes=summary.quotes,
@@ -195,11 +207,15 @@ def ingest(
                 )
 
             try:
-                records = read_inputs(
-                    inputs,
-                    allow_private=allow_private,
-                    fetch_timeout=fetch_timeout,
-                    max_fetch_bytes=max_fetch_bytes,
+                records = with_run_metadata(
+                    read_inputs(
+                        inputs,
+                        allow_private=allow_private,
+                        fetch_timeout=fetch_timeout,
+                        max_fetch_bytes=max_fetch_bytes,
+                    ),
+                    outlet=outlet,
+                    published=published,
                 )
                 summary = ingest_records(
                     records,
@@ -349,31 +365,44 @@ def speakers(
             store, limit=limit, offset=offset, name=name, unresolved=include_unresolved
         )
         total = speaker_total(store, name=name, unresolved=include_unresolved)
-    table = Table(title=f"{total} speakers by quotes")
-    table.add_column("speaker", no_wrap=True)
-    table.add_column("kind")
-    table.add_column("gender")
+    table = _list_table(f"{plural(total, 'speaker')} by quotes")
+    table.add_column("#", justify="right", no_wrap=True)  # the id other commands take
+    table.add_column("speaker", ratio=2, min_width=12)
+    table.add_column("kind", no_wrap=True)
+    table.add_column("gender", no_wrap=True)
     for column in ("quotes", "articles", "outlets"):
-        table.add_column(column, justify="right")
-    table.add_column("also called", overflow="fold")
-    table.add_column("id", no_wrap=True)
+        table.add_column(column, justify="right", no_wrap=True)
+    table.add_column("aliases", ratio=1, min_width=len("aliases"), overflow="fold")
+    with_kb_ids = any(row.external_id for row in rows)
+    if with_kb_ids:
+        table.add_column("kb id", overflow="fold")
     for row in rows:
         speaker = Text(row.name)
         if not row.resolved:
             speaker.append(" (unresolved)", style="dim")
-        table.add_row(
+        cells: list[str | Text] = [
+            str(row.speaker_id),
             speaker,
             row.kind,
             row.gender or "",
             str(row.quotes),
             str(row.articles),
             str(row.outlets),
-            Text(", ".join(row.aliases[:5])),
-            Text(row.external_id or ""),
-        )
+            Text(", ".join(a for a in row.aliases[:5] if a != row.name)),
+        ]
+        if with_kb_ids:
+            cells.append(Text(row.external_id or ""))
+        table.add_row(*cells)
     _print_records([dataclasses.asdict(r) for r in rows], fmt, table)
     if fmt is ListFormat.TABLE:
         _paging_note(offset, len(rows), total)
+
+
+def _list_table(title: str) -> Table:
+    """A listing's table: a rule under the header and no side borders, to fit 80 columns."""
+    return Table(
+        title=title, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True
+    )
 
 
 def _percent(share: float | None) -> str:
@@ -616,18 +645,18 @@ def statements(
             )
             total += count
             rows.extend(page)
-    table = Table(title=f"{plural(total, 'statement')}, most carried first")
-    table.add_column("id", justify="right", no_wrap=True)
-    table.add_column("speaker", max_width=18)
-    table.add_column("statement (earliest wording)", ratio=1, min_width=24)
-    table.add_column("articles", justify="right")
-    table.add_column("outlets", justify="right")
-    table.add_column("first", no_wrap=True)
+    table = _list_table(f"{plural(total, 'statement')}, most carried first")
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("speaker", ratio=1, min_width=10)
+    table.add_column("earliest wording", ratio=3, min_width=20)
+    table.add_column("articles", justify="right", no_wrap=True)
+    table.add_column("outlets", justify="right", no_wrap=True)
+    table.add_column("first", no_wrap=True, min_width=len("2026-01-01"))
     for row in rows:
         table.add_row(
             str(row.statement_id),
-            row.speaker_entity or "?",
-            row.content_text,
+            Text(row.speaker_entity or "?"),
+            Text(row.content_text),
             str(row.articles),
             str(row.outlets),
             (row.first_published or "")[:10],

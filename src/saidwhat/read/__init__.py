@@ -53,6 +53,7 @@ __all__ = [
     "FileFormat",
     "LineReader",
     "Reader",
+    "count_records",
     "files_below",
     "format_of",
     "read_bytes",
@@ -233,6 +234,54 @@ def read_stdin(stream: BinaryIO) -> Iterator[Article | BadRecord]:
         yield bad
     except OSError as exc:
         yield BadRecord(STDIN, f"read failed: {exc.strerror or exc}")
+
+
+# Counting lines of JSON Lines files bigger than this in all would delay the start.
+_MAX_COUNTED_BYTES = 4 << 30
+
+
+def _records_in(path: Path) -> int | None:
+    """How many records ``read_path`` will yield for one file; None when only reading tells."""
+    file_format = format_of(path)
+    if file_format is None or not path.is_file():
+        return 1  # one BadRecord
+    if file_format.read_line is not None:
+        with path.open("rb") as stream:
+            return sum(1 for line in stream if line.strip(b" \t\r\n\x00"))
+    if file_format.read_bytes in (read_text_bytes, read_html_bytes):
+        return 1
+    return None  # a WARC, a feed, a list of URLs
+
+
+def count_records(inputs: Sequence[str]) -> int | None:
+    """How many records (articles and bad ones) ``read_inputs`` will yield, when it can be told.
+
+    Plain-text and HTML files hold one article, JSON Lines one a non-blank
+    line; a WARC, a feed, a URL or standard input is only known by reading
+    it, so any of them (or more than 4 GiB of JSON Lines) makes it None.
+    For a progress bar's total: a bad sidecar adds a record it does not count.
+    """
+    total = counted_bytes = 0
+    for item in inputs:
+        if item == STDIN or item.lower().startswith(URL_PREFIXES):
+            return None
+        path = Path(item)
+        files = files_below(path) if path.is_dir() else [path]
+        if not files:
+            total += 1
+        for file in files:
+            if format_of(file) is _JSONL and file.is_file():
+                counted_bytes += file.stat().st_size
+                if counted_bytes > _MAX_COUNTED_BYTES:
+                    return None
+            try:
+                records = _records_in(file)
+            except OSError:
+                records = 1
+            if records is None:
+                return None
+            total += records
+    return total
 
 
 def read_inputs(

@@ -21,27 +21,10 @@ from typing import Any, BinaryIO
 
 from saidwhat.errors import BadRecord
 from saidwhat.model import Article
+from saidwhat.read.metadata import json_type, text_fields
 from saidwhat.read.text import guess_decode, source_stem, wide_encoding
 
 CHUNK_SIZE = 1 << 16
-
-# Optional fields that must be text when present (numbers are turned into text).
-_TEXT_FIELDS = ("url", "outlet", "published", "title", "language")
-
-
-def _json_type(value: object) -> str:
-    """The JSON name of a decoded value's type, for messages."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
 
 
 def _chunks(stream: BinaryIO) -> Iterator[bytes]:
@@ -96,12 +79,12 @@ def _lines(chunks: Iterator[bytes], source: str) -> Iterator[bytes | str | BadRe
 def _article_from_record(record: Any, stem: str, lineno: int) -> Article:
     """The Article of one decoded JSON value; ValueError with the reason when it cannot be one."""
     if not isinstance(record, dict):
-        raise ValueError(f"not a JSON object (got {_json_type(record)})")
+        raise ValueError(f"not a JSON object (got {json_type(record)})")
     if "text" not in record:
         raise ValueError("no 'text' field")
     text = record["text"]
     if not isinstance(text, str):
-        raise ValueError(f"'text' is not a string (got {_json_type(text)})")
+        raise ValueError(f"'text' is not a string (got {json_type(text)})")
     if not text.strip():
         raise ValueError("empty text")
     fields = dict(record)
@@ -109,14 +92,8 @@ def _article_from_record(record: Any, stem: str, lineno: int) -> Article:
     if article_id is None or article_id == "":
         fields["id"] = f"{stem}-{lineno}"
     elif not isinstance(article_id, str | int) or isinstance(article_id, bool):
-        raise ValueError(f"'id' is not a string or number (got {_json_type(article_id)})")
-    for name in _TEXT_FIELDS:
-        value = fields.get(name)
-        if isinstance(value, list | dict):
-            raise ValueError(f"'{name}' is not a string (got {_json_type(value)})")
-        if value is not None and not isinstance(value, str):
-            fields[name] = str(value)
-    return Article.from_dict(fields)
+        raise ValueError(f"'id' is not a string or number (got {json_type(article_id)})")
+    return Article.from_dict(text_fields(fields))
 
 
 def _line_text(raw: bytes, lineno: int) -> str | None:

@@ -30,6 +30,7 @@ import charset_normalizer
 
 from saidwhat.errors import BadRecord
 from saidwhat.model import Article
+from saidwhat.read.metadata import split_front_matter, with_fields, with_sidecar
 
 # UTF-32 first: its little-endian mark begins with the UTF-16 one.
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -214,11 +215,17 @@ def headline_of(text: str) -> str | None:
 def article_from_text(data: bytes, source: str, article_id: str | None = None) -> Article:
     """One Article from the bytes of a plain-text file (id defaults to the file stem).
 
-    Its title is its first line when that reads as a headline (``headline_of``);
-    the text keeps the line, so offsets are the file's own.
+    Front matter at the top (``saidwhat.read.metadata``) gives its title,
+    outlet, url and date and is not part of the text. Otherwise its title is
+    its first line when that reads as a headline (``headline_of``); the text
+    keeps the line, so offsets are the file's own.
     """
-    text = decode_bytes(data, source).strip()
-    return Article(id=article_id or source_stem(source), text=text, title=headline_of(text))
+    front, text = split_front_matter(decode_bytes(data, source), source)
+    text = text.strip()
+    if not text:
+        raise BadRecord(source, "no text after the front matter")
+    article = Article(id=article_id or source_stem(source), text=text, title=headline_of(text))
+    return with_fields(article, front) if front else article
 
 
 def single_article_of_bytes(
@@ -234,14 +241,17 @@ def single_article_of_bytes(
 def read_single_article(
     path: str | Path, make: Callable[[bytes, str], Article]
 ) -> Iterator[Article | BadRecord]:
-    """Yield the one Article ``make`` builds from a file's bytes, read from disk, or why not."""
+    """Yield the one Article ``make`` builds from a file's bytes, read from disk, or why not.
+
+    A sidecar ``.json`` beside the file gives its metadata (``with_sidecar``).
+    """
     source = str(path)
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
         yield BadRecord(source, exc.strerror or str(exc))
         return
-    yield from single_article_of_bytes(data, source, make)
+    yield from with_sidecar(Path(path), single_article_of_bytes(data, source, make))
 
 
 def read_text_bytes(data: bytes, source: str) -> Iterator[Article | BadRecord]:

@@ -349,3 +349,25 @@ def test_api_docs_render_their_operations_with_no_network(watched: Watched, base
     assert all(url.startswith(base_url) for url in requested), requested
     watched.shot("docs")
     watched.clean()
+
+
+def test_statements_list_leads_to_a_statement_and_a_missing_page_says_so(
+    watched: Watched, base_url: str
+) -> None:
+    page = watched.page
+    watched.goto(base_url + "/statements")
+    rows = page.locator("table.statements tbody tr")
+    assert rows.count() >= 3
+    carried = [int(rows.nth(n).locator("td.n").first.inner_text()) for n in range(rows.count())]
+    assert carried == sorted(carried, reverse=True) and carried[0] >= 2  # most carried first
+    first = rows.first.locator("a.statement-link")
+    wording = first.inner_text()
+    watched.shot("statements-list")
+    first.click()
+    page.wait_for_url("**/statements/*")
+    assert wording[:20] in page.inner_text("main")
+    watched.clean()
+    response = page.goto(base_url + "/statements/999999")
+    assert response is not None and response.status == 404
+    assert "No such statement." in page.inner_text("main")
+    watched.shot("not-found")

@@ -393,7 +393,7 @@ def _grouped(
         return [], 0
     sql = (
         f"SELECT {column} AS value, count(*) AS quotes, count(*) OVER () AS groups"
-        f" {selection.body()} GROUP BY {column} ORDER BY quotes DESC, value LIMIT ?"
+        f" {selection.body()} GROUP BY {column} ORDER BY quotes DESC, value IS NULL, value LIMIT ?"
     )
     rows = matching_rows(store, where, sql, [*selection.params, limit])
     counts = [FacetCount(r["value"], int(r["quotes"])) for r in rows]

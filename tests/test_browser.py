@@ -349,3 +349,41 @@ def test_api_docs_render_their_operations_with_no_network(watched: Watched, base
     assert all(url.startswith(base_url) for url in requested), requested
     watched.shot("docs")
     watched.clean()
+
+
+def test_search_marks_the_words_counts_facets_and_orders(watched: Watched, base_url: str) -> None:
+    """Issue 16: the query's words marked, a facet narrows the search, the order is chosen."""
+    page = watched.page
+    watched.goto(base_url + "/")
+    page.fill("input[name=q]", "bridge OR ferry")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/?q=bridge+OR+ferry*")
+    assert page.inner_text("#count") == "4 quotes"
+    marks = page.locator("li.hit blockquote mark")
+    assert sorted(m.lower() for m in marks.all_inner_texts()) == [
+        "bridge", "bridge", "ferry", "ferry",
+    ]  # fmt: skip
+    background = marks.first.evaluate("e => getComputedStyle(e).backgroundColor")
+    assert background not in ("rgba(0, 0, 0, 0)", "transparent")
+    assert "Best match first" in page.inner_text("#order")
+    courier = page.locator("#facet-outlet li", has_text="Eastmoor Courier")
+    assert courier.locator(".n").inner_text() == "2"
+    courier.locator("a").click()
+    page.wait_for_url("**outlet=Eastmoor+Courier*")
+    assert page.inner_text("#count") == "2 quotes"
+    assert page.locator("#facet-outlet strong").inner_text() == "Eastmoor Courier"
+    assert page.input_value("input[name=outlet]") == "Eastmoor Courier"
+    page.select_option("select[name=sort]", "oldest")
+    page.click("button[type=submit]")
+    page.wait_for_url("**sort=oldest*")
+    assert "Oldest first" in page.inner_text("#order")
+    dates = page.locator("li.hit time").all_inner_texts()
+    assert dates == ["2025-02-10", "2025-03-12"]
+    assert page.locator("#downloads a").all_inner_texts() == ["CSV", "JSON Lines"]
+    watched.shot("search-facets")
+    with page.expect_download() as download:
+        page.click("#downloads a >> text=CSV")
+    lines = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
+    assert download.value.suggested_filename == "saidwhat-quotes.csv"
+    assert len(lines) == 3 and lines[0].startswith("quote_id,")  # a header and the 2 quotes
+    watched.clean()

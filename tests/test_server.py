@@ -1310,3 +1310,18 @@ def test_hostile_values_in_the_new_search_fields_are_refused_or_text(
                 assert "<script>alert(1)" not in response.text, where
     with Store(db, read_only=True) as store:
         assert store.counts()["quotes"] == 30
+
+
+def test_the_api_and_the_cli_take_the_order_and_the_kind(client: TestClient, db: Path) -> None:
+    oldest = client.get("/api/quotes", params={"speaker": "Berg", "sort": "oldest"}).json()
+    assert [i["published"] for i in oldest["items"][:2]] == ["2025-01-01", "2025-01-02"]
+    newest = client.get("/api/quotes", params={"speaker": "Berg"}).json()
+    assert newest["items"][0]["published"] == "2025-02-10"
+    assert client.get("/api/quotes", params={"kind": "person"}).json()["total"] == 30
+    assert client.get("/api/quotes", params={"kind": "organisation"}).json()["total"] == 0
+    assert client.get("/api/quotes", params={"sort": "loudest"}).status_code == 422
+    filters = ["--speaker", "Berg", "--sort", "oldest", "--kind", "person", "--limit", "3"]
+    result = CliRunner().invoke(cli_app, ["search", "--db", str(db), *filters, "-f", "jsonl"])
+    assert result.exit_code == 0, result.output
+    published = [json.loads(line)["published"] for line in result.stdout.splitlines()]
+    assert published == ["2025-01-01", "2025-01-02", "2025-01-03"]

@@ -30,6 +30,7 @@ from saidwhat.model import (
     Entity,
     EntityKind,
     ExtractedArticle,
+    Gender,
     Quote,
     QuoteType,
     Span,
@@ -1325,3 +1326,22 @@ def test_the_api_and_the_cli_take_the_order_and_the_kind(client: TestClient, db:
     assert result.exit_code == 0, result.output
     published = [json.loads(line)["published"] for line in result.stdout.splitlines()]
     assert published == ["2025-01-01", "2025-01-02", "2025-01-03"]
+
+
+def test_gender_facet_counts_people_and_leaves_its_own_filter_out(tmp_path: Path) -> None:
+    from tests.test_gender import COURIER, GAZETTE, build_gender_store
+
+    with Store(build_gender_store(tmp_path / "news.db"), read_only=True) as store:
+        everything = facet_counts(store, QuoteFilter())
+        women = facet_counts(store, QuoteFilter(gender=Gender.FEMALE))
+        courier_men = facet_counts(store, QuoteFilter(outlet=COURIER, gender=Gender.MALE))
+    people = [FacetCount("female", 5), FacetCount("male", 4), FacetCount("unknown", 2)]
+    assert everything.genders == people
+    assert women.genders == people  # its own filter left out: the choices stay
+    assert women.outlets == [FacetCount(GAZETTE, 3), FacetCount(COURIER, 2)]
+    assert women.kinds == [FacetCount("person", 5)]
+    assert courier_men.genders == [
+        FacetCount("male", 3), FacetCount("female", 2), FacetCount("unknown", 1),
+    ]  # fmt: skip
+    assert courier_men.outlets == [FacetCount(COURIER, 3), FacetCount(GAZETTE, 1)]
+    assert sum(c.quotes for c in everything.kinds) == sum(c.quotes for c in everything.types)

@@ -13,11 +13,12 @@ from __future__ import annotations
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
+from operator import attrgetter
 
 from saidwhat.errors import SaidwhatError
 from saidwhat.model import EntityKind, Gender, QuoteType
@@ -373,8 +374,8 @@ class Facets:
 
     Each facet counts the quotes every other filter of the search selects,
     but not its own: its counts are what choosing each of its values gives.
-    Most quotes first; outlets only the ``TOP_OUTLETS`` most quoted of
-    ``outlet_total``.
+    Most quotes first, quotes with no value last; outlets only the
+    ``TOP_OUTLETS`` most quoted of ``outlet_total`` (named) outlets.
     """
 
     outlets: list[FacetCount]
@@ -384,43 +385,63 @@ class Facets:
     genders: list[FacetCount]
 
 
-def _grouped(
-    store: Store, where: QuoteFilter, column: str, limit: int = -1
-) -> tuple[list[FacetCount], int]:
-    """The quotes of ``where`` counted by ``column`` (most first), and how many values it has."""
-    selection = select_quotes(store, where)
-    if selection is None:
-        return [], 0
-    sql = (
-        f"SELECT {column} AS value, count(*) AS quotes, count(*) OVER () AS groups"
-        f" {selection.body()} GROUP BY {column} ORDER BY quotes DESC, value IS NULL, value LIMIT ?"
-    )
-    rows = matching_rows(store, where, sql, [*selection.params, limit])
-    counts = [FacetCount(r["value"], int(r["quotes"])) for r in rows]
-    return counts, int(rows[0]["groups"]) if rows else 0
+@dataclass(frozen=True, slots=True)
+class _Group:
+    """The quotes of one outlet, type, speaker kind and speaker gender."""
+
+    outlet: str | None
+    type: str
+    kind: str | None  # None: no speaker
+    gender: str | None  # a person's (GENDER_CONDITIONS); None for anyone else
+    chosen_outlet: bool  # the outlet the filter asks for (NOCASE, as select_quotes has it)
+    quotes: int
 
 
-def _gender_counts(store: Store, where: QuoteFilter) -> list[FacetCount]:
-    """The quotes of ``where`` by their speaker's gender (people only), most first."""
-    selection = select_quotes(store, where)
-    if selection is None:
-        return []
-    counted = ", ".join(f"count(CASE WHEN {GENDER_CONDITIONS[g]} THEN 1 END)" for g in Gender)
-    row = matching_rows(store, where, f"SELECT {counted} {selection.body()}", selection.params)[0]
-    counts = [FacetCount(g.value, int(n)) for g, n in zip(Gender, row, strict=True) if n]
-    return sorted(counts, key=lambda c: -c.quotes)
+def _tally(groups: Iterable[_Group], value: Callable[[_Group], str | None]) -> list[FacetCount]:
+    """The quotes of ``groups`` counted by ``value``: most first, then by value, None last."""
+    counts: dict[str | None, int] = {}
+    for group in groups:
+        counts[value(group)] = counts.get(value(group), 0) + group.quotes
+    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0] is None, kv[0] or ""))
+    return [FacetCount(key, quotes) for key, quotes in ordered if quotes]
 
 
 def facet_counts(store: Store, where: QuoteFilter) -> Facets:
     """The facets of the quotes ``where`` selects (see ``Facets`` for what each counts).
 
+    One scan: the quotes every filter but the four facets' selects, grouped
+    by all four, then each facet sums the groups the other three filters keep.
     SearchError when the words or a date of ``where`` cannot be used.
     """
-    outlets, outlet_total = _grouped(store, replace(where, outlet=None), "a.outlet", TOP_OUTLETS)
-    types, _ = _grouped(store, replace(where, type=None), "q.type")
-    kinds, _ = _grouped(store, replace(where, kind=None), "s.kind")
-    genders = _gender_counts(store, replace(where, gender=None))
-    return Facets(outlets, outlet_total, types, kinds, genders)
+    selection = select_quotes(store, replace(where, outlet=None, type=None, kind=None, gender=None))
+    if selection is None:
+        return Facets([], 0, [], [], [])
+    gender = " ".join(f"WHEN {GENDER_CONDITIONS[g]} THEN '{g.value}'" for g in Gender)
+    chosen = "a.outlet = ? COLLATE NOCASE" if where.outlet else "0"
+    sql = (
+        f"SELECT a.outlet, q.type, s.kind, CASE {gender} END, {chosen}, count(*)"
+        f" {selection.body()} GROUP BY 1, 2, 3, 4"
+    )
+    params = [*([where.outlet] if where.outlet else []), *selection.params]
+    rows = matching_rows(store, where, sql, params)
+    groups = [_Group(r[0], r[1], r[2], r[3], bool(r[4]), int(r[5])) for r in rows]
+
+    def kept(group: _Group, *, but: str) -> bool:
+        """Whether the filters of ``where`` other than ``but`` keep the quotes of ``group``."""
+        return (
+            (but == "outlet" or not where.outlet or group.chosen_outlet)
+            and (but == "type" or where.type is None or group.type == where.type.value)
+            and (but == "kind" or where.kind is None or group.kind == where.kind.value)
+            and (but == "gender" or where.gender is None or group.gender == where.gender.value)
+        )
+
+    def facet(name: str) -> list[FacetCount]:
+        return _tally((g for g in groups if kept(g, but=name)), attrgetter(name))
+
+    outlets = facet("outlet")
+    named = sum(1 for c in outlets if c.value is not None)
+    genders = [c for c in facet("gender") if c.value is not None]  # people only
+    return Facets(outlets[:TOP_OUTLETS], named, facet("type"), facet("kind"), genders)
 
 
 @dataclass(frozen=True, slots=True)

@@ -197,7 +197,12 @@ class FacetGroup:
     note: str = ""
 
 
-GENDER_LABELS = {Gender.FEMALE.value: "women", Gender.MALE.value: "men", "unknown": "unknown"}
+# How the search page names a facet's values, where the value itself does not read well.
+GENDER_LABELS = {
+    Gender.FEMALE.value: "women",
+    Gender.MALE.value: "men",
+    Gender.UNKNOWN.value: "unknown",
+}
 NO_VALUE = {"outlet": "no outlet", "kind": "no speaker"}
 
 
@@ -394,7 +399,6 @@ def page_router(state: ServerState) -> APIRouter:
             result=result,
             pager=pager,
             order=order,
-            orders=list(SearchOrder),
             relevance_unranked=form.sort == SearchOrder.RELEVANCE and not where.text,
             marked={hit.quote_id: highlight_words(hit.content_text, form.q) for hit in result.hits},
             facets=facet_groups(form, facets),

@@ -387,3 +387,34 @@ def test_search_marks_the_words_counts_facets_and_orders(watched: Watched, base_
     assert download.value.suggested_filename == "saidwhat-quotes.csv"
     assert len(lines) == 3 and lines[0].startswith("quote_id,")  # a header and the 2 quotes
     watched.clean()
+
+
+def test_a_download_the_client_leaves_is_closed_in_its_own_thread(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sqlite3 connection closed in another thread raises; leaving a download must not."""
+    import gc
+    import sys
+
+    import httpx
+
+    from saidwhat.store import export
+
+    real_row = export.export_row
+
+    def export_row(row: Any, fmt: export.ExportFormat) -> dict[str, Any]:
+        time.sleep(0.01)  # a download long enough to leave in the middle
+        return real_row(row, fmt)
+
+    monkeypatch.setattr(export, "_BATCH_ROWS", 1)
+    monkeypatch.setattr(export, "export_row", export_row)
+    unraisable: list[Any] = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    with serving(store_path) as url:
+        for _ in range(3):
+            with httpx.stream("GET", url + "/search.csv") as response:
+                assert next(response.iter_bytes()).startswith(b"quote_id,")
+        time.sleep(0.5)
+        assert httpx.get(url + "/search.jsonl", timeout=30).text.count("\n") == 30
+        gc.collect()
+    assert [str(u.exc_value) for u in unraisable] == []

@@ -361,16 +361,19 @@ async def _in_one_thread(make: Callable[[], Generator[str]]) -> AsyncIterator[st
 
     A sqlite3 connection may only be used in the thread that opened it, and
     a streamed response would otherwise fetch each chunk in any thread of
-    the pool.
+    the pool (and close the generator in whichever thread collects it).
     """
     loop = asyncio.get_running_loop()
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="download") as worker:
-        items = make()  # a generator: nothing of it runs until the first next()
-        try:
-            while (item := await loop.run_in_executor(worker, next, items, None)) is not None:
-                yield item
-        finally:
-            await loop.run_in_executor(worker, items.close)
+    worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="download")
+    items = make()  # a generator: nothing of it runs until the first next()
+    try:
+        while (item := await loop.run_in_executor(worker, next, items, None)) is not None:
+            yield item
+    finally:
+        # Closed in its thread too, without waiting: a client that went away cancels
+        # this generator, and a cancelled task cannot await anything more.
+        worker.submit(items.close)
+        worker.shutdown(wait=False)
 
 
 def page_router(state: ServerState) -> APIRouter:

@@ -1345,3 +1345,14 @@ def test_gender_facet_counts_people_and_leaves_its_own_filter_out(tmp_path: Path
     ]  # fmt: skip
     assert courier_men.outlets == [FacetCount(COURIER, 3), FacetCount(GAZETTE, 1)]
     assert sum(c.quotes for c in everything.kinds) == sum(c.quotes for c in everything.types)
+
+
+def test_the_search_and_highlight_doctests_pass() -> None:
+    import doctest
+
+    import saidwhat.server.highlight
+    import saidwhat.store.search
+
+    for module in (saidwhat.store.search, saidwhat.server.highlight):
+        result = doctest.testmod(module)
+        assert result.attempted > 0 and result.failed == 0, module.__name__

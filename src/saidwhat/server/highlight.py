@@ -121,8 +121,8 @@ def highlight_article(text: str, quotes: Sequence[ArticleQuote]) -> Markup:
     """The article ``text`` as HTML: quotes in ``<mark>``, cues in ``<u>``, mentions marked.
 
     >>> from saidwhat.store.queries import ArticleQuote
-    >>> q = ArticleQuote(1, 0, 1, 4, [(1, 4)], "<b>", "direct", "said", 6, 10, None, None,
-    ...                  None, None, None, None, 0.9, "", None)
+    >>> q = ArticleQuote(1, 1, 0, None, None, 1, 4, "<b>", [(1, 4)], "direct", 6, 10, "said",
+    ...                  *[None] * 11, 0.9, "", *[None] * 5)
     >>> str(highlight_article("“<b>” said x", [q]))  # doctest: +ELLIPSIS
     '“<mark class="quote s-none" id="q1" ...>&lt;b&gt;</mark>” <u class="cue">said</u> x'
     """

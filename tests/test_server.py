@@ -1167,7 +1167,8 @@ def build_kinds_store(path: Path) -> Path:
             words = f"The quay lights go out at ten from Monday {index},"
             text = f"“{words}” said {name or 'a notice'}."
             quote = said(text, words, name, kind=kind, cue="said")
-            store.add(article(f"quay-{index}", text, [quote], outlet=outlet))
+            day = f"2025-04-{1 + index:02d}"
+            store.add(article(f"quay-{index}", text, [quote], outlet=outlet, published=day))
     return path
 
 

@@ -371,3 +371,72 @@ def test_statements_list_leads_to_a_statement_and_a_missing_page_says_so(
     assert response is not None and response.status == 404
     assert "No such statement." in page.inner_text("main")
     watched.shot("not-found")
+
+
+def test_search_marks_the_words_counts_facets_and_orders(watched: Watched, base_url: str) -> None:
+    """Issue 16: the query's words marked, a facet narrows the search, the order is chosen."""
+    page = watched.page
+    watched.goto(base_url + "/")
+    page.fill("input[name=q]", "bridge OR ferry")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/?q=bridge+OR+ferry*")
+    assert page.inner_text("#count") == "4 quotes"
+    marks = page.locator("li.hit blockquote mark")
+    assert sorted(m.lower() for m in marks.all_inner_texts()) == [
+        "bridge", "bridge", "ferry", "ferry",
+    ]  # fmt: skip
+    background = marks.first.evaluate("e => getComputedStyle(e).backgroundColor")
+    assert background not in ("rgba(0, 0, 0, 0)", "transparent")
+    assert "Best match first" in page.inner_text("#order")
+    courier = page.locator("#facet-outlet li", has_text="Eastmoor Courier")
+    assert courier.locator(".n").inner_text() == "2"
+    courier.locator("a").click()
+    page.wait_for_url("**outlet=Eastmoor+Courier*")
+    assert page.inner_text("#count") == "2 quotes"
+    assert page.locator("#facet-outlet strong").inner_text() == "Eastmoor Courier"
+    assert page.input_value("input[name=outlet]") == "Eastmoor Courier"
+    page.select_option("select[name=sort]", "oldest")
+    page.click("button[type=submit]")
+    page.wait_for_url("**sort=oldest*")
+    assert "Oldest first" in page.inner_text("#order")
+    dates = page.locator("li.hit time").all_inner_texts()
+    assert dates == ["2025-02-10", "2025-03-12"]
+    assert page.locator("#downloads a").all_inner_texts() == ["CSV", "JSON Lines"]
+    watched.shot("search-facets")
+    with page.expect_download() as download:
+        page.click("#downloads a >> text=CSV")
+    lines = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
+    assert download.value.suggested_filename == "saidwhat-quotes.csv"
+    assert len(lines) == 3 and lines[0].startswith("quote_id,")  # a header and the 2 quotes
+    watched.clean()
+
+
+def test_a_download_the_client_leaves_is_closed_in_its_own_thread(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sqlite3 connection closed in another thread raises; leaving a download must not."""
+    import gc
+    import sys
+
+    import httpx
+
+    from saidwhat.store import export
+
+    real_row = export.export_row
+
+    def export_row(row: Any, fmt: export.ExportFormat) -> dict[str, Any]:
+        time.sleep(0.01)  # a download long enough to leave in the middle
+        return real_row(row, fmt)
+
+    monkeypatch.setattr(export, "_BATCH_ROWS", 1)
+    monkeypatch.setattr(export, "export_row", export_row)
+    unraisable: list[Any] = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    with serving(store_path) as url:
+        for _ in range(3):
+            with httpx.stream("GET", url + "/search.csv") as response:
+                assert next(response.iter_bytes()).startswith(b"quote_id,")
+        time.sleep(0.5)
+        assert httpx.get(url + "/search.jsonl", timeout=30).text.count("\n") == 30
+        gc.collect()
+    assert [str(u.exc_value) for u in unraisable] == []

@@ -8,15 +8,20 @@ of the server; only the ingest endpoint runs the real extraction.
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from html import unescape as html_unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from markupsafe import escape
 from typer.testing import CliRunner
 
 from saidwhat.cli import app as cli_app
@@ -25,15 +30,18 @@ from saidwhat.model import (
     Entity,
     EntityKind,
     ExtractedArticle,
+    Gender,
     Quote,
     QuoteType,
     Span,
     Speaker,
 )
-from saidwhat.server import create_app
-from saidwhat.server.highlight import highlight_article
+from saidwhat.server import create_app, pages
+from saidwhat.server.highlight import highlight_article, highlight_words
 from saidwhat.store import Store, StoreError
+from saidwhat.store.export import QUOTE_EXPORT_FIELDS
 from saidwhat.store.queries import ArticleQuote, weekly_counts
+from saidwhat.store.search import FacetCount, QuoteFilter, SearchOrder, facet_counts, search_quotes
 
 TOKEN = "test-token-3f9a"
 SCRIPT = "<script>alert(1)</script>"
@@ -1012,3 +1020,373 @@ def test_demo_stopped_by_sigterm_removes_its_temporary_store(tmp_path: Path) -> 
     assert demo.returncode == 128 + signal.SIGTERM, output
     assert list(temp.iterdir()) == [], output
     assert "Traceback" not in output
+
+
+# -- the search page: highlighted words, order, facets, downloads (issue 16) -------------------
+
+SANCTIONS = (
+    "Councillor Renée Dvořák said the harbour's new sanctions on late ferries were "
+    "“unsanctioned by the board” and that fares would rise; sanctioned operators disagreed."
+)
+
+
+@pytest.mark.parametrize(
+    ("query", "marked"),
+    [
+        ("ferries", ["ferries"]),
+        ("FERRIES fares", ["ferries", "fares"]),
+        ("sanction*", ["sanctions", "sanctioned"]),  # a prefix, not a word inside another
+        ('"new sanctions on late"', ["new sanctions on late"]),  # a phrase, as one mark
+        ('"late sanctions"', []),  # the words of a phrase in another order do not match
+        ("renee dvorak", ["Renée", "Dvořák"]),  # case and diacritics folded as FTS5 does
+        ("Dvořák", ["Dvořák"]),
+        ("harbour's", ["harbour's"]),  # an apostrophe splits a word into a phrase
+        ("fares NOT ferries", ["fares"]),  # quotes found do not have a NOT word: not marked
+        ("ferry OR board", ["board"]),
+        ("tugboat", []),
+        ('"unclosed', []),  # a query that cannot run marks nothing
+    ],
+)
+def test_highlight_words_marks_what_the_index_matched(query: str, marked: list[str]) -> None:
+    html = str(highlight_words(SANCTIONS, query))
+    assert re.findall(r"<mark>(.*?)</mark>", html) == [escape(word) for word in marked]
+    assert _balanced(html) == SANCTIONS  # the text is all there, in order
+
+
+def test_highlight_words_escapes_the_text_around_and_inside_marks() -> None:
+    text = f"“{XSS} is what I said,” said {XSS_SPEAKER}."
+    html = str(highlight_words(text, "script img alert"))
+    assert "<script>" not in html and "<img" not in html
+    assert "&lt;<mark>script</mark>&gt;<mark>alert</mark>(1)&lt;/<mark>script</mark>&gt;" in html
+    assert "&lt;<mark>img</mark> src=x onerror=<mark>alert</mark>(1)&gt;" in html
+    assert _balanced(html) == text
+    assert str(highlight_words(text, "")) == str(escape(text))  # no words: the text, escaped
+
+
+def _times(html: str) -> list[str]:
+    """The dates of the hits on a search page, in the order shown."""
+    return re.findall(r'<li class="hit".*?<time datetime="([^"]*)"', html, re.S)
+
+
+def test_search_page_marks_the_words_of_the_query(client: TestClient) -> None:
+    html = client.get("/", params={"q": "bridge OR ferr*"}).text
+    assert '<p class="count" id="count">4 quotes</p>' in html
+    marks = re.findall(r"<mark>(.*?)</mark>", html)
+    assert sorted(marks) == ["bridge", "bridge", "ferry", "ferry"]
+    assert "for another winter of <mark>ferry</mark> delays." in html
+
+
+@pytest.mark.parametrize(
+    ("params", "dates", "said"),
+    [
+        ({"speaker": "Tomas Berg"}, ["2025-02-10", "2025-01-25", "2025-01-24"], "Newest first"),
+        ({"speaker": "Tomas Berg", "sort": "newest"}, ["2025-02-10", "2025-01-25"], "Newest"),
+        ({"speaker": "Tomas Berg", "sort": "oldest"}, ["2025-01-01", "2025-01-02"], "Oldest"),
+        ({"speaker": "Berg", "sort": "relevance"}, ["2025-02-10"], "best match needs words"),
+        ({"q": "bridge", "sort": "oldest"}, ["2025-03-03", "2025-03-12"], "Oldest first"),
+        ({"q": "bridge", "sort": "newest"}, ["2025-03-12", "2025-03-03"], "Newest first"),
+        ({"q": "ferry"}, ["2025-02-10", "2025-03-20"], "Best match first"),
+    ],
+)
+def test_search_page_says_and_takes_the_order(
+    client: TestClient, params: dict[str, str], dates: list[str], said: str
+) -> None:
+    html = client.get("/", params=params).text
+    assert _times(html)[: len(dates)] == dates
+    order = re.search(r'<p class="order" id="order">(.*?)</p>', html, re.S)
+    assert order is not None and said in order.group(1)
+
+
+def test_relevance_ranks_the_shorter_match_first(db: Path) -> None:
+    with Store(db, read_only=True) as store:
+        where = QuoteFilter(text="ferry")
+        ranked = search_quotes(store, where, order=SearchOrder.RELEVANCE).hits
+        newest = search_quotes(store, where, order=SearchOrder.NEWEST).hits
+    assert [h.published for h in newest] == ["2025-03-20", "2025-02-10"]
+    assert [h.content_text for h in ranked] == [
+        "the ferry timetable would change next month",
+        "We will not wait … for another winter of ferry delays.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"sort": "loudest"}, "sort must be one of relevance, newest, oldest, not 'loudest'"),
+        ({"kind": "robot"}, "kind must be one of person, organisation, group, unknown"),
+    ],
+)
+def test_search_page_refuses_an_unknown_order_or_kind(
+    client: TestClient, params: dict[str, str], message: str
+) -> None:
+    response = client.get("/", params=params)
+    assert response.status_code == 400
+    assert message in html_unescape(response.text)
+    assert '<p class="error" role="alert">' in response.text
+
+
+def test_facet_counts_of_the_server_store(db: Path) -> None:
+    with Store(db, read_only=True) as store:
+        everything = facet_counts(store, QuoteFilter())
+        courier = facet_counts(store, QuoteFilter(outlet="eastmoor courier"))
+        bridge = facet_counts(store, QuoteFilter(text="bridge", type=QuoteType.DIRECT))
+    assert everything.outlets == [
+        FacetCount("Harwick Gazette", 27),
+        FacetCount("Eastmoor Courier", 2),
+        FacetCount(f"Outlet {XSS}", 1),
+    ]
+    assert everything.outlet_total == 3
+    assert everything.types == [FacetCount("direct", 29), FacetCount("indirect", 1)]
+    assert everything.kinds == [FacetCount("person", 30)]
+    assert everything.genders == [FacetCount("unknown", 30)]
+    # Each facet leaves its own filter out: the outlets are still all there to choose from.
+    assert courier.outlets == everything.outlets
+    assert courier.types == [FacetCount("direct", 1), FacetCount("indirect", 1)]
+    assert courier.kinds == [FacetCount("person", 2)]
+    assert bridge.outlets == [FacetCount("Eastmoor Courier", 1), FacetCount("Harwick Gazette", 1)]
+    assert bridge.types == [FacetCount("direct", 2)]
+
+
+def _facet(html: str, name: str) -> list[tuple[str, str]]:
+    """(label, count) of each value of the facet ``name`` on a search page."""
+    block = re.search(rf'<div class="facet" id="facet-{name}">(.*?)</div>', html, re.S)
+    assert block is not None, name
+    return [
+        (html_unescape(label), count)
+        for label, count in re.findall(
+            r"<li[^>]*>\s*<(?:a|strong|span)[^>]*>(.*?)</(?:a|strong|span)>\s*"
+            r'<span class="n">(\d+)</span>',
+            block.group(1),
+        )
+    ]
+
+
+def test_search_page_counts_each_facet_with_links(client: TestClient) -> None:
+    html = client.get("/", params={"q": "bridge OR ferry"}).text
+    assert _facet(html, "outlet") == [("Eastmoor Courier", "2"), ("Harwick Gazette", "2")]
+    assert _facet(html, "type") == [("direct", "3"), ("indirect", "1")]
+    assert _facet(html, "kind") == [("person", "4")]
+    assert _facet(html, "gender") == [("unknown", "4")]
+    link = 'href="/?q=bridge+OR+ferry&amp;outlet=Eastmoor+Courier"'
+    assert link in html
+    chosen = client.get("/", params={"q": "bridge OR ferry", "outlet": "Eastmoor Courier"}).text
+    assert '<p class="count" id="count">2 quotes</p>' in chosen
+    assert _facet(chosen, "outlet") == [("Eastmoor Courier", "2"), ("Harwick Gazette", "2")]
+    assert "<strong>Eastmoor Courier</strong>" in chosen  # the chosen value, not a link
+    assert 'href="/?q=bridge+OR+ferry">any outlet</a>' in chosen
+    assert _facet(chosen, "type") == [("direct", "1"), ("indirect", "1")]
+
+
+FACET_OUTLETS = [
+    "Tarnby Record", "Lowmere Post", "Brackwater Echo", "Fenholt Times", "Ardley Ledger",
+    "Corrin Bay Herald", "Saltmarsh Weekly", "Greyhaven Mail", "Oster Vale News",
+    "Kettering Quay Observer", "Dunmore Bulletin", "Westwick Chronicle",
+]  # fmt: skip
+
+
+def build_kinds_store(path: Path) -> Path:
+    """A store of organisations, a group, a person and a quote with no speaker, in 12 outlets."""
+    speakers: list[tuple[str | None, EntityKind]] = [
+        ("Harwick Port Authority", EntityKind.ORGANISATION),
+        ("Harwick Port Authority", EntityKind.ORGANISATION),
+        ("Eastmoor Ferry Company", EntityKind.ORGANISATION),
+        ("Kim and Ada Moran", EntityKind.GROUP),
+        ("Ilse Varga", EntityKind.PERSON),
+        (None, EntityKind.UNKNOWN),
+    ]
+    with Store(path) as store:
+        for index, outlet in enumerate(FACET_OUTLETS):
+            name, kind = speakers[index % len(speakers)]
+            words = f"The quay lights go out at ten from Monday {index},"
+            text = f"“{words}” said {name or 'a notice'}."
+            quote = said(text, words, name, kind=kind, cue="said")
+            day = f"2025-04-{1 + index:02d}"
+            store.add(article(f"quay-{index}", text, [quote], outlet=outlet, published=day))
+    return path
+
+
+@pytest.fixture(scope="module")
+def kinds_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    path = build_kinds_store(tmp_path_factory.mktemp("kinds") / "news.db")
+    with TestClient(create_app(path)) as test_client:
+        yield test_client
+
+
+@pytest.mark.parametrize(
+    ("kind", "total"), [("organisation", 6), ("group", 2), ("person", 2), ("unknown", 0)]
+)
+def test_search_page_filters_by_speaker_kind(
+    kinds_client: TestClient, kind: str, total: int
+) -> None:
+    html = kinds_client.get("/", params={"q": "quay", "kind": kind}).text
+    assert f'<p class="count" id="count">{total} quote' in html
+    assert len(re.findall(r'<li class="hit"', html)) == total
+
+
+def test_speaker_kind_facet_and_top_outlets(kinds_client: TestClient) -> None:
+    html = kinds_client.get("/", params={"q": "quay"}).text
+    assert _facet(html, "kind") == [
+        ("organisation", "6"), ("group", "2"), ("person", "2"), ("no speaker", "2"),
+    ]  # fmt: skip
+    assert '<span class="none">no speaker</span>' in html  # no filter selects them: no link
+    assert 'href="/?q=quay&amp;kind=organisation"' in html
+    outlets = _facet(html, "outlet")
+    assert len(outlets) == 10 and {count for _, count in outlets} == {"1"}
+    assert "top 10 of 12" in html
+    organisations = kinds_client.get("/", params={"q": "quay", "kind": "organisation"}).text
+    assert _facet(organisations, "kind") == _facet(html, "kind")  # its own filter left out
+    assert 'id="facet-gender"' not in organisations  # no person among them: no gender facet
+    assert len(_facet(organisations, "outlet")) == 6
+
+
+def _download(client: TestClient, fmt: str, params: dict[str, str]) -> list[dict[str, Any]]:
+    response = client.get(f"/search.{fmt}", params=params)
+    assert response.status_code == 200, response.text
+    disposition = response.headers["content-disposition"]
+    assert disposition == f'attachment; filename="saidwhat-quotes.{fmt}"'
+    if fmt == "csv":
+        assert response.headers["content-type"].startswith("text/csv")
+        reader = csv.DictReader(io.StringIO(response.text))
+        assert reader.fieldnames == QUOTE_EXPORT_FIELDS
+        return list(reader)
+    assert response.headers["content-type"].startswith("application/x-ndjson")
+    rows = [json.loads(line) for line in response.text.splitlines()]
+    assert all(set(row) == set(QUOTE_EXPORT_FIELDS) for row in rows)
+    return rows
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "bridge"},
+        {"speaker": "Tomas Berg", "sort": "oldest"},
+        {"q": "ferry", "outlet": "Eastmoor Courier"},
+        {},
+    ],
+)
+def test_downloads_have_every_quote_of_the_search(
+    client: TestClient, fmt: str, params: dict[str, str]
+) -> None:
+    total = client.get("/api/quotes", params={"limit": 200, **params}).json()["total"]
+    rows = _download(client, fmt, params)
+    assert total > 0 and len(rows) == total
+    page = client.get("/", params=params).text  # the page's link downloads the same
+    link = re.search(rf'<a href="(/search\.{fmt}[^"]*)" download>', page)
+    assert link is not None
+    assert client.get(html_unescape(link.group(1))).content == (
+        client.get(f"/search.{fmt}", params=params).content
+    )
+
+
+def test_a_download_carries_the_record_its_article_speaker_and_statement(
+    client: TestClient, db: Path
+) -> None:
+    found = ids(db)
+    (csv_row,) = _download(client, "csv", {"q": '"open in June"'})
+    (json_row,) = _download(client, "jsonl", {"q": '"open in June"'})
+    for row in (csv_row, json_row):
+        assert row["content_text"] == "The bridge will open in June."
+        assert row["speaker_entity"] == "Ilse Varga" and row["outlet"] == "Eastmoor Courier"
+        assert row["url"] == "https://gazette.example/bridge-courier"
+        assert row["published"] == "2025-03-12" and row["title"] == "Bridge opening slips"
+        assert str(row["statement_id"]) == str(found["statement:The bridge will open in May"])
+        assert row["changed_words"] == "may → june"  # as `saidwhat export` writes it
+    assert json_row["content_parts"] == [[39, 68]] and csv_row["content_parts"] == "[[39, 68]]"
+    dates = [r["published"] for r in _download(client, "jsonl", {"speaker": "Berg"})]
+    assert dates[:2] == ["2025-02-10", "2025-01-25"]  # the page's order: newest first
+
+
+def test_a_download_is_capped_and_the_page_says_so(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pages, "MAX_DOWNLOAD_ROWS", 5)
+    assert len(_download(client, "jsonl", {"speaker": "Tomas Berg"})) == 5
+    assert "Download the first 5:" in client.get("/", params={"speaker": "Tomas Berg"}).text
+    assert "Download all 2:" in client.get("/", params={"q": "bridge"}).text
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"q": '"unclosed'}, "unbalanced quotation mark"),
+        ({"sort": "random"}, "sort must be one of"),
+        ({"since": "2025-02-30"}, "since takes a date"),
+    ],
+)
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_a_download_of_a_search_that_cannot_run_is_a_400(
+    client: TestClient, fmt: str, params: dict[str, str], message: str
+) -> None:
+    response = client.get(f"/search.{fmt}", params=params)
+    assert response.status_code == 400 and message in response.text
+    assert "content-disposition" not in response.headers
+
+
+def test_a_download_of_nothing_found_is_the_header_alone(client: TestClient) -> None:
+    assert client.get("/search.csv", params={"q": "tugboat"}).text.strip() == ",".join(
+        QUOTE_EXPORT_FIELDS
+    )
+    assert client.get("/search.jsonl", params={"speaker": "Nobody Atall"}).text == ""
+
+
+@pytest.mark.parametrize("path", ["/", "/search.csv", "/search.jsonl"])
+def test_hostile_values_in_the_new_search_fields_are_refused_or_text(
+    client: TestClient, db: Path, path: str
+) -> None:
+    for name in ("kind", "sort", "outlet", "q", "min_confidence"):
+        for value in _HOSTILE:
+            response = client.get(path, params={name: value})
+            where = f"{path}?{name}={value!r}"
+            assert response.status_code in (200, 400), where
+            assert "owned" not in str(response.headers).lower(), where
+            assert "elsewhere" not in response.headers.get("content-disposition", ""), where
+            if path == "/":
+                assert "<script>alert(1)" not in response.text, where
+    with Store(db, read_only=True) as store:
+        assert store.counts()["quotes"] == 30
+
+
+def test_the_api_and_the_cli_take_the_order_and_the_kind(client: TestClient, db: Path) -> None:
+    oldest = client.get("/api/quotes", params={"speaker": "Berg", "sort": "oldest"}).json()
+    assert [i["published"] for i in oldest["items"][:2]] == ["2025-01-01", "2025-01-02"]
+    newest = client.get("/api/quotes", params={"speaker": "Berg"}).json()
+    assert newest["items"][0]["published"] == "2025-02-10"
+    assert client.get("/api/quotes", params={"kind": "person"}).json()["total"] == 30
+    assert client.get("/api/quotes", params={"kind": "organisation"}).json()["total"] == 0
+    assert client.get("/api/quotes", params={"sort": "loudest"}).status_code == 422
+    filters = ["--speaker", "Berg", "--sort", "oldest", "--kind", "person", "--limit", "3"]
+    result = CliRunner().invoke(cli_app, ["search", "--db", str(db), *filters, "-f", "jsonl"])
+    assert result.exit_code == 0, result.output
+    published = [json.loads(line)["published"] for line in result.stdout.splitlines()]
+    assert published == ["2025-01-01", "2025-01-02", "2025-01-03"]
+
+
+def test_gender_facet_counts_people_and_leaves_its_own_filter_out(tmp_path: Path) -> None:
+    from tests.test_gender import COURIER, GAZETTE, build_gender_store
+
+    with Store(build_gender_store(tmp_path / "news.db"), read_only=True) as store:
+        everything = facet_counts(store, QuoteFilter())
+        women = facet_counts(store, QuoteFilter(gender=Gender.FEMALE))
+        courier_men = facet_counts(store, QuoteFilter(outlet=COURIER, gender=Gender.MALE))
+    people = [FacetCount("female", 5), FacetCount("male", 4), FacetCount("unknown", 2)]
+    assert everything.genders == people
+    assert women.genders == people  # its own filter left out: the choices stay
+    assert women.outlets == [FacetCount(GAZETTE, 3), FacetCount(COURIER, 2)]
+    assert women.kinds == [FacetCount("person", 5)]
+    assert courier_men.genders == [
+        FacetCount("male", 3), FacetCount("female", 2), FacetCount("unknown", 1),
+    ]  # fmt: skip
+    assert courier_men.outlets == [FacetCount(COURIER, 3), FacetCount(GAZETTE, 1)]
+    assert sum(c.quotes for c in everything.kinds) == sum(c.quotes for c in everything.types)
+
+
+def test_the_search_and_highlight_doctests_pass() -> None:
+    import doctest
+
+    import saidwhat.server.highlight
+    import saidwhat.store.search
+
+    for module in (saidwhat.store.search, saidwhat.server.highlight):
+        result = doctest.testmod(module)
+        assert result.attempted > 0 and result.failed == 0, module.__name__

@@ -647,3 +647,40 @@ def test_statements_by_speaker_and_unknown_ids(store: Store) -> None:
     total, page = list_statements(store, speaker_id=berg.speaker_id)
     assert total == 1 and page[0].content_text == "The ferry will run all winter."
     assert statement_detail(store, 999) is None
+
+
+# The words of fictional quotes, and queries that match them or not.
+_FTS_TEXTS = [
+    "Councillor Renée Dvořák said the harbour's new sanctions were “unsanctioned”.",
+    "ÆRØ FERRIES: the Łódź-bound sailing at 06:30 is cancelled, the operator said.",
+    "“We will not wait … for another winter of ferry delays,” Varga said.",
+    "Ferry_fares rise 3.5% from Monday; the board's vote was 7–2.",
+]
+_FTS_QUERIES = [
+    ("renee", {0}), ("DVORAK", {0}), ("dvořák", {0}), ("harbour's", {0}), ("harbour", {0}),
+    ("sanction*", {0}), ("unsanction*", {0}), ('"new sanctions"', {0}),
+    ('"sanctions new"', set()), ("ærø", {1}), ("aero", set()), ("łodz", {1}), ("lodz", set()),
+    ("06", {1}), ("3.5", {3}), ("ferry", {2, 3}), ("ferr*", {1, 2, 3}), ("fares", {3}),
+    ("ferry_fares", {3}), ('"winter of ferry"', {2}), ("board's vote", {3}),
+    ("ferry OR tugboat", {2, 3}), ("tugboat", set()), ("varga NOT winter", set()),
+    ("7–2", {3}), ("monday*", {3}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("query", "rows"), _FTS_QUERIES)
+def test_highlighted_words_are_where_the_index_matches(query: str, rows: set[int]) -> None:
+    """The search page's marks (word_spans) agree with FTS5's own unicode61 tokenizer."""
+    from saidwhat.server.highlight import word_spans
+
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE VIRTUAL TABLE t USING fts5(x, tokenize='unicode61 remove_diacritics 2')")
+    conn.executemany("INSERT INTO t(rowid, x) VALUES (?, ?)", enumerate(_FTS_TEXTS))
+    matched = {
+        r[0] for r in conn.execute("SELECT rowid FROM t WHERE t MATCH ?", (fts_query(query),))
+    }
+    assert matched == rows
+    marked = {i for i, text in enumerate(_FTS_TEXTS) if word_spans(text, query)}
+    if "NOT" in query:  # the NOT word is never marked, the words it leaves out may be
+        assert marked == {2}
+    else:
+        assert marked == matched

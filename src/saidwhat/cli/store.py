@@ -51,10 +51,11 @@ from saidwhat.cli.common import (
     print_run_summary,
 )
 from saidwhat.errors import BadRecord, SaidwhatError
-from saidwhat.model import Gender, QuoteType
+from saidwhat.model import EntityKind, Gender, QuoteType
 from saidwhat.read.fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
 from saidwhat.settings import DEFAULT_MODEL, DEFAULT_SETTINGS
 from saidwhat.store.gender import GenderGrouping, GenderReport
+from saidwhat.store.search import SearchOrder
 
 
 def _csv_value(value: Any) -> Any:
@@ -286,7 +287,17 @@ def search(
             "unknown: people they show no gender for.",
         ),
     ] = None,
+    kind: Annotated[
+        EntityKind | None,
+        typer.Option("--kind", help="Only quotes by speakers of this kind."),
+    ] = None,
     min_confidence: MinConfidenceOption = 0.0,
+    sort: Annotated[
+        SearchOrder | None,
+        typer.Option(
+            "--sort", help="relevance (the default with words), newest (else) or oldest first."
+        ),
+    ] = None,
     limit: LimitOption = 20,
     offset: OffsetOption = 0,
     fmt: FormatOption = ListFormat.TABLE,
@@ -306,10 +317,12 @@ def search(
                     until=until,
                     type=quote_type,
                     gender=gender,
+                    kind=kind,
                     min_confidence=min_confidence,
                 ),
                 limit=limit,
                 offset=offset,
+                order=sort,
             )
         except SaidwhatError as exc:
             raise fail(exc) from exc

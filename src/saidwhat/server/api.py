@@ -17,12 +17,18 @@ from fastapi import APIRouter, Body, Depends, Header, HTTPException, Path, Query
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from saidwhat.ingest import IngestSummary, ingest_stream
-from saidwhat.model import Article, Gender, QuoteType
+from saidwhat.model import Article, EntityKind, Gender, QuoteType
 from saidwhat.server.state import MAX_ID, MAX_OFFSET, ServerState
 from saidwhat.store import Store, content_hash
 from saidwhat.store.gender import GenderGrouping, gender_counts
 from saidwhat.store.queries import article_detail, speaker_detail
-from saidwhat.store.search import QuoteFilter, search_quotes, speaker_total, top_speakers
+from saidwhat.store.search import (
+    QuoteFilter,
+    SearchOrder,
+    search_quotes,
+    speaker_total,
+    top_speakers,
+)
 from saidwhat.store.statements import list_statements, statement_detail
 
 MAX_ARTICLES_PER_REQUEST = 100
@@ -132,7 +138,14 @@ def api_router(state: ServerState) -> APIRouter:
                 "they show no gender for."
             ),
         ] = None,
+        kind: Annotated[
+            EntityKind | None, Query(description="The speaker's kind (person, organisation …).")
+        ] = None,
         min_confidence: MinConfidence = 0.0,
+        sort: Annotated[
+            SearchOrder | None,
+            Query(description="relevance (the default with q), newest (else) or oldest first."),
+        ] = None,
         limit: Limit = 20,
         offset: Offset = 0,
     ) -> dict[str, Any]:
@@ -144,10 +157,11 @@ def api_router(state: ServerState) -> APIRouter:
             until=until.isoformat() if until else None,
             type=quote_type,
             gender=gender,
+            kind=kind,
             min_confidence=min_confidence,
         )
         with state.read() as store:
-            result = search_quotes(store, where, limit=limit, offset=offset)
+            result = search_quotes(store, where, limit=limit, offset=offset, order=sort)
         return _page(result.total, limit, offset, result.hits)
 
     @router.get("/speakers", summary="Speakers, most quoted first")

@@ -1,4 +1,4 @@
-"""An article's text as HTML with its quotes highlighted, cues underlined, speakers marked.
+"""Text as HTML with marks: an article's quotes, cues and speakers; a search's words.
 
 Offsets come from the store; the text comes from whoever wrote the article,
 so every piece of it is escaped (``markupsafe.escape``) between offsets and
@@ -7,6 +7,10 @@ boundary of a quote, cue or speaker mention, and each piece is wrapped in the
 tags of what covers it, so the tags always nest whatever the spans do: a cue
 inside a quote is underlined inside its highlight, and where two quotes
 overlap the later one is clipped to start where the earlier one ends.
+
+A search hit's words are marked where the full-text index matched them
+(``highlight_words``): the same words, case and diacritics folded the same
+way, prefixes and phrases.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from itertools import pairwise
 from markupsafe import Markup, escape
 
 from saidwhat.store.queries import ArticleQuote
+from saidwhat.store.search import QueryTerm, SearchError, Token, fts_tokens, query_terms
 
 PALETTE_SIZE = 8  # colours .s0 … .s7 in style.css; a quote without a speaker gets .s-none
 
@@ -116,8 +121,8 @@ def highlight_article(text: str, quotes: Sequence[ArticleQuote]) -> Markup:
     """The article ``text`` as HTML: quotes in ``<mark>``, cues in ``<u>``, mentions marked.
 
     >>> from saidwhat.store.queries import ArticleQuote
-    >>> q = ArticleQuote(1, 0, 1, 4, [(1, 4)], "<b>", "direct", "said", 6, 10, None, None,
-    ...                  None, None, None, None, 0.9, "", None)
+    >>> q = ArticleQuote(1, 1, 0, None, None, 1, 4, "<b>", [(1, 4)], "direct", 6, 10, "said",
+    ...                  *[None] * 11, 0.9, "", *[None] * 5)
     >>> str(highlight_article("“<b>” said x", [q]))  # doctest: +ELLIPSIS
     '“<mark class="quote s-none" id="q1" ...>&lt;b&gt;</mark>” <u class="cue">said</u> x'
     """
@@ -155,4 +160,61 @@ def highlight_article(text: str, quotes: Sequence[ArticleQuote]) -> Markup:
         out.append(html)
     if open_quote is not None:
         out.append("</mark>")
+    return Markup("".join(out))
+
+
+def _term_matches(tokens: Sequence[Token], term: QueryTerm) -> list[tuple[int, int]]:
+    """Where in the text (start, end) ``term`` matches its ``tokens``, as FTS5 matches it."""
+    words = [t.folded for t in fts_tokens(term.text)]
+    if not words:
+        return []
+    *leading, last = words
+    found = []
+    for at in range(len(tokens) - len(words) + 1):
+        here = tokens[at : at + len(words)]
+        if [t.folded for t in here[:-1]] != leading:
+            continue
+        final = here[-1].folded
+        if final == last or (term.prefix and final.startswith(last)):
+            found.append((here[0].start, here[-1].end))
+    return found
+
+
+def word_spans(text: str, query: str) -> list[tuple[int, int]]:
+    """The stretches of ``text`` the words of ``query`` match, in order, overlaps merged.
+
+    Words after NOT are not marked (quotes found do not have them), and a
+    query that cannot run marks nothing.
+
+    >>> word_spans("Ferry fares rise; ferries late", "ferr* fares")
+    [(0, 5), (6, 11), (18, 25)]
+    """
+    try:
+        terms = [t for t in query_terms(query) if not t.excluded]
+    except SearchError:
+        return []
+    tokens = fts_tokens(text)
+    spans = sorted(span for term in terms for span in _term_matches(tokens, term))
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def highlight_words(text: str, query: str) -> Markup:
+    """``text`` as HTML with the words of ``query`` in ``<mark>``; everything else escaped.
+
+    >>> str(highlight_words("<b>Café</b> owners said cafes", "cafe"))
+    '&lt;b&gt;<mark>Café</mark>&lt;/b&gt; owners said cafes'
+    """
+    out: list[str] = []
+    at = 0
+    for start, end in word_spans(text, query) if query.strip() else []:
+        out.append(escape(text[at:start]))
+        out.append(Markup("<mark>{}</mark>").format(text[start:end]))
+        at = end
+    out.append(escape(text[at:]))
     return Markup("".join(out))

@@ -7,28 +7,44 @@ on the page with what is wrong (HTTP 400), never a stack trace.
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections import defaultdict
+from collections.abc import AsyncIterator, Callable, Generator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated
+from enum import StrEnum
+from typing import Annotated, TypeVar
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.datastructures import QueryParams
 
 from saidwhat.errors import SaidwhatError
-from saidwhat.model import Gender, QuoteType
+from saidwhat.model import EntityKind, Gender, QuoteType
 from saidwhat.server.charts import female_share_timeline, gender_bars, weekly_timeline
-from saidwhat.server.highlight import highlight_article, quote_tip
+from saidwhat.server.highlight import highlight_article, highlight_words, quote_tip
 from saidwhat.server.render import day, render
 from saidwhat.server.state import MAX_ID, MAX_OFFSET, PAGE_SIZE, ServerState
+from saidwhat.store.export import (
+    QUOTE_EXPORT_FIELDS,
+    ExportFormat,
+    search_export,
+    text_header,
+    text_rows,
+)
 from saidwhat.store.gender import GenderGrouping, gender_counts
 from saidwhat.store.queries import article_detail, speaker_detail
 from saidwhat.store.search import (
+    FacetCount,
+    Facets,
     QuoteFilter,
     SearchError,
+    SearchOrder,
+    facet_counts,
+    search_order,
     search_quotes,
     speaker_total,
     top_speakers,
@@ -99,6 +115,20 @@ def _id_param(params: QueryParams, name: str) -> int | None:
     return int(raw)
 
 
+_Choice = TypeVar("_Choice", bound=StrEnum)
+
+
+def _choice(kind: type[_Choice], name: str, value: str) -> _Choice | None:
+    """The member of ``kind`` typed as ``value`` (None when empty); FormError naming the rest."""
+    if not value:
+        return None
+    try:
+        return kind(value)
+    except ValueError:
+        known = ", ".join(member.value for member in kind)
+        raise FormError(f"{name} must be one of {known}, not {value!r}") from None
+
+
 @dataclass(frozen=True, slots=True)
 class SearchForm:
     """The search form's values as typed (strings, '' when empty)."""
@@ -109,8 +139,10 @@ class SearchForm:
     since: str = ""
     until: str = ""
     type: str = ""
+    kind: str = ""
     gender: str = ""
     min_confidence: str = ""
+    sort: str = ""  # relevance, newest or oldest; '': relevance with words, else newest
 
     @classmethod
     def from_query(cls, params: QueryParams) -> SearchForm:
@@ -122,30 +154,85 @@ class SearchForm:
     def quote_filter(self) -> QuoteFilter:
         """The filter these values ask for; FormError or SearchError when one cannot be used."""
         _check_days(self.since, self.until)
-        quote_type = None
-        if self.type:
-            try:
-                quote_type = QuoteType(self.type)
-            except ValueError:
-                known = ", ".join(t.value for t in QuoteType)
-                raise FormError(f"type must be one of {known}, not {self.type!r}") from None
-        gender = None
-        if self.gender:
-            try:
-                gender = Gender(self.gender)
-            except ValueError:
-                known = ", ".join(g.value for g in Gender)
-                raise FormError(f"gender must be one of {known}, not {self.gender!r}") from None
         return QuoteFilter(
             text=self.q or None,
             speaker=self.speaker or None,
             outlet=self.outlet or None,
             since=self.since or None,
             until=self.until or None,
-            type=quote_type,
-            gender=gender,
+            type=_choice(QuoteType, "type", self.type),
+            kind=_choice(EntityKind, "kind", self.kind),
+            gender=_choice(Gender, "gender", self.gender),
             min_confidence=_confidence(self.min_confidence),
         )
+
+    def order(self) -> SearchOrder | None:
+        """The order asked for (None: the default); FormError when it is none of them."""
+        return _choice(SearchOrder, "sort", self.sort)
+
+    def link(self, path: str = "/", **changed: str) -> str:
+        """``path`` and a query of these values, ``changed`` ones replaced, empty ones left out."""
+        kept = {k: v for k, v in {**self.values(), **changed}.items() if v}
+        return path + ("?" + urlencode(kept) if kept else "")
+
+
+@dataclass(frozen=True, slots=True)
+class FacetLink:
+    """One value of a facet on the search page: what it is, how many, the search with it."""
+
+    label: str
+    quotes: int
+    href: str | None  # None: quotes with no value, which no filter selects
+    chosen: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FacetGroup:
+    """A facet on the search page: the filter it sets, its values, and a link without it."""
+
+    name: str  # the form field
+    title: str
+    links: list[FacetLink]
+    cleared: str | None  # the search without this filter (None: it is not set)
+    note: str = ""
+
+
+# How the search page names a facet's values, where the value itself does not read well.
+GENDER_LABELS = {
+    Gender.FEMALE.value: "women",
+    Gender.MALE.value: "men",
+    Gender.UNKNOWN.value: "unknown",
+}
+NO_VALUE = {"outlet": "no outlet", "kind": "no speaker"}
+
+
+def _facet_group(
+    form: SearchForm, name: str, title: str, counts: list[FacetCount], note: str = ""
+) -> FacetGroup:
+    chosen = getattr(form, name)
+    labels = GENDER_LABELS if name == "gender" else {}
+    links = [
+        FacetLink(
+            label=labels.get(c.value, c.value) if c.value is not None else NO_VALUE[name],
+            quotes=c.quotes,
+            href=None if c.value is None else form.link(**{name: c.value}),
+            chosen=c.value is not None and c.value.casefold() == chosen.casefold(),
+        )
+        for c in counts
+    ]
+    return FacetGroup(name, title, links, form.link(**{name: ""}) if chosen else None, note)
+
+
+def facet_groups(form: SearchForm, facets: Facets) -> list[FacetGroup]:
+    """The facets of the search page, each value a link to the search with it."""
+    shown = len(facets.outlets)
+    outlets_note = f"top {shown} of {facets.outlet_total}" if facets.outlet_total > shown else ""
+    return [
+        _facet_group(form, "outlet", "Outlet", facets.outlets, outlets_note),
+        _facet_group(form, "type", "Type", facets.types),
+        _facet_group(form, "kind", "Speaker kind", facets.kinds),
+        _facet_group(form, "gender", "Speaker's gender", facets.genders, "people only"),
+    ]
 
 
 def _check_days(since: str, until: str) -> None:
@@ -233,6 +320,62 @@ def _spread(variants: list[Variant]) -> tuple[list[OutletSpread], list[DaySpread
     return outlets, days
 
 
+MAX_DOWNLOAD_ROWS = 100_000
+DOWNLOADS = {
+    ExportFormat.CSV: "text/csv; charset=utf-8",
+    ExportFormat.JSONL: "application/x-ndjson; charset=utf-8",
+}
+
+
+def _download(state: ServerState, params: QueryParams, fmt: ExportFormat) -> Response:
+    """The quotes of the search ``params`` ask for as a CSV or JSON Lines attachment.
+
+    At most ``MAX_DOWNLOAD_ROWS``, in the page's order, with the columns of
+    ``saidwhat export``'s quotes table; a form value that cannot be used is
+    a 400 with the reason, as on the page.
+    """
+    try:
+        form = SearchForm.from_query(params)
+        where = form.quote_filter()
+        order = search_order(where, form.order())
+        with state.read() as store:  # the words are checked before the download starts
+            search_quotes(store, where, limit=0)
+    except (FormError, SearchError) as exc:
+        return PlainTextResponse(str(exc), status_code=400)
+
+    def chunks() -> Generator[str]:
+        with state.read() as store:
+            yield text_header(fmt, QUOTE_EXPORT_FIELDS)
+            for batch in search_export(store, where, fmt, order=order, limit=MAX_DOWNLOAD_ROWS):
+                yield text_rows(batch, fmt, QUOTE_EXPORT_FIELDS)
+
+    return StreamingResponse(
+        _in_one_thread(chunks),
+        media_type=DOWNLOADS[fmt],
+        headers={"content-disposition": f'attachment; filename="saidwhat-quotes.{fmt.value}"'},
+    )
+
+
+async def _in_one_thread(make: Callable[[], Generator[str]]) -> AsyncIterator[str]:
+    """The items of ``make()``, all made in one worker thread of their own.
+
+    A sqlite3 connection may only be used in the thread that opened it, and
+    a streamed response would otherwise fetch each chunk in any thread of
+    the pool (and close the generator in whichever thread collects it).
+    """
+    loop = asyncio.get_running_loop()
+    worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="download")
+    items = make()  # a generator: nothing of it runs until the first next()
+    try:
+        while (item := await loop.run_in_executor(worker, next, items, None)) is not None:
+            yield item
+    finally:
+        # Closed in its thread too, without waiting: a client that went away cancels
+        # this generator, and a cancelled task cannot await anything more.
+        worker.submit(items.close)
+        worker.shutdown(wait=False)
+
+
 def page_router(state: ServerState) -> APIRouter:
     """The HTML pages over the store of ``state``."""
     router = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
@@ -245,12 +388,34 @@ def page_router(state: ServerState) -> APIRouter:
             form = SearchForm.from_query(params)
             offset = _offset(params)
             where = form.quote_filter()
+            order = search_order(where, form.order())
             with state.read() as store:
-                result = search_quotes(store, where, limit=PAGE_SIZE, offset=offset)
+                result = search_quotes(store, where, limit=PAGE_SIZE, offset=offset, order=order)
+                facets = facet_counts(store, where)
         except (FormError, SearchError) as exc:
             return render("search.html", 400, form=form.values(), error=str(exc), result=None)
         pager = _pager("/", form.values(), result.total, offset, len(result.hits))
-        return render("search.html", form=form.values(), error=None, result=result, pager=pager)
+        return render(
+            "search.html",
+            form=form.values(),
+            error=None,
+            result=result,
+            pager=pager,
+            order=order,
+            relevance_unranked=form.sort == SearchOrder.RELEVANCE and not where.text,
+            marked={hit.quote_id: highlight_words(hit.content_text, form.q) for hit in result.hits},
+            facets=facet_groups(form, facets),
+            downloads={fmt.value: form.link(f"/search.{fmt.value}") for fmt in DOWNLOADS},
+            download_cap=MAX_DOWNLOAD_ROWS,
+        )
+
+    @router.get("/search.csv", response_class=StreamingResponse)
+    def search_csv(request: Request) -> Response:
+        return _download(state, request.query_params, ExportFormat.CSV)
+
+    @router.get("/search.jsonl", response_class=StreamingResponse)
+    def search_jsonl(request: Request) -> Response:
+        return _download(state, request.query_params, ExportFormat.JSONL)
 
     @router.get("/speakers")
     def speakers_page(request: Request) -> HTMLResponse:

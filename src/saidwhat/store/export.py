@@ -3,14 +3,16 @@
 ``quotes`` is denormalised (speaker name and knowledge-base id, article
 URL, outlet and date on every row, and what the quote did to its statement's
 earliest wording) because that is how analysts load it: one table into
-pandas, R or DuckDB. ``statements`` lists each statement once. Rows stream
-from SQLite in chunks and go out in batches, so a store of any size exports
-in flat memory.
+pandas, R or DuckDB. ``statements`` lists each statement once. The quotes
+a search finds export the same way (``search_export``: the search page's
+downloads). Rows stream from SQLite in chunks and go out in batches, so a
+store of any size exports in flat memory.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Iterator, Sequence
 from enum import StrEnum
@@ -23,6 +25,15 @@ import pyarrow.parquet as pq
 from saidwhat.linking import variant_change
 from saidwhat.model import ARTICLE_FIELDS, QUOTE_FIELDS, Field, FieldType, QuoteType
 from saidwhat.store.rows import QUOTE_CONTEXT, parts_of, quote_columns
+from saidwhat.store.search import (
+    ORDER_SQL,
+    QuoteFilter,
+    QuoteSelection,
+    SearchOrder,
+    search_order,
+    select_quotes,
+    words_refused,
+)
 from saidwhat.store.store import Store
 
 
@@ -58,16 +69,24 @@ def arrow_fields(fields: Sequence[Field]) -> list[tuple[str, pa.DataType]]:
 
 _ARTICLE_FIELDS = [f for f in ARTICLE_FIELDS if f.name != "text"]
 
+# An exported quote: its record and article (QUOTE_CONTEXT) and its statement's earliest
+# wording, which ``export_row`` turns into what the quote changed of it.
+QUOTE_EXPORT_COLUMNS = (
+    f"{QUOTE_CONTEXT}, {quote_columns()},"
+    " st.first_quote_id AS _first_quote_id, fq.content_text AS _first_text"
+)
+QUOTE_EXPORT_JOINS = (
+    "LEFT JOIN statements st ON st.id = q.statement_id",
+    "LEFT JOIN quotes fq ON fq.id = st.first_quote_id",
+)
+
 # table → (SQL, Arrow schema). Column order is the export's column order; the quote and
 # article columns are the record's fields (saidwhat.model), with the store's ids around them.
 TABLES: dict[str, tuple[str, pa.Schema]] = {
     "quotes": (
-        f"SELECT {QUOTE_CONTEXT}, {quote_columns()},"
-        " st.first_quote_id AS _first_quote_id, fq.content_text AS _first_text"
-        " FROM quotes q JOIN articles a ON a.id = q.article_id"
-        " LEFT JOIN speakers s ON s.id = q.speaker_id"
-        " LEFT JOIN statements st ON st.id = q.statement_id"
-        " LEFT JOIN quotes fq ON fq.id = st.first_quote_id ORDER BY q.id",
+        f"SELECT {QUOTE_EXPORT_COLUMNS} FROM quotes q JOIN articles a ON a.id = q.article_id"
+        f" LEFT JOIN speakers s ON s.id = q.speaker_id {' '.join(QUOTE_EXPORT_JOINS)}"
+        " ORDER BY q.id",
         pa.schema(
             [
                 ("quote_id", _INT),
@@ -152,11 +171,13 @@ TABLES: dict[str, tuple[str, pa.Schema]] = {
         ),
     ),
 }
+QUOTE_EXPORT_FIELDS: list[str] = TABLES["quotes"][1].names
+"""The columns of an exported quote, in order."""
 
 _BATCH_ROWS = 5000
 
 
-def _export_row(row: Any, fmt: ExportFormat) -> dict[str, Any]:
+def export_row(row: Any, fmt: ExportFormat) -> dict[str, Any]:
     """One row as exported: a quote's pieces always listed, in the format's own way."""
     values = dict(row)
     if "_first_text" in values:
@@ -183,15 +204,57 @@ def _export_row(row: Any, fmt: ExportFormat) -> dict[str, Any]:
     return values
 
 
-def _batches(store: Store, sql: str, fmt: ExportFormat) -> Iterator[list[dict[str, Any]]]:
+def _batches(
+    store: Store, sql: str, fmt: ExportFormat, params: Sequence[object] = ()
+) -> Iterator[list[dict[str, Any]]]:
     batch: list[dict[str, Any]] = []
-    for row in store.rows(sql, size=_BATCH_ROWS):
-        batch.append(_export_row(row, fmt))
+    for row in store.rows(sql, params, size=_BATCH_ROWS):
+        batch.append(export_row(row, fmt))
         if len(batch) >= _BATCH_ROWS:
             yield batch
             batch = []
     if batch:
         yield batch
+
+
+def text_header(fmt: ExportFormat, fields: Sequence[str]) -> str:
+    """What a CSV (its header line) or JSON Lines (nothing) file starts with."""
+    if fmt is not ExportFormat.CSV:
+        return ""
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer).writerow(fields)
+    return buffer.getvalue()
+
+
+def text_rows(batch: Sequence[dict[str, Any]], fmt: ExportFormat, fields: Sequence[str]) -> str:
+    """Rows as CSV lines (columns ``fields``) or JSON Lines."""
+    if fmt is ExportFormat.JSONL:
+        return "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in batch)
+    if fmt is not ExportFormat.CSV:
+        raise ValueError(f"{fmt} is not a text format")
+    buffer = io.StringIO(newline="")
+    csv.DictWriter(buffer, fieldnames=fields).writerows(batch)
+    return buffer.getvalue()
+
+
+def search_export(
+    store: Store, where: QuoteFilter, fmt: ExportFormat, *, order: SearchOrder, limit: int
+) -> Iterator[list[dict[str, Any]]]:
+    """The quotes a search finds, as the ``quotes`` table exports them, in batches.
+
+    At most ``limit``, in ``order``; ``QUOTE_EXPORT_FIELDS`` names the columns.
+    SearchError when a value of ``where`` cannot be used.
+    """
+    selection = select_quotes(store, where)
+    if selection is None:
+        return
+    joined = QuoteSelection(
+        [*selection.joins, *QUOTE_EXPORT_JOINS], selection.conditions, selection.params
+    )
+    by = ORDER_SQL[search_order(where, order)]
+    sql = f"SELECT {QUOTE_EXPORT_COLUMNS} {joined.body()} ORDER BY {by} LIMIT ?"
+    with words_refused(where):
+        yield from _batches(store, sql, fmt, [*selection.params, limit])
 
 
 def export_table(store: Store, table: str, fmt: ExportFormat, path: Path) -> int:
@@ -207,17 +270,10 @@ def export_table(store: Store, table: str, fmt: ExportFormat, path: Path) -> int
                 writer.write_table(schema.empty_table())
         return count
     with path.open("w", encoding="utf-8", newline="") as handle:
-        if fmt is ExportFormat.CSV:
-            writer_csv = csv.DictWriter(handle, fieldnames=schema.names)
-            writer_csv.writeheader()
-            for batch in _batches(store, sql, fmt):
-                writer_csv.writerows(batch)
-                count += len(batch)
-        else:
-            for batch in _batches(store, sql, fmt):
-                for record in batch:
-                    handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-                count += len(batch)
+        handle.write(text_header(fmt, schema.names))
+        for batch in _batches(store, sql, fmt):
+            handle.write(text_rows(batch, fmt, schema.names))
+            count += len(batch)
     return count
 
 

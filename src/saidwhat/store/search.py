@@ -12,8 +12,13 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from dataclasses import dataclass, field
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import date
+from enum import StrEnum
+from operator import attrgetter
 
 from saidwhat.errors import SaidwhatError
 from saidwhat.model import EntityKind, Gender, QuoteType
@@ -33,6 +38,61 @@ def _quoted(words: str) -> str:
     return '"' + words.replace('"', '""') + '"'
 
 
+@dataclass(frozen=True, slots=True)
+class QueryTerm:
+    """One word or quoted phrase of a query, as the full-text index reads it."""
+
+    text: str  # the word or phrase as typed, without its quotation marks or trailing *
+    prefix: bool = False  # word*: any word that starts with it
+    joined_by: str | None = None  # AND, OR or NOT before it (None: an implied AND)
+
+    @property
+    def excluded(self) -> bool:
+        """True for a term after NOT: the quotes found do not have it."""
+        return self.joined_by == "NOT"
+
+    def fts(self) -> str:
+        """The term in FTS5 syntax, its operator before it."""
+        term = _quoted(self.text) + ("*" if self.prefix else "")
+        return f"{self.joined_by} {term}" if self.joined_by else term
+
+
+def query_terms(query: str) -> list[QueryTerm]:
+    """The words and phrases of what a user typed; SearchError when it cannot mean anything.
+
+    >>> [(t.text, t.prefix, t.joined_by) for t in query_terms('"next target" OR sanction*')]
+    [('next target', False, None), ('sanction', True, 'OR')]
+    """
+    if query.count('"') % 2:
+        raise SearchError(f"unbalanced quotation mark in the query {query!r}: close the phrase")
+    terms: list[QueryTerm] = []
+    operator: str | None = None
+    for match in _TOKEN.finditer(query):
+        phrase, word = match.group(1), match.group(2)
+        if word is not None and word in _OPERATORS:
+            if operator is not None or not terms:  # at the start as wrong as after another
+                raise SearchError(
+                    f"'{word}' in {query!r} needs words on both sides (e.g. 'nato {word} alliance')"
+                )
+            operator = word
+            continue
+        if phrase is not None:
+            if not phrase.strip():
+                continue
+            terms.append(QueryTerm(phrase, joined_by=operator))
+        else:
+            text = word.strip("*")
+            if not any(c.isalnum() for c in text):
+                continue  # punctuation alone matches nothing
+            terms.append(QueryTerm(text, prefix=word.endswith("*"), joined_by=operator))
+        operator = None
+    if not terms:
+        raise SearchError(f"the query {query!r} has no words to search for")
+    if operator is not None:
+        raise SearchError(f"the query {query!r} ends with an operator: add the words it joins")
+    return terms
+
+
 def fts_query(query: str) -> str:
     """The FTS5 query for what a user typed; SearchError when it cannot mean anything.
 
@@ -41,36 +101,51 @@ def fts_query(query: str) -> str:
     >>> fts_query('"next target" OR sanction*')
     '"next target" OR "sanction"*'
     """
-    if query.count('"') % 2:
-        raise SearchError(f"unbalanced quotation mark in the query {query!r}: close the phrase")
-    parts: list[str] = []
-    previous_operator = True  # at the start an operator is as wrong as after another one
-    for match in _TOKEN.finditer(query):
-        phrase, word = match.group(1), match.group(2)
-        if word is not None and word in _OPERATORS:
-            if previous_operator:
-                raise SearchError(
-                    f"'{word}' in {query!r} needs words on both sides (e.g. 'nato {word} alliance')"
-                )
-            parts.append(word)
-            previous_operator = True
-            continue
-        if phrase is not None:
-            if not phrase.strip():
-                continue
-            parts.append(_quoted(phrase))
-        else:
-            prefix = word.endswith("*") and len(word.strip("*")) > 0
-            text = word.strip("*")
-            if not any(c.isalnum() for c in text):
-                continue  # punctuation alone matches nothing
-            parts.append(_quoted(text) + ("*" if prefix else ""))
-        previous_operator = False
-    if not parts:
-        raise SearchError(f"the query {query!r} has no words to search for")
-    if previous_operator:
-        raise SearchError(f"the query {query!r} ends with an operator: add the words it joins")
-    return " ".join(parts)
+    return " ".join(term.fts() for term in query_terms(query))
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A word of a text as the full-text index sees it: where it is, and its folded form."""
+
+    start: int
+    end: int
+    folded: str
+
+
+def fold(word: str) -> str:
+    """A word as ``unicode61 remove_diacritics 2`` indexes it: lower case, no diacritics.
+
+    >>> fold("Dvořák"), fold("ÆRØ"), fold("Straße")
+    ('dvorak', 'ærø', 'straße')
+    """
+    decomposed = unicodedata.normalize("NFD", word.lower())
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+    )
+
+
+def _in_word(char: str) -> bool:
+    # unicode61's token characters: letters, numbers, private use; diacritics join a word.
+    return char.isalnum() or unicodedata.category(char) in ("Mn", "Co")
+
+
+def fts_tokens(text: str) -> list[Token]:
+    """The words of ``text`` as the full-text index splits them (``unicode61``).
+
+    >>> [(t.start, t.end, t.folded) for t in fts_tokens("Russia's café_bar")]
+    [(0, 6, 'russia'), (7, 8, 's'), (9, 13, 'cafe'), (14, 17, 'bar')]
+    """
+    tokens: list[Token] = []
+    start: int | None = None
+    for index, char in enumerate(f"{text} "):  # the space ends the last word
+        if _in_word(char) and index < len(text):
+            if start is None:
+                start = index
+        elif start is not None:
+            tokens.append(Token(start, index, fold(text[start:index])))
+            start = None
+    return tokens
 
 
 def parse_day(value: str, option: str) -> str:
@@ -104,6 +179,7 @@ class QuoteFilter:
     min_confidence: float = 0.0
     article_id: int | None = None
     gender: Gender | None = None  # the speaker's, as the text shows it
+    kind: EntityKind | None = None  # the speaker's: person, organisation, group, unknown
 
 
 def speaker_ids(store: Store, name: str) -> list[int]:
@@ -193,6 +269,9 @@ def select_quotes(store: Store, where: QuoteFilter) -> QuoteSelection | None:
         params.append(where.type.value)
     if where.gender is not None:
         conditions.append(GENDER_CONDITIONS[where.gender])
+    if where.kind is not None:
+        conditions.append("s.kind = ?")
+        params.append(where.kind.value)
     if where.min_confidence > 0:
         conditions.append("q.confidence >= ?")
         params.append(where.min_confidence)
@@ -202,26 +281,73 @@ def select_quotes(store: Store, where: QuoteFilter) -> QuoteSelection | None:
     return QuoteSelection(joins, conditions, params)
 
 
-def search_quotes(
-    store: Store, where: QuoteFilter, *, limit: int = 20, offset: int = 0
-) -> SearchResult:
-    """Quotes matching ``where``: best text matches first, else newest first."""
-    selection = select_quotes(store, where)
-    if selection is None:
-        return SearchResult(0)
-    order = "f.rank, q.id" if where.text else "a.published DESC, q.id DESC"
-    body, params = selection.body(), selection.params
-    select = f"SELECT {QUOTE_CONTEXT}, {quote_columns()} {body} ORDER BY {order} LIMIT ? OFFSET ?"
+class SearchOrder(StrEnum):
+    """The order of the quotes found."""
+
+    RELEVANCE = "relevance"  # best text match first (needs words to rank by)
+    NEWEST = "newest"  # latest published first, undated last
+    OLDEST = "oldest"  # earliest published first, undated last
+
+
+ORDER_SQL: dict[SearchOrder, str] = {
+    SearchOrder.RELEVANCE: "f.rank, q.id",
+    SearchOrder.NEWEST: "a.published DESC, q.id DESC",
+    SearchOrder.OLDEST: "a.published IS NULL, a.published, q.id",
+}
+"""The ORDER BY of each order over a ``QuoteSelection`` (``f``, ``a``, ``q``)."""
+
+
+def search_order(where: QuoteFilter, order: SearchOrder | None = None) -> SearchOrder:
+    """The order a search comes in: ``order``, by default relevance with words, else newest.
+
+    Without words there is nothing to rank by, so relevance is newest first.
+
+    >>> search_order(QuoteFilter(text="ferry")), search_order(QuoteFilter(), SearchOrder.RELEVANCE)
+    (<SearchOrder.RELEVANCE: 'relevance'>, <SearchOrder.NEWEST: 'newest'>)
+    """
+    if order is None or (order is SearchOrder.RELEVANCE and not where.text):
+        return SearchOrder.RELEVANCE if where.text else SearchOrder.NEWEST
+    return order
+
+
+@contextmanager
+def words_refused(where: QuoteFilter) -> Iterator[None]:
+    """Raise the SearchError of the words of ``where`` if the full-text index refuses them."""
     try:
-        total = int(store.conn.execute("SELECT count(*) " + body, params).fetchone()[0])
-        rows = store.conn.execute(select, [*params, limit, offset]).fetchall()
+        yield
     except sqlite3.OperationalError as exc:
         refusal = fts_refusal(where, exc)
         if refusal is not None:
             raise refusal from exc
         raise
-    hits = [stored_quote(r) for r in rows]
-    return SearchResult(total, hits)
+
+
+def matching_rows(
+    store: Store, where: QuoteFilter, sql: str, params: Sequence[object]
+) -> list[sqlite3.Row]:
+    """The rows of ``sql``, a query over the selection of ``where`` (SearchError: its words)."""
+    with words_refused(where):
+        return store.conn.execute(sql, params).fetchall()
+
+
+def search_quotes(
+    store: Store,
+    where: QuoteFilter,
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    order: SearchOrder | None = None,
+) -> SearchResult:
+    """Quotes matching ``where`` in ``order``: by default best text matches first, else newest."""
+    selection = select_quotes(store, where)
+    if selection is None:
+        return SearchResult(0)
+    by = ORDER_SQL[search_order(where, order)]
+    body, params = selection.body(), selection.params
+    select = f"SELECT {QUOTE_CONTEXT}, {quote_columns()} {body} ORDER BY {by} LIMIT ? OFFSET ?"
+    total = int(matching_rows(store, where, "SELECT count(*) " + body, params)[0][0])
+    rows = matching_rows(store, where, select, [*params, limit, offset])
+    return SearchResult(total, [stored_quote(r) for r in rows])
 
 
 def fts_refusal(where: QuoteFilter, exc: sqlite3.OperationalError) -> SearchError | None:
@@ -229,6 +355,93 @@ def fts_refusal(where: QuoteFilter, exc: sqlite3.OperationalError) -> SearchErro
     if "fts5" in str(exc) or "MATCH" in str(exc):
         return SearchError(f"the query {where.text!r} cannot be searched: {exc}")
     return None
+
+
+TOP_OUTLETS = 10
+
+
+@dataclass(frozen=True, slots=True)
+class FacetCount:
+    """How many of the quotes found have one value of a filter."""
+
+    value: str | None  # the filter's value; None: quotes with none (no outlet, no speaker)
+    quotes: int
+
+
+@dataclass(frozen=True, slots=True)
+class Facets:
+    """The quotes of a search counted by outlet, type, speaker kind and speaker gender.
+
+    Each facet counts the quotes every other filter of the search selects,
+    but not its own: its counts are what choosing each of its values gives.
+    Most quotes first, quotes with no value last; outlets only the
+    ``TOP_OUTLETS`` most quoted of ``outlet_total`` (named) outlets.
+    """
+
+    outlets: list[FacetCount]
+    outlet_total: int
+    types: list[FacetCount]
+    kinds: list[FacetCount]
+    genders: list[FacetCount]
+
+
+@dataclass(frozen=True, slots=True)
+class _Group:
+    """The quotes of one outlet, type, speaker kind and speaker gender."""
+
+    outlet: str | None
+    type: str
+    kind: str | None  # None: no speaker
+    gender: str | None  # a person's (GENDER_CONDITIONS); None for anyone else
+    chosen_outlet: bool  # the outlet the filter asks for (NOCASE, as select_quotes has it)
+    quotes: int
+
+
+def _tally(groups: Iterable[_Group], value: Callable[[_Group], str | None]) -> list[FacetCount]:
+    """The quotes of ``groups`` counted by ``value``: most first, then by value, None last."""
+    counts: dict[str | None, int] = {}
+    for group in groups:
+        counts[value(group)] = counts.get(value(group), 0) + group.quotes
+    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0] is None, kv[0] or ""))
+    return [FacetCount(key, quotes) for key, quotes in ordered if quotes]
+
+
+def facet_counts(store: Store, where: QuoteFilter) -> Facets:
+    """The facets of the quotes ``where`` selects (see ``Facets`` for what each counts).
+
+    One scan: the quotes every filter but the four facets' selects, grouped
+    by all four, then each facet sums the groups the other three filters keep.
+    SearchError when the words or a date of ``where`` cannot be used.
+    """
+    selection = select_quotes(store, replace(where, outlet=None, type=None, kind=None, gender=None))
+    if selection is None:
+        return Facets([], 0, [], [], [])
+    gender = " ".join(f"WHEN {GENDER_CONDITIONS[g]} THEN '{g.value}'" for g in Gender)
+    chosen = "a.outlet = ? COLLATE NOCASE" if where.outlet else "0"
+    sql = (
+        f"SELECT a.outlet, q.type, s.kind, CASE {gender} END, {chosen}, count(*)"
+        f" {selection.body()} GROUP BY 1, 2, 3, 4"
+    )
+    params = [*([where.outlet] if where.outlet else []), *selection.params]
+    rows = matching_rows(store, where, sql, params)
+    groups = [_Group(r[0], r[1], r[2], r[3], bool(r[4]), int(r[5])) for r in rows]
+
+    def kept(group: _Group, *, but: str) -> bool:
+        """Whether the filters of ``where`` other than ``but`` keep the quotes of ``group``."""
+        return (
+            (but == "outlet" or not where.outlet or group.chosen_outlet)
+            and (but == "type" or where.type is None or group.type == where.type.value)
+            and (but == "kind" or where.kind is None or group.kind == where.kind.value)
+            and (but == "gender" or where.gender is None or group.gender == where.gender.value)
+        )
+
+    def facet(name: str) -> list[FacetCount]:
+        return _tally((g for g in groups if kept(g, but=name)), attrgetter(name))
+
+    outlets = facet("outlet")
+    named = sum(1 for c in outlets if c.value is not None)
+    genders = [c for c in facet("gender") if c.value is not None]  # people only
+    return Facets(outlets[:TOP_OUTLETS], named, facet("type"), facet("kind"), genders)
 
 
 @dataclass(frozen=True, slots=True)

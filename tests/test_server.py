@@ -644,12 +644,12 @@ def test_speaker_page(client: TestClient, db: Path) -> None:
     found = ids(db)
     html = client.get(f"/speakers/{found['speaker:Ilse Varga']}").text
     assert '<svg class="timeline" id="timeline"' in html
-    assert html.count('<rect class="bar') == 3
+    assert html.count('<rect class="bar') == 18 and 'data-unit="day"' in html  # 3 to 20 March
     assert "councillor" in html and "I. Varga" in html
     assert f'href="/statements/{found["statement:The bridge will open in May"]}"' in html
     assert "Eastmoor Courier" in html and "We will not wait" in html
     berg = client.get(f"/speakers/{found['speaker:Tomas Berg']}").text
-    assert berg.count('<rect class="bar') == 7  # weeks from 2024-12-30 to 2025-02-10
+    assert berg.count('<rect class="bar') == 41  # days from 2025-01-01 to 2025-02-10
 
 
 def test_article_page_highlights_quotes_cues_and_parts(client: TestClient, db: Path) -> None:

@@ -655,8 +655,8 @@ def test_statements_by_speaker_and_unknown_ids(store: Store) -> None:
     assert statement_detail(store, 999) is None
 
 
-SHORTER = "We're Russia's next target, and we have to be ready."
-CHANGED_WORD = "We're Russia's next target, and we have to be steady for that moment."
+SHORTER = "We are Russia's next target, and we have to be ready."
+CHANGED_WORD = "We are Russia's next target, and we have to be steady for that moment."
 TOLD = "they were Russia's next target and had to be ready for that moment"
 
 

@@ -28,6 +28,7 @@ LABEL_CHAR = 6.5  # px per character of an 11px label: a label that would overfl
 DAY_SPAN_MAX = 62  # days: up to two months in days
 WEEK_SPAN_MAX = 730  # up to two years in weeks
 MONTH_SPAN_MAX = 3653  # up to ten years in months; longer in years
+MAX_BINS = 150  # a stray date centuries back must not make a thousand slivers: the latest
 
 
 class TimeUnit(StrEnum):
@@ -176,7 +177,7 @@ def _bins(counts: Sequence[DayCount]) -> tuple[TimeUnit, list[tuple[date, int]]]
     while start <= last:
         bins.append((start, per_bin.get(start, 0)))
         start = next_bin(start, unit)
-    return unit, bins
+    return unit, bins[-MAX_BINS:]
 
 
 def time_chart(counts: Sequence[DayCount], noun: str = "quote") -> TimeChart | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from saidwhat.linking import DiffOp, variant_change, word_diff
+from saidwhat.linking import DiffOp, gram_hashes, normalise_words, variant_change, word_diff
 from saidwhat.model import QuoteType
 from saidwhat.store.queries import DayCount
 from saidwhat.store.rows import parts_of
@@ -297,23 +297,39 @@ def similar_from_others(store: Store, statement_id: int, limit: int = 5) -> list
 
     Found through the index keys of the statement's earliest quote, as
     linking finds repeats; each is another speaker's own statement, listed
-    by how many keys it shares.
+    by how many keys it shares. The keys are computed from the quote's words
+    as linking computes them: the gram index is keyed by hash, not by quote.
     """
+    first = store.conn.execute(
+        "SELECT s.first_quote_id, s.speaker_id, fq.content_text FROM statements s"
+        " JOIN quotes fq ON fq.id = s.first_quote_id WHERE s.id = ?",
+        (statement_id,),
+    ).fetchone()
+    if first is None:
+        return []
+    hashes = sorted(gram_hashes(normalise_words(first["content_text"])))
+    if not hashes:
+        return []
     rows = store.conn.execute(
         "SELECT o.statement_id, os.speaker_id, sp.name AS speaker_entity,"
         " fq.content_text, os.articles"
-        " FROM (SELECT g.quote_id, count(*) AS shared FROM statements s"
-        "       JOIN quote_grams mine ON mine.quote_id = s.first_quote_id"
-        "       JOIN quote_grams g ON g.hash = mine.hash AND g.quote_id != s.first_quote_id"
-        "       WHERE s.id = ? GROUP BY g.quote_id HAVING shared >= ?) c"
+        " FROM (SELECT g.quote_id, count(*) AS shared FROM quote_grams g"
+        f"       WHERE g.hash IN ({','.join('?' * len(hashes))}) AND g.quote_id != ?"
+        "       GROUP BY g.quote_id HAVING shared >= ?) c"
         " JOIN quotes o ON o.id = c.quote_id"
         " JOIN statements os ON os.id = o.statement_id"
-        " JOIN statements s ON s.id = ?"
         " JOIN quotes fq ON fq.id = os.first_quote_id"
         " LEFT JOIN speakers sp ON sp.id = os.speaker_id"
-        " WHERE o.statement_id != s.id AND os.speaker_id IS NOT s.speaker_id"
+        " WHERE o.statement_id != ? AND os.speaker_id IS NOT ?"
         " GROUP BY o.statement_id ORDER BY max(c.shared) DESC, o.statement_id LIMIT ?",
-        (statement_id, _ECHO_MIN_SHARED, statement_id, limit),
+        (
+            *hashes,
+            first["first_quote_id"],
+            _ECHO_MIN_SHARED,
+            statement_id,
+            first["speaker_id"],
+            limit,
+        ),
     ).fetchall()
     return [
         Echo(

@@ -1200,3 +1200,31 @@ def test_a_stray_old_date_does_not_shrink_the_bars_to_slivers() -> None:
     assert chart is not None and chart.unit is TimeUnit.YEAR
     assert len(chart.bars) == 150 and chart.bars[-1].start == "2025-01-01"
     assert all(b.width >= 3 for b in chart.bars)
+
+
+def test_a_statement_page_pages_its_wordings_and_refuses_a_bad_offset(tmp_path: Path) -> None:
+    from tests.test_store import carry_widely
+
+    with Store(tmp_path / "news.db") as store:
+        carry_widely(store)
+    with TestClient(create_app(tmp_path / "news.db")) as client:
+        [statement] = client.get("/api/statements").json()["items"]
+        path = f"/statements/{statement['statement_id']}"
+        first = client.get(path).text
+        assert first.count('<li class="variant') == 4 and 'rel="next"' not in first
+        assert len(first) < 40_000  # four wordings, not 300 variants
+        second = client.get(path, params={"offset": 3}).text
+        assert second.count('<li class="variant') == 1 and "4–4 of 4 wordings" in second
+        assert 'rel="prev"' in second and "<h2>Reported</h2>" in second
+        bad = client.get(path, params={"offset": "x"})
+        assert bad.status_code == 400 and "offset must be a whole number" in bad.text
+
+
+def test_an_unresolved_description_has_no_all_quotes_link(pages: TestClient) -> None:
+    [resident] = [
+        s
+        for s in pages.get("/api/speakers", params={"all": "true"}).json()["items"]
+        if s["name"] == "a harbour resident"
+    ]
+    html = pages.get(f"/speakers/{resident['speaker_id']}").text
+    assert "Nobody asked us" in html and 'id="all-quotes"' not in html

@@ -150,6 +150,68 @@ class Planted:
     repeats: int = 0
 
 
+# The heavy pages of bench/serve.py: one statement carried by 300 articles, one speaker
+# quoted 5,000 times over two years (fictional people; neither is in ``_NAMES``).
+WIDE_SPEAKER = "Liv Orren"
+WIDE_STATEMENT = (
+    "The harbour levy will stay where it is until the new quay is built and paid for in full."
+)
+WIDE_CARRIERS = 300
+BUSY_SPEAKER = "Aurel Tansy"
+BUSY_QUOTES = 5_000
+
+
+def _store_article(
+    store: Store,
+    key: str,
+    said: list[tuple[str, str]],
+    outlet: str,
+    day: str,
+    confidences: list[float],
+) -> float:
+    """Store one synthetic article of (sentence, speaker) pairs; the seconds it took."""
+    text = f"Article {key}\n\n" + "\n\n".join(sentence for sentence, _ in said)
+    quotes = []
+    offset = 0
+    for (sentence, name), confidence in zip(said, confidences, strict=True):
+        start = text.index(sentence, offset)
+        offset = start + len(sentence)
+        quotes.append(
+            Quote(
+                content=(Span.of(text, start, start + len(sentence)),),
+                type=QuoteType.INDIRECT,
+                speaker=Speaker(None, Entity(name, EntityKind.PERSON)),
+                confidence=confidence,
+            )
+        )
+    article = Article(id=key, text=text, outlet=outlet, published=day)
+    start = time.perf_counter()
+    store.add(ExtractedArticle(article, tuple(quotes)))
+    return time.perf_counter() - start
+
+
+def _plant_heavy_pages(store: Store, rng: random.Random) -> None:
+    """A statement carried by ``WIDE_CARRIERS`` articles (20 outlets, three wordings) and
+    ``BUSY_SPEAKER`` quoted ``BUSY_QUOTES`` times, ten quotes an article, over two years."""
+    words = WIDE_STATEMENT.split()
+    for n in range(WIDE_CARRIERS):
+        wording = words if n % 5 else words[: len(words) - 4]  # a fifth trim the end
+        sentence = " ".join(wording).rstrip(".") + "."
+        day = f"2025-06-{1 + n // 20:02d}"
+        said = [(sentence, WIDE_SPEAKER)]
+        _store_article(store, f"wide-{n}", said, f"Outlet {n % 20}", day, [0.9])
+    weights = [1 / (rank + 1) for rank in range(len(_WORDS))]
+    for a in range(BUSY_QUOTES // 10):
+        said = [
+            (" ".join(rng.choices(_WORDS, weights, k=rng.randint(8, 25))).capitalize() + ".",
+             BUSY_SPEAKER)
+            for _ in range(10)
+        ]  # fmt: skip
+        day = f"{2024 + a // 250}-{1 + a % 12:02d}-{1 + a % 28:02d}"
+        confidences = [rng.random() for _ in said]
+        _store_article(store, f"busy-{a}", said, f"Outlet {a % 25}", day, confidences)
+
+
 def build_search_store(
     path: Path,
     n_quotes: int,
@@ -158,12 +220,15 @@ def build_search_store(
     repeat_share: float = 0.3,
     seed: int = 11,
     timings: list[float] | None = None,
+    heavy_pages: bool = False,
 ) -> Planted:
     """A store of ``n_quotes`` synthetic quotes (no parsing), some repeated across articles.
 
     ``repeat_share`` of the quotes are variants of an earlier quote by the
     same speaker, as outlets carry them (see ``_variant``). ``timings``, when
-    given, gets the seconds each article took to store.
+    given, gets the seconds each article took to store. ``heavy_pages``
+    first plants the heaviest pages (``_plant_heavy_pages``: 5,300 of the
+    ``n_quotes``); without it the store is the same as ever.
     """
     rng = random.Random(seed)
     weights = [1 / (rank + 1) for rank in range(len(_WORDS))]  # Zipf-like, as text is
@@ -171,8 +236,11 @@ def build_search_store(
     pool: list[tuple[list[str], str, int]] = []  # words, speaker, group
     planted = Planted()
     with Store(path, link_statements=link) as store:
+        if heavy_pages:
+            _plant_heavy_pages(store, random.Random(seed + 1))
+            n_quotes = max(0, n_quotes - WIDE_CARRIERS - BUSY_QUOTES)
         for a in range(n_quotes // per_article):
-            said: list[tuple[str, str, int]] = []
+            said: list[tuple[str, str]] = []
             for _ in range(per_article):
                 if pool and rng.random() < repeat_share:
                     words, name, group = rng.choice(pool)
@@ -182,28 +250,13 @@ def build_search_store(
                     words = rng.choices(_WORDS, weights, k=rng.randint(6, 25))
                     name, group = rng.choice(_NAMES), len(pool)
                     pool.append((words, name, group))
-                said.append((" ".join(words).capitalize() + ".", name, group))
-            text = f"Article {a}\n\n" + "\n\n".join(sentence for sentence, _, _ in said)
-            quotes = []
-            offset = 0
-            for sentence, name, group in said:
-                start = text.index(sentence, offset)
-                offset = start + len(sentence)
-                quotes.append(
-                    Quote(
-                        content=(Span.of(text, start, start + len(sentence)),),
-                        type=QuoteType.INDIRECT,
-                        speaker=Speaker(None, Entity(name, EntityKind.PERSON)),
-                        confidence=rng.random(),
-                    )
-                )
+                said.append((" ".join(words).capitalize() + ".", name))
                 planted.groups.append(group)
             day = f"2025-{1 + a % 12:02d}-{1 + a % 28:02d}"
-            article = Article(id=str(a), text=text, outlet=f"Outlet {a % 25}", published=day)
-            start = time.perf_counter()
-            store.add(ExtractedArticle(article, tuple(quotes)))
+            confidences = [rng.random() for _ in said]  # after the words, as always
+            seconds = _store_article(store, str(a), said, f"Outlet {a % 25}", day, confidences)
             if timings is not None:
-                timings.append(time.perf_counter() - start)
+                timings.append(seconds)
     return planted
 
 

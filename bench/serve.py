@@ -1,11 +1,12 @@
 """What serving costs: requests/s and latency of `saidwhat serve` under 50 concurrent clients.
 
     python bench/serve.py [--quotes 100000] [--clients 50] [--requests 2000] [--workers 1]
-                          [--db PATH] [--kinds search speaker_search speaker article statements]
+                          [--db PATH] [--kinds search speaker_search speaker article statements
+                                               statement_300 speaker_5000]
 
 Builds a store of ``--quotes`` synthetic quotes (``build_search_store`` of
-bench/ingest.py; kept at ``--db`` when given, so a second run skips the
-build), starts the server with uvicorn in a subprocess on 127.0.0.1 (with
+bench/ingest.py with its heavy pages planted; kept at ``--db`` when given, so
+a second run skips the build), starts the server with uvicorn in a subprocess on 127.0.0.1 (with
 ``--workers`` processes), and sends a bounded number of requests from
 ``--clients`` concurrent httpx clients, cycling through a mix of pages:
 
@@ -13,7 +14,13 @@ build), starts the server with uvicorn in a subprocess on 127.0.0.1 (with
 - ``speaker_search``: the search page for a word and a speaker's name;
 - ``speaker``: a speaker's page (timeline, statements, outlets, latest quotes);
 - ``article``: an article page (every quote highlighted);
-- ``statements``: the statements list (most carried first).
+- ``statements``: the statements list (most carried first);
+- ``statement_300``: the page of a statement carried by 300 articles;
+- ``speaker_5000``: the page of a speaker quoted 5,000 times.
+
+Before the load, each page of the plan is also fetched alone, one request at a
+time, and its render time printed (target: under 300 ms for the two heavy
+pages on a store of 100,000 quotes).
 
 Every response must be a 200 and contain what its page shows (the result
 count, the timeline, the highlights…); anything else counts as an error.
@@ -31,6 +38,7 @@ import os
 import random
 import re
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -44,11 +52,16 @@ from urllib.parse import urlencode
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ingest import build_search_store
+from ingest import BUSY_SPEAKER, WIDE_CARRIERS, WIDE_SPEAKER, build_search_store
 
 from saidwhat.store import Store
 
 HOST = "127.0.0.1"
+KINDS = [
+    "search", "speaker_search", "speaker", "article", "statements", "statement_300",
+    "speaker_5000",
+]  # fmt: skip
+RENDER_TARGET_MS = 300
 COUNT = re.compile(r'<p class="count" id="count">(\d+) quotes?</p>')
 
 
@@ -125,6 +138,33 @@ def plan(db: Path, kinds: list[str], seed: int = 5) -> dict[str, list[Request]]:
                 lambda html: html.count('<mark class="quote') >= 1,
             )
             for _ in range(100)
+        ]
+    if "statement_300" in kinds:
+        with Store(db, read_only=True) as store:
+            row = store.conn.execute(
+                "SELECT s.id, s.articles FROM statements s JOIN speakers sp ON sp.id = s.speaker_id"
+                " WHERE sp.name = ? ORDER BY s.articles DESC LIMIT 1",
+                (WIDE_SPEAKER,),
+            ).fetchone()
+        if row is None or row["articles"] < WIDE_CARRIERS:
+            raise SystemExit(f"{db} has no statement carried {WIDE_CARRIERS} times: build it anew")
+        out["statement_300"] = [
+            Request(
+                "statement_300",
+                f"/statements/{row['id']}",
+                lambda html: 'id="first-report"' in html and 'id="spread-chart"' in html,
+            )
+        ]
+    if "speaker_5000" in kinds:
+        busy = [speaker_id for speaker_id, name in speakers if name == BUSY_SPEAKER]
+        if not busy:
+            raise SystemExit(f"{db} has no {BUSY_SPEAKER}: build it anew")
+        out["speaker_5000"] = [
+            Request(
+                "speaker_5000",
+                f"/speakers/{busy[0]}",
+                lambda html: '<svg class="timeline"' in html and 'id="all-quotes"' in html,
+            )
         ]
     if "statements" in kinds:
         out["statements"] = [
@@ -210,6 +250,24 @@ async def load(
         return outcomes, time.perf_counter() - started
 
 
+def render_times(base: str, by_kind: dict[str, list[Request]], repeat: int = 10) -> None:
+    """Each kind's pages fetched alone, one at a time: the server's time to render them."""
+    print(f"render time, one request at a time ({repeat} of each kind):")
+    print(f"{'page':15} {'median ms':>10} {'max ms':>9}  target")
+    with httpx.Client(base_url=base, timeout=120) as client:
+        for kind, requests in by_kind.items():
+            times = []
+            for request in itertools.islice(itertools.cycle(requests), repeat):
+                start = time.perf_counter()
+                response = client.get(request.path)
+                times.append((time.perf_counter() - start) * 1000)
+                if response.status_code != 200 or not request.check(response.text):
+                    raise SystemExit(f"{request.path}: HTTP {response.status_code} or no content")
+            times.sort()
+            target = f"< {RENDER_TARGET_MS} ms" if kind in ("statement_300", "speaker_5000") else ""
+            print(f"{kind:15} {statistics.median(times):10.1f} {times[-1]:9.1f}  {target}")
+
+
 def percentile(sorted_values: list[float], fraction: float) -> float:
     index = min(len(sorted_values) - 1, max(0, round(fraction * len(sorted_values)) - 1))
     return sorted_values[index]
@@ -252,15 +310,15 @@ def main() -> None:
     parser.add_argument(
         "--kinds",
         nargs="+",
-        default=["search", "speaker_search", "speaker", "article", "statements"],
-        choices=["search", "speaker_search", "speaker", "article", "statements"],
+        default=KINDS,
+        choices=KINDS,
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db = args.db or Path(tmp) / "serve.db"
         if not db.exists():
             start = time.perf_counter()
-            build_search_store(db, args.quotes)
+            build_search_store(db, args.quotes, heavy_pages=True)
             print(f"built a store of {args.quotes} quotes in {time.perf_counter() - start:.1f}s")
         with Store(db, read_only=True) as store:
             print(f"store {db}: {store.counts()}")
@@ -272,6 +330,7 @@ def main() -> None:
         server = start_server(db, port, args.workers)
         try:
             wait_until_up(base, server)
+            render_times(base, by_kind)
             print(
                 f"server: uvicorn, {args.workers} worker(s), {base}; clients: {args.clients}; "
                 f"mix: {', '.join(by_kind)} in turn; machine: {os.cpu_count()} CPUs"

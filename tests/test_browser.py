@@ -34,7 +34,14 @@ import uvicorn  # noqa: E402
 
 from saidwhat.server import create_app  # noqa: E402
 from tests.test_gender import COURIER, GAZETTE, build_gender_store  # noqa: E402
-from tests.test_server import XSS, XSS_SPEAKER, build_store, ids  # noqa: E402
+from tests.test_server import (  # noqa: E402
+    XSS,
+    XSS_SPEAKER,
+    build_pages_store,
+    build_store,
+    ids,
+)
+from tests.test_store import carry_widely  # noqa: E402
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -175,7 +182,7 @@ def test_speaker_page_has_the_timeline_and_statements(watched: Watched, base_url
     page.locator("li.hit a.speaker").first.click()
     assert page.inner_text("h1") == "Ilse Varga"
     bars = page.locator("svg#timeline rect.bar")
-    assert bars.count() == 3
+    assert bars.count() == 18  # a day each, 3 to 20 March
     box = bars.first.bounding_box()
     assert box is not None and box["height"] > 10 and box["width"] > 10  # drawn, not collapsed
     assert page.locator("#statements a.statement-link").count() >= 1
@@ -440,3 +447,114 @@ def test_a_download_the_client_leaves_is_closed_in_its_own_thread(
         assert httpx.get(url + "/search.jsonl", timeout=30).text.count("\n") == 30
         gc.collect()
     assert [str(u.exc_value) for u in unraisable] == []
+
+
+@pytest.fixture(scope="module")
+def pages_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app over the pages store of ``tests/test_server.py`` (a year of one speaker)."""
+    with serving(build_pages_store(tmp_path_factory.mktemp("pages") / "news.db")) as url:
+        yield url
+
+
+def _boxes(watched: Watched, selector: str) -> list[dict[str, float]]:
+    boxes = [e.bounding_box() for e in watched.page.locator(selector).all()]
+    assert all(box is not None for box in boxes), selector
+    return [box for box in boxes if box is not None]
+
+
+def _texts(watched: Watched, selector: str) -> list[str]:
+    """The text of each element (SVG text has no innerText)."""
+    texts: list[str] = watched.page.locator(selector).evaluate_all(
+        "els => els.map(e => e.textContent)"
+    )
+    return texts
+
+
+def test_a_statement_carried_300_times_leads_with_the_first_and_groups_wordings(
+    watched: Watched, tmp_path: Path
+) -> None:
+    from saidwhat.store import Store
+
+    path = tmp_path / "news.db"
+    with Store(path) as store:
+        carry_widely(store)
+    with serving(path) as url:
+        watched.goto(url + "/statements")
+        watched.page.locator("a.statement-link").first.click()
+        page = watched.page
+        first = page.inner_text("#first-report")
+        assert "First reported by Outlet 00 on 2025-02-01" in first
+        assert page.locator("#first-report a.article-link").count() == 1
+        variants = page.locator("li.variant")
+        assert variants.count() == 4  # four wordings, not 300 variants
+        assert variants.nth(0).get_attribute("data-quotes") == "200"
+        assert "200 quotes in 200 articles from 20 outlets" in variants.nth(0).inner_text()
+        assert "and 12 more" in variants.nth(0).inner_text()
+        assert "possible misquote: ready → steady" in variants.nth(2).inner_text()
+        bars = _boxes(watched, "svg#spread-chart rect.bar")
+        chart = page.locator("svg#spread-chart").bounding_box()
+        assert chart is not None and len(bars) == 15  # a day each
+        assert len({round(b["x"]) for b in bars}) == 15  # side by side, not piled up
+        assert bars[-1]["x"] - bars[0]["x"] > 0.8 * chart["width"]
+        assert page.locator("svg#spread-chart .x-tick").count() >= 4
+        assert page.locator("svg#spread-chart .y-tick").count() >= 2
+        assert len(page.content()) < 40_000
+        watched.shot("statement-300")
+        watched.goto(page.url + "?offset=2")
+        assert page.locator("li.variant").count() == 2
+        assert "3–4 of 4 wordings" in page.inner_text("nav.pager")
+        watched.clean()
+
+
+def test_a_speaker_with_a_year_of_quotes_has_a_time_axis_and_a_scale(
+    watched: Watched, pages_url: str
+) -> None:
+    page = watched.page
+    watched.goto(pages_url + "/speakers?kind=person")
+    page.locator("table.speakers a.speaker", has_text="Maren Holt").click()
+    assert page.inner_text("h1") == "Maren Holt"
+    assert page.inner_text("#gender") == "female (pronoun)"
+    assert page.get_attribute("svg#timeline", "data-unit") == "week"
+    ticks = _texts(watched, "svg#timeline .x-tick")
+    assert len(ticks) >= 4 and ticks[0] == "2025-01" and all(t.startswith("2025-") for t in ticks)
+    assert _texts(watched, "svg#timeline .y-tick")[0] == "0"
+    chart = page.locator("svg#timeline").bounding_box()
+    bars = [b for b in _boxes(watched, "svg#timeline rect.bar") if b["height"] > 0]
+    assert chart is not None and len(bars) == 25  # a week each: every quote in its own
+    assert bars[0]["x"] - chart["x"] < 0.1 * chart["width"]  # January at the left …
+    assert bars[-1]["x"] - chart["x"] > 0.9 * chart["width"]  # … December at the right
+    assert all(b["width"] >= 3 for b in bars)
+    watched.shot("speaker-year")
+    page.click("#all-quotes")
+    assert page.inner_text("#count") == "25 quotes"
+    watched.clean()
+
+
+def test_the_speakers_list_filters_by_kind_and_gender(watched: Watched, pages_url: str) -> None:
+    page = watched.page
+    watched.goto(pages_url + "/speakers")
+    assert page.locator("table.speakers a.speaker").count() == 2
+    page.select_option("select[name=kind]", "person")
+    page.select_option("select[name=gender]", "female")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/speakers?*gender=female*")
+    assert page.locator("table.speakers a.speaker").all_inner_texts() == ["Maren Holt"]
+    watched.shot("speakers-list")
+    watched.clean()
+
+
+def test_an_article_from_json_lines_reads_as_paragraphs(watched: Watched, pages_url: str) -> None:
+    page = watched.page
+    watched.goto(pages_url + "/?q=dues")
+    page.locator("li.hit a.article-link").first.click()
+    assert page.inner_text("article time") == "2025-03-03"
+    text = page.inner_text("#article-text")
+    paragraphs = [p for p in text.split("\n\n") if p.strip()]
+    assert paragraphs[:2] == ["Harbour dues rise in spring", "The harbour board met on Monday."]
+    assert len(paragraphs) == 5
+    mark = page.locator("#article-text mark.quote")
+    assert mark.count() == 1  # one highlight across the paragraph break
+    rects = mark.evaluate("e => e.getClientRects().length")
+    assert rects >= 2 and "new quay" in mark.inner_text()
+    watched.shot("article-paragraphs")
+    watched.clean()

@@ -36,11 +36,13 @@ from saidwhat.model import (
     Span,
     Speaker,
 )
-from saidwhat.server import create_app, pages
+from saidwhat.server import create_app
+from saidwhat.server import pages as page_module
+from saidwhat.server.charts import TimeUnit, time_chart
 from saidwhat.server.highlight import highlight_article, highlight_words
 from saidwhat.store import Store, StoreError
 from saidwhat.store.export import QUOTE_EXPORT_FIELDS
-from saidwhat.store.queries import ArticleQuote, weekly_counts
+from saidwhat.store.queries import ArticleQuote, DayCount, weekly_counts
 from saidwhat.store.search import FacetCount, QuoteFilter, SearchOrder, facet_counts, search_quotes
 
 TOKEN = "test-token-3f9a"
@@ -346,7 +348,7 @@ _PARAMETERS = {
     "/api/gender": ["by", "outlet", "since", "until", "min_confidence"],
     "/api/statements": ["speaker_id", "limit", "offset"],
     "/": ["q", "speaker", "since", "until", "type", "gender", "offset"],
-    "/speakers": ["name", "all", "offset"],
+    "/speakers": ["name", "all", "kind", "gender", "offset"],
     "/gender": ["outlet", "since", "until", "min_confidence"],
     "/statements": ["speaker_id", "offset"],
 }  # fmt: skip
@@ -652,12 +654,12 @@ def test_speaker_page(client: TestClient, db: Path) -> None:
     found = ids(db)
     html = client.get(f"/speakers/{found['speaker:Ilse Varga']}").text
     assert '<svg class="timeline" id="timeline"' in html
-    assert html.count('<rect class="bar') == 3
+    assert html.count('<rect class="bar') == 18 and 'data-unit="day"' in html  # 3 to 20 March
     assert "councillor" in html and "I. Varga" in html
     assert f'href="/statements/{found["statement:The bridge will open in May"]}"' in html
     assert "Eastmoor Courier" in html and "We will not wait" in html
     berg = client.get(f"/speakers/{found['speaker:Tomas Berg']}").text
-    assert berg.count('<rect class="bar') == 7  # weeks from 2024-12-30 to 2025-02-10
+    assert berg.count('<rect class="bar') == 41  # days from 2025-01-01 to 2025-02-10
 
 
 def test_article_page_highlights_quotes_cues_and_parts(client: TestClient, db: Path) -> None:
@@ -1300,7 +1302,7 @@ def test_a_download_carries_the_record_its_article_speaker_and_statement(
 def test_a_download_is_capped_and_the_page_says_so(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(pages, "MAX_DOWNLOAD_ROWS", 5)
+    monkeypatch.setattr(page_module, "MAX_DOWNLOAD_ROWS", 5)
     assert len(_download(client, "jsonl", {"speaker": "Tomas Berg"})) == 5
     assert "Download the first 5:" in client.get("/", params={"speaker": "Tomas Berg"}).text
     assert "Download all 2:" in client.get("/", params={"q": "bridge"}).text
@@ -1390,3 +1392,250 @@ def test_the_search_and_highlight_doctests_pass() -> None:
     for module in (saidwhat.store.search, saidwhat.server.highlight):
         result = doctest.testmod(module)
         assert result.attempted > 0 and result.failed == 0, module.__name__
+
+
+# -- time charts ---------------------------------------------------------------------------
+
+
+def _daily(first: str, days: int, every: int = 1) -> list[DayCount]:
+    from datetime import date, timedelta
+
+    start = date.fromisoformat(first)
+    return [
+        DayCount((start + timedelta(days=n)).isoformat(), 1 + n % 3) for n in range(0, days, every)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("counts", "unit", "bars", "first_tick"),
+    [
+        (_daily("2025-03-01", 10), TimeUnit.DAY, 10, "2025-03-01"),
+        (_daily("2025-01-01", 365, every=3), TimeUnit.WEEK, 53, "2025-01"),
+        (_daily("2020-01-01", 5 * 365 + 1, every=7), TimeUnit.MONTH, 60, "2020"),
+    ],
+    ids=["10 days", "1 year", "5 years"],
+)
+def test_a_time_chart_bins_to_fit_its_span_with_ticks_and_a_scale(
+    counts: list[DayCount], unit: TimeUnit, bars: int, first_tick: str
+) -> None:
+    chart = time_chart(counts)
+    assert chart is not None
+    assert chart.unit is unit and len(chart.bars) == bars
+    assert sum(b.count for b in chart.bars) == sum(c.count for c in counts)
+    assert 2 <= len(chart.x_ticks) <= 12 and chart.x_ticks[0].label == first_tick
+    assert [t.at for t in chart.x_ticks] == sorted({t.at for t in chart.x_ticks})
+    assert all(chart.left <= t.at <= chart.right for t in chart.x_ticks)
+    assert chart.y_ticks[0].label == "0" and len(chart.y_ticks) >= 2
+    assert int(chart.y_ticks[-1].label) == chart.scale_max >= chart.peak
+    # The bars fill the width left to right, none a sliver, none past the end.
+    slot = (chart.right - chart.left) / bars
+    assert chart.bars[0].x < chart.left + slot and chart.bars[-1].x > chart.right - slot
+    assert all(b.width >= 3 for b in chart.bars)
+    assert chart.bars[-1].x + chart.bars[-1].width <= chart.right
+    tallest = max(chart.bars, key=lambda b: b.height)
+    assert tallest.count == chart.peak and tallest.y >= chart.top
+
+
+def test_a_short_span_is_a_few_wide_bars_and_undated_counts_are_left_out() -> None:
+    chart = time_chart([DayCount("2025-03-03", 4), DayCount("undated", 9)])
+    assert chart is not None and chart.unit is TimeUnit.DAY
+    [bar] = chart.bars
+    assert bar.count == 4 and 20 <= bar.width <= 48 and bar.label == "2025-03-03: 4 quotes"
+    assert [t.label for t in chart.y_ticks] == ["0", "1", "2", "3", "4"]
+    assert time_chart([DayCount("soon", 1)]) is None and time_chart([]) is None
+
+
+# -- speaker, speakers, article pages ------------------------------------------------------
+
+HOLT = Entity(
+    "Maren Holt",
+    EntityKind.PERSON,
+    role="harbour director",
+    external_id="kb:maren-holt",
+    gender=Gender.FEMALE,
+    gender_evidence="pronoun",
+)
+COUNCIL = Entity("Lindby Council", EntityKind.ORGANISATION)
+SPLIT_TEXT = (
+    "Harbour dues rise in spring\n"
+    "The harbour board met on Monday.\n"
+    "“We will raise the dues,\nand we will build the new quay,” said Maren Holt.\n"
+    "The council said it would object."
+)
+
+
+def build_pages_store(path: Path) -> Path:
+    """A speaker with aliases, a role, a gender and a year of quotes; an organisation; an
+    article from JSON Lines (single line breaks, a date-time)."""
+
+    def quote(text: str, piece: str, entity: Entity) -> Quote:
+        start = text.index(piece)
+        return Quote(
+            content=(Span.of(text, start, start + len(piece)),),
+            type=QuoteType.DIRECT,
+            speaker=Speaker(None, entity),
+            confidence=0.9,
+        )
+
+    with Store(path) as store:
+        for n, name in enumerate(["Maren Holt", "M. Holt", "Holt"] * 8):
+            words = f"Berth {n} opens in week {n * 2} with {n * 3} boats"
+            text = f"“{words},” said {name}."
+            kb = HOLT.external_id if n == 0 else None  # the other names become aliases
+            entity = Entity(name, HOLT.kind, HOLT.role, kb, HOLT.gender, "pronoun")
+            day = f"2025-{1 + n // 2:02d}-{1 + 14 * (n % 2):02d}T00:00:00+00:00"
+            store.add(article(f"holt-{n}", text, [quote(text, words, entity)], published=day))
+        text = "“The quay will wait,” said Lindby Council."
+        store.add(
+            article("council", text, [quote(text, "The quay will wait", COUNCIL)], outlet=None)
+        )
+        text = "“Nobody asked us,” said a harbour resident."
+        resident = Entity("a harbour resident", EntityKind.PERSON, resolved=False)
+        store.add(article("resident", text, [quote(text, "Nobody asked us", resident)]))
+        quay = quote(SPLIT_TEXT, "We will raise the dues,\nand we will build the new quay,", HOLT)
+        store.add(
+            article("split", SPLIT_TEXT, [quay], published="2025-03-03T00:00:00", title="Dues rise")
+        )
+    return path
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    path = build_pages_store(tmp_path_factory.mktemp("pages") / "news.db")
+    with TestClient(create_app(path)) as test_client:
+        yield test_client
+
+
+def _speaker_id(client: TestClient, name: str) -> int:
+    [item] = client.get("/api/speakers", params={"name": name}).json()["items"]
+    return int(item["speaker_id"])
+
+
+def test_a_speaker_page_shows_aliases_role_gender_kind_and_id(pages: TestClient) -> None:
+    html = pages.get(f"/speakers/{_speaker_id(pages, 'Maren Holt')}").text
+    assert '<dd id="kind">person</dd>' in html
+    assert '<dd id="role">harbour director</dd>' in html
+    assert re.search(r'<dd id="gender">female <span class="note evidence">\(pronoun\)', html)
+    assert '<dd class="kb" id="external-id">kb:maren-holt</dd>' in html
+    assert re.search(r'<dd class="aliases" id="aliases">[^<]*M\. Holt', html)
+    council = pages.get(f"/speakers/{_speaker_id(pages, 'Lindby Council')}").text
+    assert '<dd id="kind">organisation</dd>' in council and 'id="gender"' not in council
+
+
+def test_a_speaker_page_links_to_exactly_their_quotes_paged(pages: TestClient) -> None:
+    holt = _speaker_id(pages, "Maren Holt")
+    html = pages.get(f"/speakers/{holt}").text
+    [link] = re.findall(r'<a class="all-quotes" id="all-quotes" href="([^"]+)">all 25 quotes', html)
+    link = link.replace("&amp;", "&")
+    assert link == "/?speaker=kb%3Amaren-holt"
+    listing = pages.get(link).text
+    assert '<p class="count" id="count">25 quotes</p>' in listing
+    assert listing.count('<li class="hit"') == 20 and 'rel="next"' in listing
+    assert "The quay will wait" not in listing
+    chart = html.split('id="timeline"')[1].split("</svg>")[0]
+    assert 'data-unit="week"' in html and chart.count('class="label x-tick"') >= 4
+    assert chart.count('class="label y-tick end"') >= 2
+
+
+@pytest.mark.parametrize(
+    ("params", "shown", "hidden"),
+    [
+        ({}, ["Maren Holt", "Lindby Council"], ["a harbour resident"]),
+        ({"all": "1"}, ["Maren Holt", "a harbour resident"], []),
+        ({"all": "1", "gender": "unknown"}, ["a harbour resident"], ["Maren Holt"]),
+        ({"kind": "organisation"}, ["Lindby Council"], ["Maren Holt"]),
+        ({"kind": "person", "gender": "female"}, ["Maren Holt"], ["Lindby Council"]),
+        ({"gender": "male"}, ["No speakers"], ["Maren Holt", "Lindby Council"]),
+    ],
+)
+def test_the_speakers_list_filters_by_kind_and_gender(
+    pages: TestClient, params: dict[str, str], shown: list[str], hidden: list[str]
+) -> None:
+    response = pages.get("/speakers", params=params)
+    assert response.status_code == 200
+    table = response.text.split('<table class="speakers">')[1]
+    assert all(name in table for name in shown) and not any(name in table for name in hidden)
+    for name, value in params.items():
+        if name != "all":
+            assert f'<option value="{value}" selected>' in response.text, name
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"kind": "planet"}, "kind must be one of person, organisation, group, unknown, not"),
+        ({"gender": "x"}, "gender must be one of female, male, unknown, not &#39;x&#39;"),
+    ],
+)
+def test_a_bad_speakers_filter_is_a_400_that_says_why(
+    pages: TestClient, params: dict[str, str], message: str
+) -> None:
+    response = pages.get("/speakers", params=params)
+    assert response.status_code == 400
+    assert '<p class="error" role="alert">' in response.text and message in response.text
+
+
+def test_an_article_with_single_line_breaks_keeps_its_paragraphs(pages: TestClient) -> None:
+    [split] = [a for a in _articles(pages) if a["title"] == "Dues rise"]
+    html = pages.get(f"/articles/{split['article_id']}").text
+    body = html.split('id="article-text">')[1].split("</div>")[0]
+    assert body.startswith("Harbour dues rise in spring\n\nThe harbour board met on Monday.\n\n")
+    # The quote runs across the break as one highlight, its words and offsets intact.
+    [mark] = re.findall(r"<mark [^>]*>(.*?)</mark>", body, flags=re.S)
+    assert mark == "We will raise the dues,\n\nand we will build the new quay,"
+    assert html.count("<mark ") == 1
+
+
+def _articles(client: TestClient) -> list[dict[str, Any]]:
+    return [
+        client.get(f"/api/articles/{n}").json() for n in range(1, 40)
+        if client.get(f"/api/articles/{n}").status_code == 200
+    ]  # fmt: skip
+
+
+def test_every_page_shows_dates_in_one_format(pages: TestClient) -> None:
+    holt = _speaker_id(pages, "Maren Holt")
+    statements = pages.get("/api/statements").json()["items"]
+    paths = ["/", "/?speaker=Maren+Holt", "/speakers", f"/speakers/{holt}", "/statements"]
+    paths += [f"/statements/{s['statement_id']}" for s in statements[:3]]
+    paths += [f"/articles/{a['article_id']}" for a in _articles(pages)]
+    for path in paths:
+        html = pages.get(path).text
+        assert "T00:00" not in html and "+00:00" not in html, path
+    article = pages.get(f"/articles/{statements[0]['first_article_id']}").text
+    assert re.search(r'<time datetime="2025-\d\d-\d\d">2025-\d\d-\d\d</time>', article)
+
+
+def test_a_stray_old_date_does_not_shrink_the_bars_to_slivers() -> None:
+    chart = time_chart([DayCount("1066-10-14", 1), DayCount("2025-03-03", 2)])
+    assert chart is not None and chart.unit is TimeUnit.YEAR
+    assert len(chart.bars) == 150 and chart.bars[-1].start == "2025-01-01"
+    assert all(b.width >= 3 for b in chart.bars)
+
+
+def test_a_statement_page_pages_its_wordings_and_refuses_a_bad_offset(tmp_path: Path) -> None:
+    from tests.test_store import carry_widely
+
+    with Store(tmp_path / "news.db") as store:
+        carry_widely(store)
+    with TestClient(create_app(tmp_path / "news.db")) as client:
+        [statement] = client.get("/api/statements").json()["items"]
+        path = f"/statements/{statement['statement_id']}"
+        first = client.get(path).text
+        assert first.count('<li class="variant') == 4 and 'rel="next"' not in first
+        assert len(first) < 40_000  # four wordings, not 300 variants
+        second = client.get(path, params={"offset": 3}).text
+        assert second.count('<li class="variant') == 1 and "4–4 of 4 wordings" in second
+        assert 'rel="prev"' in second and "<h2>Reported</h2>" in second
+        bad = client.get(path, params={"offset": "x"})
+        assert bad.status_code == 400 and "offset must be a whole number" in bad.text
+
+
+def test_an_unresolved_description_has_no_all_quotes_link(pages: TestClient) -> None:
+    [resident] = [
+        s
+        for s in pages.get("/api/speakers", params={"all": "true"}).json()["items"]
+        if s["name"] == "a harbour resident"
+    ]
+    html = pages.get(f"/speakers/{resident['speaker_id']}").text
+    assert "Nobody asked us" in html and 'id="all-quotes"' not in html

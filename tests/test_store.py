@@ -30,7 +30,13 @@ from saidwhat.store.export import ExportFormat, export_store
 from saidwhat.store.identity import KnownEntity, person_name, read_knowledge_base
 from saidwhat.store.schema import MIGRATIONS, StoreVersionError
 from saidwhat.store.search import QuoteFilter, SearchError, fts_query, search_quotes, top_speakers
-from saidwhat.store.statements import list_statements, statement_detail
+from saidwhat.store.statements import (
+    carriers_per_day,
+    list_statements,
+    outlet_spread,
+    statement_detail,
+    wording_groups,
+)
 
 
 def article_with(
@@ -684,3 +690,55 @@ def test_highlighted_words_are_where_the_index_matches(query: str, rows: set[int
         assert marked == {2}
     else:
         assert marked == matched
+
+
+SHORTER = "We are Russia's next target, and we have to be ready."
+CHANGED_WORD = "We are Russia's next target, and we have to be steady for that moment."
+TOLD = "they were Russia's next target and had to be ready for that moment"
+
+
+def carry_widely(store: Store) -> None:
+    """One statement carried 300 times by 20 outlets over 15 days in four wordings."""
+    wordings = [NEXT_TARGET] * 200 + [SHORTER] * 60 + [CHANGED_WORD] * 30 + [TOLD] * 10
+    for n, words in enumerate(wordings):
+        carry(
+            store,
+            f"Outlet {n % 20:02d}",
+            f"2025-02-{1 + n // 20:02d}",
+            words,
+            reported=words == TOLD,
+        )
+
+
+def test_a_statement_carried_300_times_is_four_wordings_with_counts_and_pages(
+    store: Store,
+) -> None:
+    carry_widely(store)
+    [summary] = list_statements(store)[1]
+    assert (summary.quotes, summary.articles, summary.outlets) == (300, 300, 20)
+    assert (summary.first_outlet, summary.first_published) == ("Outlet 00", "2025-02-01")
+    total, groups = wording_groups(store, summary)
+    assert total == 4
+    assert [(g.variant.content_text, g.quotes, g.variant.reported) for g in groups] == [
+        (NEXT_TARGET, 200, False),
+        (SHORTER, 60, False),
+        (CHANGED_WORD, 30, False),
+        (TOLD, 10, True),
+    ]
+    earliest, shorter, changed, told = groups
+    assert earliest.variant.is_earliest and earliest.variant.outlet == "Outlet 00"
+    assert len(earliest.outlets) == 20 and earliest.outlets[:2] == ("Outlet 00", "Outlet 01")
+    assert shorter.variant.published == "2025-02-11" and not shorter.variant.possible_misquote
+    assert changed.variant.possible_misquote and changed.variant.changed_words == (
+        ("ready", "steady"),
+    )
+    assert told.articles == 10 and told.variant.changes == ("reported",)
+    assert wording_groups(store, summary, limit=2, offset=2) == (4, [changed, told])
+    spread = outlet_spread(store, summary.statement_id)
+    assert [(o.outlet, o.quotes, o.first) for o in spread[:2]] == [
+        ("Outlet 00", 15, "2025-02-01"),
+        ("Outlet 01", 15, "2025-02-01"),
+    ]
+    days = carriers_per_day(store, summary.statement_id)
+    assert [(d.day, d.count) for d in days[:2]] == [("2025-02-01", 20), ("2025-02-02", 20)]
+    assert len(days) == 15 and sum(d.count for d in days) == 300

@@ -2,67 +2,250 @@
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
 
 from saidwhat.store.gender import GenderCount
-from saidwhat.store.queries import WeekCount
+from saidwhat.store.queries import DayCount
 
 CHART_WIDTH = 720
-CHART_HEIGHT = 120
-AXIS = 18  # room under the bars for the first and last week's labels
+AXIS = 18  # room under the bars for the first and last month's labels
 MAX_SLOT = 48.0  # a few weeks make a few bars, not a wall
+
+# -- counts over time (a speaker's quotes, a statement's carriers) -------------------------
+
+TIME_HEIGHT = 160
+TIME_LEFT = 40  # room for the y scale's labels
+TIME_TOP = 10
+TIME_RIGHT = 8
+TIME_AXIS = 22  # room under the bars for the time labels
+MAX_X_TICKS = 8
+LABEL_CHAR = 6.5  # px per character of an 11px label: a label that would overflow is left out
+DAY_SPAN_MAX = 62  # days: up to two months in days
+WEEK_SPAN_MAX = 730  # up to two years in weeks
+MONTH_SPAN_MAX = 3653  # up to ten years in months; longer in years
+MAX_BINS = 150  # a stray date centuries back must not make a thousand slivers: the latest
+
+
+class TimeUnit(StrEnum):
+    """The width of one bar of a time chart."""
+
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+    YEAR = "year"
+
+
+def time_unit(first: date, last: date) -> TimeUnit:
+    """The bar width that fits the span from ``first`` to ``last``: a few to ~120 bars.
+
+    >>> [time_unit(date(2025, 3, 1), date(2025, 3, d)).value for d in (1, 10)]
+    ['day', 'day']
+    >>> time_unit(date(2025, 1, 1), date(2025, 12, 31)).value
+    'week'
+    >>> time_unit(date(2020, 1, 1), date(2024, 12, 31)).value
+    'month'
+    >>> time_unit(date(1990, 1, 1), date(2024, 12, 31)).value
+    'year'
+    """
+    span = (last - first).days
+    if span <= DAY_SPAN_MAX:
+        return TimeUnit.DAY
+    if span <= WEEK_SPAN_MAX:
+        return TimeUnit.WEEK
+    if span <= MONTH_SPAN_MAX:
+        return TimeUnit.MONTH
+    return TimeUnit.YEAR
+
+
+def bin_start(day: date, unit: TimeUnit) -> date:
+    """The first day of the bar ``day`` falls in (weeks start on Monday).
+
+    >>> bin_start(date(2025, 3, 5), TimeUnit.WEEK), bin_start(date(2025, 3, 5), TimeUnit.MONTH)
+    (datetime.date(2025, 3, 3), datetime.date(2025, 3, 1))
+    """
+    if unit is TimeUnit.WEEK:
+        return day - timedelta(days=day.weekday())
+    if unit is TimeUnit.MONTH:
+        return day.replace(day=1)
+    if unit is TimeUnit.YEAR:
+        return day.replace(month=1, day=1)
+    return day
+
+
+def next_bin(start: date, unit: TimeUnit) -> date:
+    """The first day of the bar after the one starting on ``start``."""
+    if unit is TimeUnit.DAY:
+        return start + timedelta(days=1)
+    if unit is TimeUnit.WEEK:
+        return start + timedelta(weeks=1)
+    if unit is TimeUnit.MONTH:
+        return date(start.year + start.month // 12, start.month % 12 + 1, 1)
+    return date(start.year + 1, 1, 1)
+
+
+def _tick_label(start: date, unit: TimeUnit) -> str:
+    """What a tick at a bar says: its day, or the month (weeks) or year (months, years) it opens."""
+    if unit is TimeUnit.DAY:
+        return start.isoformat()
+    if unit is TimeUnit.WEEK:
+        return start.isoformat()[:7] if start.day <= 7 else ""
+    return str(start.year) if start.month == 1 or unit is TimeUnit.YEAR else ""
+
+
+def _bar_name(start: date, unit: TimeUnit) -> str:
+    """What a bar covers, in words: '2025-03-03', 'week of 2025-03-03', '2025-03', '2025'."""
+    if unit is TimeUnit.WEEK:
+        return f"week of {start.isoformat()}"
+    if unit is TimeUnit.MONTH:
+        return start.isoformat()[:7]
+    if unit is TimeUnit.YEAR:
+        return str(start.year)
+    return start.isoformat()
+
+
+def nice_step(peak: int, max_ticks: int = 4) -> int:
+    """A step of 1, 2 or 5 times a power of ten that puts at most ``max_ticks`` above 0.
+
+    >>> [nice_step(n) for n in (1, 3, 4, 7, 12, 95, 5000)]
+    [1, 1, 1, 2, 5, 25, 2000]
+    """
+    magnitude = 1
+    while True:
+        for factor in (1, 2, 2.5, 5):
+            step = factor * magnitude
+            if step == int(step) and math.ceil(peak / step) <= max_ticks:
+                return int(step)
+        magnitude *= 10
 
 
 @dataclass(frozen=True, slots=True)
-class Bar:
+class TimeBar:
     x: float
     y: float
     width: float
     height: float
-    week: str
-    quotes: int
+    start: str  # the bar's first day, YYYY-MM-DD
+    label: str  # "week of 2025-03-03"
+    count: int
 
 
 @dataclass(frozen=True, slots=True)
-class Timeline:
+class Tick:
+    at: float  # x of a time tick, y of a count tick
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class TimeChart:
+    """Bars of counts per day, week, month or year, with a time axis and a count scale."""
+
     width: int
     height: int
-    baseline: int
-    peak: int
-    bars: list[Bar]
-    end: float  # x where the last bar ends (the last label's anchor)
+    left: int  # x where the bars start
+    right: int  # x where they end
+    top: int  # y of the scale's maximum
+    baseline: int  # y of 0
+    unit: TimeUnit
+    peak: int  # the highest bar's count
+    scale_max: int  # the count at ``top``
+    bars: list[TimeBar]
+    x_ticks: list[Tick]
+    y_ticks: list[Tick]
 
 
-def weekly_timeline(weeks: Sequence[WeekCount]) -> Timeline | None:
-    """Bars of quotes per week, scaled to the chart (None when nothing is dated).
-
-    >>> t = weekly_timeline([WeekCount("2025-03-03", 2), WeekCount("2025-03-10", 0)])
-    >>> [(b.week, b.height) for b in t.bars], t.peak
-    ([('2025-03-03', 102.0), ('2025-03-10', 0.0)], 2)
-    >>> t.end
-    96.0
-    """
-    if not weeks:
+def _bins(counts: Sequence[DayCount]) -> tuple[TimeUnit, list[tuple[date, int]]] | None:
+    """Every bar from the first dated count's to the last's, empty ones included."""
+    dated: list[tuple[date, int]] = []
+    for item in counts:
+        try:
+            dated.append((date.fromisoformat(item.day[:10]), item.count))
+        except ValueError:
+            continue
+    if not dated:
         return None
-    peak = max(w.quotes for w in weeks) or 1
-    baseline = CHART_HEIGHT - AXIS
-    slot = min(CHART_WIDTH / len(weeks), MAX_SLOT)
-    gap = min(2.0, slot * 0.2)
+    unit = time_unit(min(d for d, _ in dated), max(d for d, _ in dated))
+    per_bin: Counter[date] = Counter()
+    for day, count in dated:
+        per_bin[bin_start(day, unit)] += count
+    bins = []
+    start, last = min(per_bin), max(per_bin)
+    while start <= last:
+        bins.append((start, per_bin.get(start, 0)))
+        start = next_bin(start, unit)
+    return unit, bins[-MAX_BINS:]
+
+
+def time_chart(counts: Sequence[DayCount], noun: str = "quote") -> TimeChart | None:
+    """Counts per day binned to fit their span, as bars on a time axis (None: nothing dated).
+
+    >>> c = time_chart([DayCount("2025-03-03", 2), DayCount("2025-03-05", 1)])
+    >>> c.unit.value, [(b.start, b.count) for b in c.bars]
+    ('day', [('2025-03-03', 2), ('2025-03-04', 0), ('2025-03-05', 1)])
+    >>> [t.label for t in c.x_ticks], [t.label for t in c.y_ticks]
+    (['2025-03-03', '2025-03-04', '2025-03-05'], ['0', '1', '2'])
+    """
+    binned = _bins(counts)
+    if binned is None:
+        return None
+    unit, bins = binned
+    right = CHART_WIDTH - TIME_RIGHT
+    baseline = TIME_HEIGHT - TIME_AXIS
+    peak = max(count for _, count in bins)
+    step = nice_step(max(peak, 1))
+    scale_max = step * max(1, math.ceil(peak / step))
+    slot = (right - TIME_LEFT) / len(bins)
+    width = min(slot * 0.8 if slot > 4 else slot - 0.5, MAX_SLOT)
     bars = []
-    for index, week in enumerate(weeks):
-        height = round(baseline * week.quotes / peak, 2)
+    for index, (start, count) in enumerate(bins):
+        height = round((baseline - TIME_TOP) * count / scale_max, 2)
+        x = TIME_LEFT + index * slot + (slot - width) / 2
         bars.append(
-            Bar(
-                x=round(index * slot + gap / 2, 2),
+            TimeBar(
+                x=round(x, 2),
                 y=round(baseline - height, 2),
-                width=round(max(slot - gap, 0.5), 2),
+                width=round(width, 2),
                 height=height,
-                week=week.week,
-                quotes=week.quotes,
+                start=start.isoformat(),
+                label=f"{_bar_name(start, unit)}: {count} {noun}{'' if count == 1 else 's'}",
+                count=count,
             )
         )
-    return Timeline(CHART_WIDTH, CHART_HEIGHT, baseline, peak, bars, round(slot * len(weeks), 2))
+    candidates = [
+        Tick(round(TIME_LEFT + index * slot, 2), label)
+        for index, (start, _) in enumerate(bins)
+        if (label := _tick_label(start, unit))
+    ]
+    if not candidates:  # a span inside one month or year: its first bar says when
+        candidates = [Tick(float(TIME_LEFT), bins[0][0].isoformat())]
+    every = math.ceil(len(candidates) / MAX_X_TICKS)
+    x_ticks = [
+        tick
+        for tick in candidates[::every]
+        if tick.at + len(tick.label) * LABEL_CHAR / 2 <= CHART_WIDTH
+    ]
+    y_ticks = [
+        Tick(round(baseline - (baseline - TIME_TOP) * value / scale_max, 2), str(value))
+        for value in range(0, scale_max + 1, step)
+    ]
+    return TimeChart(
+        width=CHART_WIDTH,
+        height=TIME_HEIGHT,
+        left=TIME_LEFT,
+        right=right,
+        top=TIME_TOP,
+        baseline=baseline,
+        unit=unit,
+        peak=peak,
+        scale_max=scale_max,
+        bars=bars,
+        x_ticks=x_ticks,
+        y_ticks=y_ticks,
+    )
 
 
 # -- who gets quoted ----------------------------------------------------------------------

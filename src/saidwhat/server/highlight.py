@@ -117,8 +117,25 @@ def _pieces(text: str, quotes: Sequence[ArticleQuote]) -> list[_Piece]:
     return pieces
 
 
+def single_line_paragraphs(text: str) -> bool:
+    r"""Whether ``text`` breaks paragraphs with one line break (JSON Lines bodies often do):
+    it has line breaks and no blank line.
+
+    >>> single_line_paragraphs("One.\nTwo."), single_line_paragraphs("One.\n\nTwo.\nthree")
+    (True, False)
+    """
+    lines = text.replace("\r\n", "\n").strip("\n")
+    return "\n" in lines and "\n\n" not in lines
+
+
 def highlight_article(text: str, quotes: Sequence[ArticleQuote]) -> Markup:
     """The article ``text`` as HTML: quotes in ``<mark>``, cues in ``<u>``, mentions marked.
+
+    The page shows the text with its line breaks (``white-space: pre-wrap``);
+    a text that breaks paragraphs with single line breaks gets a blank line
+    at each, so its paragraphs read as paragraphs. Only the markup changes:
+    every offset still indexes the stored text, and a quote across a break
+    stays one highlight.
 
     >>> from saidwhat.store.queries import ArticleQuote
     >>> q = ArticleQuote(1, 1, 0, None, None, 1, 4, "<b>", [(1, 4)], "direct", 6, 10, "said",
@@ -129,6 +146,7 @@ def highlight_article(text: str, quotes: Sequence[ArticleQuote]) -> Markup:
     out: list[str] = []
     open_quote: int | None = None
     anchored: set[int] = set()
+    paragraph_break = "\n\n" if single_line_paragraphs(text) else "\n"
     for piece in _pieces(text, quotes):
         if piece.quote != open_quote:
             if open_quote is not None:
@@ -152,7 +170,7 @@ def highlight_article(text: str, quotes: Sequence[ArticleQuote]) -> Markup:
                     )
                 )
             open_quote = piece.quote
-        html = escape(text[piece.start : piece.end])
+        html = escape(text[piece.start : piece.end]).replace("\n", paragraph_break)
         if piece.mention:
             html = Markup('<span class="mention">{}</span>').format(html)
         if piece.cue:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Generator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -24,9 +23,9 @@ from starlette.datastructures import QueryParams
 
 from saidwhat.errors import SaidwhatError
 from saidwhat.model import EntityKind, Gender, QuoteType
-from saidwhat.server.charts import female_share_timeline, gender_bars, weekly_timeline
+from saidwhat.server.charts import female_share_timeline, gender_bars, time_chart
 from saidwhat.server.highlight import highlight_article, highlight_words, quote_tip
-from saidwhat.server.render import day, render
+from saidwhat.server.render import render
 from saidwhat.server.state import MAX_ID, MAX_OFFSET, PAGE_SIZE, ServerState
 from saidwhat.store.export import (
     QUOTE_EXPORT_FIELDS,
@@ -36,7 +35,7 @@ from saidwhat.store.export import (
     text_rows,
 )
 from saidwhat.store.gender import GenderGrouping, gender_counts
-from saidwhat.store.queries import article_detail, speaker_detail
+from saidwhat.store.queries import SpeakerDetail, article_detail, speaker_detail
 from saidwhat.store.search import (
     FacetCount,
     Facets,
@@ -46,10 +45,19 @@ from saidwhat.store.search import (
     facet_counts,
     search_order,
     search_quotes,
+    speaker_ids,
     speaker_total,
     top_speakers,
 )
-from saidwhat.store.statements import Variant, list_statements, statement_detail
+from saidwhat.store.statements import (
+    carriers_per_day,
+    list_statements,
+    outlet_spread,
+    similar_from_others,
+    statement_summary,
+    wording_groups,
+)
+from saidwhat.store.store import Store
 
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 MAX_FIELD = 500
@@ -285,39 +293,13 @@ class GenderForm:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class OutletSpread:
-    outlet: str | None
-    variants: int
-    first: str  # the first day it carried the statement ('' when undated)
-
-
-@dataclass(frozen=True, slots=True)
-class DaySpread:
-    day: str  # YYYY-MM-DD, or 'undated'
-    variants: int
-    outlets: list[str]
-
-
-def _spread(variants: list[Variant]) -> tuple[list[OutletSpread], list[DaySpread]]:
-    """A statement's variants per outlet (first carried first) and per day."""
-    by_outlet: dict[str | None, list[Variant]] = defaultdict(list)
-    by_day: dict[str, list[Variant]] = defaultdict(list)
-    for variant in variants:
-        by_outlet[variant.outlet].append(variant)
-        by_day[day(variant.published) or "undated"].append(variant)
-    outlets = [
-        OutletSpread(
-            outlet, len(items), min((day(v.published) for v in items if v.published), default="")
-        )
-        for outlet, items in by_outlet.items()
-    ]
-    outlets.sort(key=lambda o: (not o.first, o.first, o.outlet or ""))
-    days = [
-        DaySpread(when, len(items), sorted({v.outlet or "?" for v in items}))
-        for when, items in sorted(by_day.items())
-    ]
-    return outlets, days
+def _speaker_search_link(store: Store, speaker: SpeakerDetail) -> str | None:
+    """The search page listing exactly ``speaker``'s quotes: by knowledge-base id, else by
+    name, whichever the search's speaker field takes to this speaker alone (None: neither)."""
+    for value in (speaker.external_id, speaker.name):
+        if value and speaker_ids(store, value) == [speaker.speaker_id]:
+            return "/?" + urlencode({"speaker": value})
+    return None
 
 
 MAX_DOWNLOAD_ROWS = 100_000
@@ -420,32 +402,42 @@ def page_router(state: ServerState) -> APIRouter:
     @router.get("/speakers")
     def speakers_page(request: Request) -> HTMLResponse:
         params = request.query_params
-        name = ""
+        form = {"name": "", "kind": "", "gender": ""}
         include_unresolved = params.get("all", "") not in ("", "0", "false")
         try:
-            name = _text(params, "name")
+            form = {field: _text(params, field) for field in form}
             offset = _offset(params)
+            kind = _choice(EntityKind, "kind", form["kind"])
+            gender = _choice(Gender, "gender", form["gender"])
         except FormError as exc:
             return render(
                 "speakers.html",
                 400,
-                name=name,
+                form=form,
                 include_unresolved=include_unresolved,
                 error=str(exc),
                 rows=[],
                 pager=None,
             )
-        named = name or None
+        named = form["name"] or None
         with state.read() as store:
             rows = top_speakers(
-                store, limit=PAGE_SIZE, offset=offset, name=named, unresolved=include_unresolved
+                store,
+                limit=PAGE_SIZE,
+                offset=offset,
+                name=named,
+                unresolved=include_unresolved,
+                kind=kind,
+                gender=gender,
             )
-            total = speaker_total(store, name=named, unresolved=include_unresolved)
-        kept = {"name": name, "all": "1" if include_unresolved else ""}
+            total = speaker_total(
+                store, name=named, unresolved=include_unresolved, kind=kind, gender=gender
+            )
+        kept = {**form, "all": "1" if include_unresolved else ""}
         pager = _pager("/speakers", kept, total, offset, len(rows))
         return render(
             "speakers.html",
-            name=name,
+            form=form,
             include_unresolved=include_unresolved,
             error=None,
             rows=rows,
@@ -481,12 +473,14 @@ def page_router(state: ServerState) -> APIRouter:
             if detail is None:
                 return render("error.html", 404, status=404, message="No such speaker.")
             total, statements = list_statements(store, speaker_id=speaker_id, limit=PAGE_SIZE)
+            quotes_link = _speaker_search_link(store, detail)
         return render(
             "speaker.html",
             speaker=detail,
-            timeline=weekly_timeline(detail.weeks),
+            timeline=time_chart(detail.days),
             statements=statements,
             statements_total=total,
+            quotes_link=quotes_link,
         )
 
     @router.get("/articles/{article_id}")
@@ -524,12 +518,29 @@ def page_router(state: ServerState) -> APIRouter:
         return render("statements.html", rows=rows, pager=pager, speaker_id=speaker_id)
 
     @router.get("/statements/{statement_id}")
-    def statement_page(statement_id: Id) -> HTMLResponse:
+    def statement_page(statement_id: Id, request: Request) -> HTMLResponse:
+        try:
+            offset = _offset(request.query_params)
+        except FormError as exc:
+            return render("error.html", 400, status=400, message=str(exc))
         with state.read() as store:
-            detail = statement_detail(store, statement_id)
-        if detail is None:
-            return render("error.html", 404, status=404, message="No such statement.")
-        outlets, days = _spread(detail.variants)
-        return render("statement.html", statement=detail, outlets=outlets, days=days)
+            summary = statement_summary(store, statement_id)
+            if summary is None:
+                return render("error.html", 404, status=404, message="No such statement.")
+            total, groups = wording_groups(store, summary, limit=PAGE_SIZE, offset=offset)
+            outlets = outlet_spread(store, statement_id)
+            per_day = carriers_per_day(store, statement_id)
+            echoes = similar_from_others(store, statement_id)
+        pager = _pager(f"/statements/{statement_id}", {}, total, offset, len(groups))
+        return render(
+            "statement.html",
+            summary=summary,
+            verbatim=[g for g in groups if not g.variant.reported],
+            reported=[g for g in groups if g.variant.reported],
+            echoes=echoes,
+            pager=pager,
+            outlets=outlets,
+            spread=time_chart(per_day, noun="article"),
+        )
 
     return router

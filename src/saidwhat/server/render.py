@@ -7,19 +7,33 @@ piece of prebuilt HTML (an article's highlighted text) is built by
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from saidwhat.model import EntityKind, Gender
 from saidwhat.server.charts import percent
 from saidwhat.server.highlight import speaker_class
 
 
-def day(published: str | None) -> str:
-    """The date part of a stored ``published`` value ('' when unknown)."""
-    return (published or "")[:10]
+def day(published: str | date | None) -> str:
+    """A date or date-time as every page shows dates: the ISO day, YYYY-MM-DD ('' when unknown).
+
+    A stored value that is not ISO (the store keeps what the source gave) is shown as it is.
+
+    >>> day("2026-03-03T00:00:00+00:00"), day(date(2026, 3, 3)), day(None), day("spring 2025")
+    ('2026-03-03', '2026-03-03', '', 'spring 2025')
+    """
+    if isinstance(published, date):
+        return published.isoformat()[:10]
+    text = (published or "").strip()
+    try:
+        return date.fromisoformat(text[:10]).isoformat()
+    except ValueError:
+        return text
 
 
 def web_url(url: str | None) -> str | None:
@@ -41,6 +55,9 @@ ENV = Environment(
     lstrip_blocks=True,
 )
 ENV.filters.update(day=day, web_url=web_url, speaker_class=speaker_class, percent=percent)
+ENV.globals.update(
+    speaker_kinds=tuple(k.value for k in EntityKind), genders=tuple(g.value for g in Gender)
+)
 
 
 def render(template: str, status_code: int = 200, **context: Any) -> HTMLResponse:

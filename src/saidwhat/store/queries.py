@@ -65,6 +65,12 @@ def article_detail(store: Store, article_id: int) -> ArticleDetail | None:
 
 
 @dataclass(frozen=True, slots=True)
+class DayCount:
+    day: str  # YYYY-MM-DD as stored (anything else is undated, left out of a chart)
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
 class WeekCount:
     week: str  # the Monday that starts it, YYYY-MM-DD
     quotes: int
@@ -89,6 +95,8 @@ class SpeakerDetail:
     role: str | None
     external_id: str | None
     description: str | None
+    gender: str | None  # a person's as the articles show it (None: not stored)
+    gender_evidence: str | None  # what the gender rests on, in words
     aliases: list[str]
     quotes: int
     articles: int
@@ -96,6 +104,7 @@ class SpeakerDetail:
     last_published: str | None
     undated_quotes: int  # quotes whose article has no usable date (not in ``weeks``)
     weeks: list[WeekCount]  # every week from the first to the last, empty weeks included
+    days: list[DayCount]  # quotes per day as stored, oldest first (undated ones left out)
     outlets: list[OutletCount]  # most quoting first
     latest: list[SpeakerQuote]
 
@@ -133,7 +142,8 @@ def weekly_counts(
 def speaker_detail(store: Store, speaker_id: int, *, latest: int = 20) -> SpeakerDetail | None:
     """A speaker with names, counts, weekly timeline, outlets and latest quotes (None: unknown)."""
     row = store.conn.execute(
-        "SELECT id, name, kind, role, external_id, description FROM speakers WHERE id = ?",
+        "SELECT id, name, kind, role, external_id, description, gender, gender_evidence"
+        " FROM speakers WHERE id = ?",
         (speaker_id,),
     ).fetchone()
     if row is None:
@@ -178,6 +188,8 @@ def speaker_detail(store: Store, speaker_id: int, *, latest: int = 20) -> Speake
         role=row["role"],
         external_id=row["external_id"],
         description=row["description"],
+        gender=row["gender"],
+        gender_evidence=row["gender_evidence"],
         aliases=aliases,
         quotes=sum(o.quotes for o in outlets),
         articles=sum(o.articles for o in outlets),
@@ -185,6 +197,7 @@ def speaker_detail(store: Store, speaker_id: int, *, latest: int = 20) -> Speake
         last_published=dated[-1] if dated else None,
         undated_quotes=undated,
         weeks=weeks,
+        days=[DayCount(day, count) for day, count in sorted((d, n) for d, n in days if d)],
         outlets=outlets,
         latest=latest_quotes,
     )

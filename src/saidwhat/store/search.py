@@ -460,11 +460,20 @@ class SpeakerCount:
 
 
 def _speaker_selection(
-    store: Store, name: str | None, unresolved: bool
+    store: Store,
+    name: str | None,
+    unresolved: bool,
+    kind: EntityKind | None = None,
+    gender: Gender | None = None,
 ) -> tuple[str, list[object]] | None:
     """The WHERE clause over speakers ``s`` of the speakers list (None: the name is no one)."""
     conditions = [] if unresolved else ["s.resolved"]
     params: list[object] = []
+    if kind is not None:
+        conditions.append("s.kind = ?")
+        params.append(kind.value)
+    if gender is not None:
+        conditions.append(f"({GENDER_CONDITIONS[gender]})")
     if name:
         ids = speaker_ids(store, name)
         if not ids:
@@ -481,9 +490,16 @@ def _person_gender(kind: str, gender: str | None) -> str | None:
     return gender if gender in (Gender.FEMALE.value, Gender.MALE.value) else Gender.UNKNOWN.value
 
 
-def speaker_total(store: Store, *, name: str | None = None, unresolved: bool = False) -> int:
-    """How many speakers ``top_speakers`` lists with the same ``name`` and ``unresolved``."""
-    selection = _speaker_selection(store, name, unresolved)
+def speaker_total(
+    store: Store,
+    *,
+    name: str | None = None,
+    unresolved: bool = False,
+    kind: EntityKind | None = None,
+    gender: Gender | None = None,
+) -> int:
+    """How many speakers ``top_speakers`` lists with the same filters."""
+    selection = _speaker_selection(store, name, unresolved, kind, gender)
     if selection is None:
         return 0
     condition, params = selection
@@ -503,13 +519,16 @@ def top_speakers(
     offset: int = 0,
     name: str | None = None,
     unresolved: bool = False,
+    kind: EntityKind | None = None,
+    gender: Gender | None = None,
 ) -> list[SpeakerCount]:
-    """Speakers by how often they are quoted (most first), optionally only those named.
+    """Speakers by how often they are quoted (most first), optionally only those named, of
+    one ``kind`` or (people) of one ``gender``.
 
     Descriptions an article left unresolved ("one witness", "the council")
     are left out unless ``unresolved``; ``speaker_total`` counts the same list.
     """
-    selection = _speaker_selection(store, name, unresolved)
+    selection = _speaker_selection(store, name, unresolved, kind, gender)
     if selection is None:
         return []
     condition, params = selection

@@ -179,6 +179,8 @@ def select_quotes(store: Store, where: QuoteFilter) -> QuoteSelection | None:
             return None
         conditions.append(f"q.speaker_id IN ({','.join('?' * len(ids))})")
         params.extend(ids)
+    else:  # a speaker a user hid is left out, unless asked for by name
+        conditions.append("coalesce(s.hidden, 0) = 0")
     if where.outlet:
         conditions.append("a.outlet = ? COLLATE NOCASE")
         params.append(where.outlet)
@@ -244,13 +246,16 @@ class SpeakerCount:
     articles: int
     outlets: int
     aliases: list[str]
+    hidden: bool = False  # a user hid it (saidwhat.store.curation.hide)
 
 
 def _speaker_selection(
-    store: Store, name: str | None, unresolved: bool
+    store: Store, name: str | None, unresolved: bool, hidden: bool = False
 ) -> tuple[str, list[object]] | None:
     """The WHERE clause over speakers ``s`` of the speakers list (None: the name is no one)."""
     conditions = [] if unresolved else ["s.resolved"]
+    if not hidden:
+        conditions.append("NOT s.hidden")
     params: list[object] = []
     if name:
         ids = speaker_ids(store, name)
@@ -268,9 +273,11 @@ def _person_gender(kind: str, gender: str | None) -> str | None:
     return gender if gender in (Gender.FEMALE.value, Gender.MALE.value) else Gender.UNKNOWN.value
 
 
-def speaker_total(store: Store, *, name: str | None = None, unresolved: bool = False) -> int:
-    """How many speakers ``top_speakers`` lists with the same ``name`` and ``unresolved``."""
-    selection = _speaker_selection(store, name, unresolved)
+def speaker_total(
+    store: Store, *, name: str | None = None, unresolved: bool = False, hidden: bool = False
+) -> int:
+    """How many speakers ``top_speakers`` lists with the same filters."""
+    selection = _speaker_selection(store, name, unresolved, hidden)
     if selection is None:
         return 0
     condition, params = selection
@@ -290,18 +297,20 @@ def top_speakers(
     offset: int = 0,
     name: str | None = None,
     unresolved: bool = False,
+    hidden: bool = False,
 ) -> list[SpeakerCount]:
     """Speakers by how often they are quoted (most first), optionally only those named.
 
     Descriptions an article left unresolved ("one witness", "the council")
-    are left out unless ``unresolved``; ``speaker_total`` counts the same list.
+    are left out unless ``unresolved``, speakers a user hid unless
+    ``hidden``; ``speaker_total`` counts the same list.
     """
-    selection = _speaker_selection(store, name, unresolved)
+    selection = _speaker_selection(store, name, unresolved, hidden)
     if selection is None:
         return []
     condition, params = selection
     rows = store.conn.execute(
-        "SELECT s.id, s.name, s.kind, s.role, s.external_id, s.gender, s.resolved,"
+        "SELECT s.id, s.name, s.kind, s.role, s.external_id, s.gender, s.resolved, s.hidden,"
         " count(q.id) AS quotes,"
         " count(DISTINCT q.article_id) AS articles, count(DISTINCT a.outlet) AS outlets"
         " FROM speakers s JOIN quotes q ON q.speaker_id = s.id"
@@ -332,6 +341,7 @@ def top_speakers(
                 articles=int(r["articles"]),
                 outlets=int(r["outlets"]),
                 aliases=aliases,
+                hidden=bool(r["hidden"]),
             )
         )
     return out

@@ -218,6 +218,7 @@ class Store:
                 "seq": seq,
                 **record,
                 "speaker_id": speaker_id,
+                "speaker_name": entity.name if entity else None,
                 "statement_id": link.statement_id if link else None,
             }
             self.conn.execute(_insert("quotes", list(values)), list(values.values()))
@@ -475,32 +476,71 @@ class Store:
         while True:
             with self._write():
                 rows = self.conn.execute(
-                    "SELECT q.id, q.content_text, q.type, q.speaker_id, q.article_id, a.published,"
-                    " a.outlet"
-                    " FROM quotes q"
-                    " JOIN articles a ON a.id = q.article_id WHERE q.statement_id IS NULL"
-                    " ORDER BY q.id LIMIT 500"
+                    _UNLINKED + " WHERE q.statement_id IS NULL ORDER BY q.id LIMIT 500"
                 ).fetchall()
-                for row in rows:
-                    quote_id = int(row["id"])
-                    link = self._statement_for(
-                        row["content_text"],
-                        row["speaker_id"],
-                        row["published"],
-                        quote_id,
-                        row["outlet"],
-                        reported=row["type"] != QuoteType.DIRECT.value,
-                    )
-                    self.conn.execute(
-                        "UPDATE quotes SET statement_id = ? WHERE id = ?",
-                        (link.statement_id, quote_id),
-                    )
-                    self._attach(quote_id, link, int(row["article_id"]), row["outlet"])
+                self._link_rows(rows)
             linked += len(rows)
             if on_batch:
                 on_batch(linked, total)
             if len(rows) < 500:
                 return linked
+
+    def _link_rows(self, rows: Iterable[sqlite3.Row]) -> None:
+        """Link each unlinked quote (rows of ``_UNLINKED``) into a statement, in order."""
+        for row in rows:
+            quote_id = int(row["id"])
+            link = self._statement_for(
+                row["content_text"],
+                row["speaker_id"],
+                row["published"],
+                quote_id,
+                row["outlet"],
+                reported=row["type"] != QuoteType.DIRECT.value,
+            )
+            self.conn.execute(
+                "UPDATE quotes SET statement_id = ? WHERE id = ?", (link.statement_id, quote_id)
+            )
+            self._attach(quote_id, link, int(row["article_id"]), row["outlet"])
+
+    def relink_speakers(self, speaker_ids: Iterable[int]) -> int:
+        """Inside a write transaction: link again the statements these speakers' quotes are in.
+
+        For an edit that moved quotes between speakers (``saidwhat.store.curation``):
+        statements never cross speakers, so the statements of the quotes the
+        edit touched are taken apart (with any quote of no one's they had
+        joined) and their quotes linked again under their speakers now. The
+        rest of the store keeps its statements. Returns the quotes linked.
+        """
+        ids = sorted(set(speaker_ids))
+        marks = ",".join("?" * len(ids))
+        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS relinked (id INTEGER PRIMARY KEY)")
+        self.conn.execute("DELETE FROM relinked")
+        self.conn.execute(
+            "INSERT OR IGNORE INTO relinked (id) SELECT id FROM quotes"
+            f" WHERE speaker_id IN ({marks}) OR statement_id IN (SELECT statement_id"
+            f" FROM quotes WHERE speaker_id IN ({marks}) AND statement_id IS NOT NULL)",
+            (*ids, *ids),
+        )
+        doomed = [
+            int(r[0])
+            for r in self.conn.execute(
+                "SELECT DISTINCT statement_id FROM quotes"
+                " WHERE id IN (SELECT id FROM relinked) AND statement_id IS NOT NULL"
+            )
+        ]
+        self.conn.execute(
+            "UPDATE quotes SET statement_id = NULL WHERE id IN (SELECT id FROM relinked)"
+        )
+        self.conn.executemany("DELETE FROM statements WHERE id = ?", [(i,) for i in doomed])
+        self.conn.execute("DELETE FROM quote_grams WHERE quote_id IN (SELECT id FROM relinked)")
+        self.conn.execute("DELETE FROM speaker_keys WHERE quote_id IN (SELECT id FROM relinked)")
+        if not self.link_statements:
+            return 0  # left for link_pending, as this store's ingests leave theirs
+        rows = self.conn.execute(
+            _UNLINKED + " WHERE q.id IN (SELECT id FROM relinked) ORDER BY q.id"
+        ).fetchall()
+        self._link_rows(rows)
+        return len(rows)
 
     def add_error(self, bad: BadRecord, *, once: bool = False) -> bool:
         """Keep a record that could not be used, so the store says what it is missing.
@@ -552,7 +592,7 @@ class Store:
                 # Known by an initial so far ("M. Rutte"); now the full name is known.
                 self.conn.execute(
                     "UPDATE speakers SET name = ?, given = ? WHERE id = ? AND external_id IS NULL"
-                    " AND length(given) = 1",
+                    " AND length(given) = 1 AND NOT named_by_user",
                     (name, person.given, found),
                 )
             if entity.gender is not None:  # the gender an article shows, kept once known
@@ -604,13 +644,15 @@ class Store:
         """
         norm = normalise(name)
         rows = self.conn.execute(
-            "SELECT s.id, s.kind, s.external_id FROM speaker_aliases a"
+            "SELECT s.id, s.kind, s.external_id, a.pinned FROM speaker_aliases a"
             " JOIN speakers s ON s.id = a.speaker_id WHERE a.norm = ? AND s.resolved"
-            " ORDER BY s.external_id IS NULL, s.id",
+            " ORDER BY a.pinned DESC, s.external_id IS NULL, s.id",
             (norm,),
         ).fetchall()
         for row in rows:
-            if _kinds_agree(kind, EntityKind(row["kind"])):
+            # A name a user pinned to a speaker (a merge, a split) is that speaker's, whatever
+            # the kind an article guessed.
+            if row["pinned"] or _kinds_agree(kind, EntityKind(row["kind"])):
                 return int(row["id"])
         if kind not in (EntityKind.PERSON, EntityKind.UNKNOWN):
             return None
@@ -669,6 +711,8 @@ class Store:
                         " given = ? WHERE id = ?",
                         (*values, speaker_id),
                     )
+                if entry.hidden:
+                    self.conn.execute("UPDATE speakers SET hidden = 1 WHERE id = ?", (speaker_id,))
                 for alias in (entry.name, *entry.aliases):
                     self._add_alias(speaker_id, alias)
                     merged += self._merge_guessed(speaker_id, normalise(alias))
@@ -711,6 +755,13 @@ class Store:
         cursor = self.conn.execute(sql, tuple(params))
         while chunk := cursor.fetchmany(size):
             yield from chunk
+
+
+# The quotes to link (``Store._link_rows``), with what linking needs of their articles.
+_UNLINKED = (
+    "SELECT q.id, q.content_text, q.type, q.speaker_id, q.article_id, a.published, a.outlet"
+    " FROM quotes q JOIN articles a ON a.id = q.article_id"
+)
 
 
 def _insert(table: str, columns: list[str]) -> str:

@@ -1,0 +1,353 @@
+"""Curation: a researcher merges, renames, splits and hides speakers, and the edits stay.
+
+The store is built by hand (``Store.add`` of ``ExtractedArticle``s, as
+``tests/test_server.py`` does) from fictional people and outlets; each test
+edits it, then checks that a new article, ``relink()`` and a knowledge-base
+round trip all keep the edit.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from saidwhat.model import EntityKind, ExtractedArticle
+from saidwhat.store import Store
+from saidwhat.store.curation import (
+    SpeakerEditError,
+    hide,
+    knowledge_base,
+    merge,
+    rename,
+    resolve_speaker,
+    split,
+)
+from saidwhat.store.identity import read_knowledge_base, write_knowledge_base
+from saidwhat.store.schema import MIGRATIONS, _statements
+from saidwhat.store.search import QuoteFilter, search_quotes, top_speakers
+from tests.test_server import article, said
+
+BRIDGE = "“The bridge will open in May,” said councillor Ilse Varga on Monday."
+WINTER = "“The ferry must run all winter,” I. Varga said. “Nobody will be stranded,” she added."
+FERRY_AGAIN = "Ilse Varga repeated: “The ferry must run all winter.”"
+COUNCIL = "“Rents will be frozen until spring,” Harwick Council said in a statement."
+BOROUGH = "Harwick Borough Council said: “Rents will be frozen until spring.”"
+BERG = "“The harbour dues will not rise,” said Tomas Berg, the harbour master."
+
+
+def _articles() -> list[ExtractedArticle]:
+    """Five stories of fictional Harwick: two Vargas taken for one, one council taken for two."""
+    return [
+        article(
+            "bridge",
+            BRIDGE,
+            [said(BRIDGE, "The bridge will open in May,", "Ilse Varga", mention="Ilse Varga")],
+            published="2025-03-03",
+        ),
+        article(
+            "winter",
+            WINTER,
+            [
+                said(WINTER, "The ferry must run all winter,", "I. Varga", mention="I. Varga"),
+                said(WINTER, "Nobody will be stranded,", "I. Varga", mention="she"),
+            ],
+            outlet="Eastmoor Courier",
+            published="2025-03-05",
+        ),
+        article(
+            "ferry-again",
+            FERRY_AGAIN,
+            [said(FERRY_AGAIN, "The ferry must run all winter.", "Ilse Varga", mention="Ilse")],
+            published="2025-03-06",
+        ),
+        article(
+            "council",
+            COUNCIL,
+            [
+                said(
+                    COUNCIL,
+                    "Rents will be frozen until spring,",
+                    "Harwick Council",
+                    kind=EntityKind.ORGANISATION,
+                    mention="Harwick Council",
+                )
+            ],
+            published="2025-03-07",
+        ),
+        article(
+            "borough",
+            BOROUGH,
+            [
+                said(
+                    BOROUGH,
+                    "Rents will be frozen until spring.",
+                    "Harwick Borough Council",
+                    kind=EntityKind.ORGANISATION,
+                    mention="Harwick Borough Council",
+                )
+            ],
+            outlet="Eastmoor Courier",
+            published="2025-03-08",
+        ),
+        article(
+            "berg",
+            BERG,
+            [said(BERG, "The harbour dues will not rise,", "Tomas Berg", mention="Tomas Berg")],
+            published="2025-03-09",
+        ),
+    ]
+
+
+def _store(path: Path) -> Store:
+    store = Store(path)
+    for item in _articles():
+        store.add(item)
+    return store
+
+
+def _later(key: str, name: str, kind: EntityKind = EntityKind.PERSON) -> ExtractedArticle:
+    """A new article, after the edit, that names ``name``."""
+    text = f"“We have heard nothing new from the ministry about {key},” said {name}."
+    content = f"We have heard nothing new from the ministry about {key},"
+    return article(
+        f"later-{key}", text, [said(text, content, name, kind=kind, mention=name)], published=None
+    )
+
+
+def _speaker_of(store: Store, input_id: str) -> tuple[int, str]:
+    row = store.conn.execute(
+        "SELECT s.id, s.name FROM quotes q JOIN articles a ON a.id = q.article_id"
+        " JOIN speakers s ON s.id = q.speaker_id WHERE a.input_id = ? ORDER BY q.seq LIMIT 1",
+        (input_id,),
+    ).fetchone()
+    return int(row["id"]), row["name"]
+
+
+def _quotes_by_speaker(store: Store) -> dict[str, int]:
+    return {
+        r["name"]: int(r["n"])
+        for r in store.conn.execute(
+            "SELECT s.name, count(q.id) AS n FROM speakers s JOIN quotes q ON q.speaker_id = s.id"
+            " GROUP BY s.id"
+        )
+    }
+
+
+def _statements_of(store: Store, speaker_id: int) -> list[tuple[int, int]]:
+    """(quotes, articles) of each statement of the speaker."""
+    return sorted(
+        (int(r["quotes"]), int(r["articles"]))
+        for r in store.conn.execute(
+            "SELECT quotes, articles FROM statements WHERE speaker_id = ?", (speaker_id,)
+        )
+    )
+
+
+def test_the_machine_got_it_wrong_before_any_edit(tmp_path: Path) -> None:
+    """What the edits below fix: I. Varga taken for Ilse, one council stored as two."""
+    with _store(tmp_path / "news.db") as store:
+        assert _quotes_by_speaker(store) == {
+            "Ilse Varga": 4,
+            "Harwick Council": 1,
+            "Harwick Borough Council": 1,
+            "Tomas Berg": 1,
+        }
+
+
+def test_merge_moves_quotes_joins_statements_and_survives_ingest_and_relink(
+    tmp_path: Path,
+) -> None:
+    with _store(tmp_path / "news.db") as store:
+        council = resolve_speaker(store, "Harwick Council")
+        borough = resolve_speaker(store, "Harwick Borough Council")
+        assert len(_statements_of(store, council) + _statements_of(store, borough)) == 2
+        edit = merge(store, council, [borough])
+        assert edit.message == f"merged 1 speaker into Harwick Council (#{council}): 1 quote moved"
+        assert _quotes_by_speaker(store)["Harwick Council"] == 2
+        assert "Harwick Borough Council" not in _quotes_by_speaker(store)
+        assert _statements_of(store, council) == [(2, 2)]  # one statement now, in two articles
+        store.add(_later("rents", "Harwick Borough Council", EntityKind.ORGANISATION))
+        assert _speaker_of(store, "later-rents") == (council, "Harwick Council")
+        store.relink()
+        assert _statements_of(store, council) == [(1, 1), (2, 2)]
+        assert _quotes_by_speaker(store)["Harwick Council"] == 3
+        [logged] = store.conn.execute("SELECT action, speaker_id, detail FROM speaker_edits")
+        assert (logged["action"], logged["speaker_id"]) == ("merge", council)
+        assert json.loads(logged["detail"])["quotes_moved"] == 1
+
+
+def test_split_moves_the_alias_quotes_splits_statements_and_keeps_landing(
+    tmp_path: Path,
+) -> None:
+    with _store(tmp_path / "news.db") as store:
+        ilse = resolve_speaker(store, "Ilse Varga")
+        assert _statements_of(store, ilse) == [(1, 1), (1, 1), (2, 2)]  # the ferry, said twice
+        edit = split(store, ilse, "I. Varga")
+        ivo = edit.new_speaker_id
+        assert ivo is not None and edit.quotes_moved == 2  # "I. Varga" and her "she"
+        assert edit.message == (
+            f"split 'I. Varga' off Ilse Varga (#{ilse}) as I. Varga (#{ivo}): 2 quotes moved"
+        )
+        assert _quotes_by_speaker(store) == {
+            "Ilse Varga": 2,
+            "I. Varga": 2,
+            "Harwick Council": 1,
+            "Harwick Borough Council": 1,
+            "Tomas Berg": 1,
+        }
+        # The ferry statement was one speaker's; now it is two speakers' two statements.
+        assert _statements_of(store, ilse) == [(1, 1), (1, 1)]
+        assert _statements_of(store, ivo) == [(1, 1), (1, 1)]
+        store.add(_later("tolls", "I. Varga"))
+        assert _speaker_of(store, "later-tolls") == (ivo, "I. Varga")
+        store.add(_later("buses", "Ilse Varga"))
+        assert _speaker_of(store, "later-buses") == (ilse, "Ilse Varga")
+        store.relink()
+        assert _quotes_by_speaker(store)["I. Varga"] == 3
+        assert _statements_of(store, ilse) == [(1, 1), (1, 1), (1, 1)]
+
+
+def test_rename_keeps_the_new_name_when_an_article_uses_the_old(tmp_path: Path) -> None:
+    with _store(tmp_path / "news.db") as store:
+        berg = resolve_speaker(store, "Tomas Berg")
+        edit = rename(store, berg, "Tomas Berg-Lund")
+        assert edit.message == f"renamed Tomas Berg (#{berg}) to 'Tomas Berg-Lund'"
+        store.add(_later("dues", "Tomas Berg"))
+        assert _speaker_of(store, "later-dues") == (berg, "Tomas Berg-Lund")
+        store.relink()
+        [row] = top_speakers(store, name="Tomas Berg-Lund")
+        assert (row.name, row.quotes, row.aliases) == ("Tomas Berg-Lund", 2, ["Tomas Berg"])
+        assert resolve_speaker(store, "Tomas Berg") == berg  # the old name still finds him
+
+
+def test_a_renamed_initial_is_not_renamed_back_by_a_fuller_name(tmp_path: Path) -> None:
+    """Without the edit, "Ivo Varga" would upgrade a speaker known as "I. Varga" (store.py)."""
+    with _store(tmp_path / "news.db") as store:
+        ivo = split(store, resolve_speaker(store, "Ilse Varga"), "I. Varga").new_speaker_id
+        assert ivo is not None
+        rename(store, ivo, "I. Varga (harbour board)")
+        store.add(_later("moorings", "Ivo Varga"))
+        name = store.conn.execute("SELECT name FROM speakers WHERE id = ?", (ivo,)).fetchone()[0]
+        assert name == "I. Varga (harbour board)"
+
+
+def test_hide_leaves_a_speaker_out_but_keeps_its_quotes_and_new_ones(tmp_path: Path) -> None:
+    with _store(tmp_path / "news.db") as store:
+        berg = resolve_speaker(store, "Tomas Berg")
+        edit = hide(store, berg)
+        assert edit.message == f"hid Tomas Berg (#{berg}): 1 quote left out of lists and searches"
+        assert "Tomas Berg" not in {r.name for r in top_speakers(store)}
+        assert "Tomas Berg" in {r.name for r in top_speakers(store, hidden=True)}
+        assert search_quotes(store, QuoteFilter(text="harbour dues")).total == 0
+        assert search_quotes(store, QuoteFilter(speaker="Tomas Berg")).total == 1  # asked by name
+        store.add(_later("cranes", "Tomas Berg"))
+        assert _speaker_of(store, "later-cranes") == (berg, "Tomas Berg")
+        store.relink()
+        assert search_quotes(store, QuoteFilter(text="ministry")).total == 0
+        assert hide(store, berg).message == f"Tomas Berg (#{berg}) was hidden already"
+        shown = hide(store, berg, hidden=False)
+        assert (
+            shown.message
+            == f"showed Tomas Berg (#{berg}) again: 2 quotes back in lists and searches"
+        )
+        assert search_quotes(store, QuoteFilter(text="ministry")).total == 1
+
+
+def test_resolve_speaker_names_one_speaker_or_says_why_not(tmp_path: Path) -> None:
+    with _store(tmp_path / "news.db") as store:
+        ilse = resolve_speaker(store, "Ilse Varga")
+        assert resolve_speaker(store, str(ilse)) == resolve_speaker(store, f"#{ilse}") == ilse
+        split(store, ilse, "I. Varga")
+        with pytest.raises(SpeakerEditError, match=r"'Varga' could be Ilse Varga \(#\d+\), I\."):
+            resolve_speaker(store, "Varga")
+        with pytest.raises(SpeakerEditError, match="no speaker called 'Mara Quist'") as missing:
+            resolve_speaker(store, "Mara Quist")
+        assert missing.value.status == 404
+        with pytest.raises(SpeakerEditError, match="no speaker with id 999"):
+            resolve_speaker(store, "999")
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda s, i: merge(s, i, [i]), "into itself"),
+        (lambda s, i: merge(s, i, []), "at least one speaker"),
+        (lambda s, i: rename(s, i, "  "), "the new name is empty"),
+        (lambda s, i: rename(s, i, "Tomas Berg"), r"Tomas Berg \(#\d+\) is also called"),
+        (lambda s, i: split(s, i, "Ilse Varga"), "is the name of Ilse Varga"),
+        (lambda s, i: split(s, i, "Mara Quist"), r"has no alias 'Mara Quist' \(its aliases: I\."),
+    ],
+)
+def test_an_edit_that_cannot_be_made_changes_nothing(
+    tmp_path: Path, edit: object, message: str
+) -> None:
+    with _store(tmp_path / "news.db") as store:
+        ilse = resolve_speaker(store, "Ilse Varga")
+        before = _quotes_by_speaker(store)
+        with pytest.raises(SpeakerEditError, match=message):
+            edit(store, ilse)  # type: ignore[operator]
+        assert _quotes_by_speaker(store) == before
+        assert store.conn.execute("SELECT count(*) FROM speaker_edits").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+def test_the_curated_speakers_round_trip_through_a_knowledge_base(
+    tmp_path: Path, suffix: str
+) -> None:
+    """Curate store A, export its KB, load it into fresh store B with the same articles."""
+    with _store(tmp_path / "a.db") as a:
+        ilse = resolve_speaker(a, "Ilse Varga")
+        split(a, ilse, "I. Varga")
+        merge(
+            a,
+            resolve_speaker(a, "Harwick Council"),
+            [resolve_speaker(a, "Harwick Borough Council")],
+        )
+        rename(a, resolve_speaker(a, "Tomas Berg"), "Tomas Berg-Lund")
+        hide(a, ilse)
+        kb = tmp_path / f"a-kb{suffix}"
+        assert write_knowledge_base(knowledge_base(a), kb) == 4
+        curated = {(r.name, r.quotes, r.hidden) for r in top_speakers(a, hidden=True)}
+    entries = list(read_knowledge_base(kb))
+    assert all(not isinstance(e, Exception) for e in entries)
+    with Store(tmp_path / "b.db") as b:
+        b.load_knowledge_base(entries)  # type: ignore[arg-type]
+        for item in _articles():
+            b.add(item)
+        assert {(r.name, r.quotes, r.hidden) for r in top_speakers(b, hidden=True)} == curated
+    assert curated == {
+        ("Ilse Varga", 2, True),
+        ("I. Varga", 2, False),
+        ("Harwick Council", 2, False),
+        ("Tomas Berg-Lund", 1, False),
+    }
+
+
+def test_a_schema_5_store_takes_the_curation_columns(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    for script in MIGRATIONS[:5]:
+        for statement in _statements(script):
+            conn.execute(statement)
+    conn.execute("PRAGMA user_version = 5")
+    conn.execute(
+        "INSERT INTO speakers (id, name, kind, surname, given) VALUES"
+        " (1, 'Ilse Varga', 'person', 'varga', 'ilse')"
+    )
+    conn.execute("INSERT INTO speaker_aliases VALUES (1, 'Ilse Varga', 'ilse varga')")
+    conn.close()
+    with Store(path) as store:
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) >= 6
+        [row] = top_speakers(store, hidden=True) or [None]  # no quotes yet: not listed
+        assert row is None
+        assert store.conn.execute("SELECT hidden, named_by_user FROM speakers").fetchone()[:] == (
+            0,
+            0,
+        )
+        rename(store, 1, "Ilse Varga-Horn")
+        assert resolve_speaker(store, "Ilse Varga") == 1
+        store.add(_later("ferries", "Ilse Varga"))
+        assert _speaker_of(store, "later-ferries") == (1, "Ilse Varga-Horn")

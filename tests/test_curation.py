@@ -9,11 +9,15 @@ round trip all keep the edit.
 from __future__ import annotations
 
 import json
+import re
+import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from saidwhat.cli import app as cli_app
 from saidwhat.model import EntityKind, ExtractedArticle
 from saidwhat.store import Store
 from saidwhat.store.curation import (
@@ -174,8 +178,10 @@ def test_merge_moves_quotes_joins_statements_and_survives_ingest_and_relink(
         store.relink()
         assert _statements_of(store, council) == [(1, 1), (2, 2)]
         assert _quotes_by_speaker(store)["Harwick Council"] == 3
-        [logged] = store.conn.execute("SELECT action, speaker_id, detail FROM speaker_edits")
-        assert (logged["action"], logged["speaker_id"]) == ("merge", council)
+        [logged] = store.conn.execute(
+            "SELECT action, speaker_id, other_id, detail FROM speaker_edits"
+        )
+        assert tuple(logged)[:3] == ("merge", council, borough)
         assert json.loads(logged["detail"])["quotes_moved"] == 1
 
 
@@ -351,3 +357,180 @@ def test_a_schema_5_store_takes_the_curation_columns(tmp_path: Path) -> None:
         assert resolve_speaker(store, "Ilse Varga") == 1
         store.add(_later("ferries", "Ilse Varga"))
         assert _speaker_of(store, "later-ferries") == (1, "Ilse Varga-Horn")
+
+
+# -- the command line ------------------------------------------------------------------------
+
+NEWS = [
+    {
+        "id": "c1",
+        "outlet": "Harwick Gazette",
+        "published": "2025-03-03",
+        "text": "Harwick Borough Council said on Monday that rents in the harbour flats would be"
+        " frozen until spring.\n“Nobody will be asked to pay more this winter,” said councillor"
+        " Ilse Varga, who chairs the housing committee.",
+    },
+    {
+        "id": "c2",
+        "outlet": "Eastmoor Courier",
+        "published": "2025-03-04",
+        "text": "“Nobody will be asked to pay more this winter,” Ms Varga told the Courier.\n"
+        "Harbour master Tomas Berg said the ferry timetable would change next month.",
+    },
+    {
+        "id": "c3",
+        "outlet": "Eastmoor Courier",
+        "published": "2025-03-05",
+        "text": "“The dues will not rise,” said Mr T. Berg, speaking at the quay.\n"
+        "Harwick Council said the flats would be repainted in April.",
+    },
+]
+
+runner = CliRunner()
+
+
+def run(*args: str | Path) -> tuple[int, str, str]:
+    result = runner.invoke(cli_app, [str(a) for a in args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture(scope="module")
+def news(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    corpus = tmp_path_factory.mktemp("news") / "news.jsonl"
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in NEWS), encoding="utf-8")
+    return corpus
+
+
+@pytest.fixture(scope="module")
+def ingested(news: Path) -> Path:
+    """The three stories, ingested once by the real extractor (copied by each test)."""
+    db = news.parent / "ingested.db"
+    code, _, err = run("ingest", news, "--db", db, "--no-progress")
+    assert code == 0, err
+    return db
+
+
+@pytest.fixture
+def db(ingested: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "news.db"
+    shutil.copy(ingested, copy)
+    return copy
+
+
+def listed(db: Path, *options: str) -> dict[str, tuple[int, bool]]:
+    """The speakers ``saidwhat speakers`` lists: name → (quotes, hidden)."""
+    code, out, err = run("speakers", "--db", db, "-f", "jsonl", *options)
+    assert code == 0, err
+    return {r["name"]: (r["quotes"], r["hidden"]) for r in map(json.loads, out.splitlines())}
+
+
+def test_the_listing_lists_as_before_the_commands(db: Path) -> None:
+    assert listed(db) == {
+        "Ilse Varga": (2, False),
+        "Tomas Berg": (2, False),
+        "Harwick Borough Council": (1, False),
+        "Harwick Council": (1, False),
+    }
+    code, out, _ = run("speakers", "--db", db, "-n", "2")
+    assert code == 0 and "4 speakers by quotes" in out
+
+
+def test_cli_merge_rename_split_and_hide_each_say_what_changed(db: Path) -> None:
+    with Store(db, read_only=True) as store:
+        council = resolve_speaker(store, "Harwick Council")
+        borough = resolve_speaker(store, "Harwick Borough Council")
+        berg = resolve_speaker(store, "Tomas Berg")
+    code, out, err = run("speakers", "merge", borough, "Harwick Council", "--db", db)
+    assert (code, out) == (
+        0,
+        f"merged 1 speaker into Harwick Borough Council (#{borough}): 1 quote moved\n",
+    ), err
+    code, out, _ = run("speakers", "rename", "Ilse Varga", "Ilse Varga-Horn", "--db", db)
+    assert code == 0 and out.startswith("renamed Ilse Varga (#") and "'Ilse Varga-Horn'" in out
+    code, out, _ = run("speakers", "split", f"#{berg}", "T. Berg", "--db", db)
+    assert code == 0 and out.startswith(f"split 'T. Berg' off Tomas Berg (#{berg}) as T. Berg")
+    assert out.endswith(": 1 quote moved\n")
+    code, out, _ = run("speakers", "hide", "T. Berg", "--db", db)
+    assert code == 0 and out.startswith("hid T. Berg (#")
+    assert listed(db) == {
+        "Ilse Varga-Horn": (2, False),
+        "Harwick Borough Council": (2, False),
+        "Tomas Berg": (1, False),
+    }
+    assert listed(db, "--hidden")["T. Berg"] == (1, True)
+    code, out, _ = run("speakers", "--db", db, "--hidden")
+    assert code == 0 and "T. Berg (hidden)" in out
+    code, out, _ = run("speakers", "hide", "T. Berg", "--undo", "--db", db)
+    assert code == 0 and out.startswith("showed T. Berg (#") and "T. Berg" in listed(db)
+    with Store(db, read_only=True) as store:  # the merged-away id is given to no one else
+        ids = {int(r[0]) for r in store.conn.execute("SELECT id FROM speakers")}
+        assert council not in ids and resolve_speaker(store, "T. Berg") > council
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("merge", "Ilse Varga", "Berg"), "'Berg' could be Tomas Berg (#"),  # after the split
+        (("rename", "Mara Quist", "Mara Quist-Lee"), "no speaker called 'Mara Quist'"),
+        (("hide", "404"), "no speaker with id 404"),
+        (("split", "Ilse Varga", "Tomas Berg"), "Ilse Varga (#"),
+    ],
+)
+def test_cli_errors_name_the_problem_and_exit_2(
+    db: Path, args: tuple[str, ...], message: str
+) -> None:
+    assert run("speakers", "split", "Tomas Berg", "T. Berg", "--db", db)[0] == 0
+    code, out, err = run("speakers", *args, "--db", db)
+    assert code == 2 and out == ""
+    assert message in " ".join(err.split()), err
+
+
+def test_cli_edits_need_an_existing_store(tmp_path: Path) -> None:
+    code, _, err = run("speakers", "hide", "Ilse Varga", "--db", tmp_path / "none.db")
+    assert code == 2 and "no such store" in err and not (tmp_path / "none.db").exists()
+
+
+def test_cli_help_explains_each_command() -> None:
+    for command, words in [
+        ("merge", "INTO keeps its name"),
+        ("rename", "the old one stays an alias"),
+        ("split", "later articles that use ALIAS are the new speaker's"),
+        ("hide", "nothing is deleted"),
+        ("export-kb", "saidwhat ingest --kb"),
+    ]:
+        code, out, _ = run("speakers", command, "--help")
+        text = re.sub(r"[\s│]+", " ", out)
+        assert code == 0 and words in text, (command, text)
+        if command != "export-kb":
+            assert "The store to change" in text
+
+
+def test_cli_knowledge_base_round_trip(db: Path, news: Path, tmp_path: Path) -> None:
+    """Curate a store, export its KB, ingest the same articles into a fresh store with --kb."""
+    for edit in (
+        ("merge", "Harwick Borough Council", "Harwick Council"),
+        ("rename", "Ilse Varga", "Ilse Varga-Horn"),
+        ("split", "Tomas Berg", "T. Berg"),
+        ("hide", "Tomas Berg"),
+    ):
+        code, _, err = run("speakers", *edit, "--db", db)
+        assert code == 0, err
+    kb = tmp_path / "harwick-kb.jsonl"
+    code, _, err = run("speakers", "export-kb", kb, "--db", db)
+    assert code == 0 and f"wrote {kb} (4 speakers)" in err
+    entries = [json.loads(line) for line in kb.read_text(encoding="utf-8").splitlines()]
+    assert all(e["id"].startswith("saidwhat:") for e in entries)
+    fresh = tmp_path / "fresh.db"
+    code, _, err = run("ingest", news, "--db", fresh, "--kb", kb, "--no-progress")
+    assert code == 0 and "knowledge base: 4 entries" in err, err
+    curated = listed(db, "--hidden")
+    assert (
+        listed(fresh, "--hidden")
+        == curated
+        == {
+            "Ilse Varga-Horn": (2, False),
+            "Harwick Borough Council": (2, False),
+            "Tomas Berg": (1, True),
+            "T. Berg": (1, False),
+        }
+    )

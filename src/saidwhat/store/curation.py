@@ -122,9 +122,11 @@ def merge(store: Store, into: int, others: Sequence[int]) -> Edit:
                     " ON CONFLICT (speaker_id, norm) DO UPDATE SET pinned = 1",
                     (into, other),
                 )
-            moved += store.conn.execute(
+            count = store.conn.execute(
                 "UPDATE quotes SET speaker_id = ? WHERE speaker_id = ?", (into, other)
             ).rowcount
+            moved += count
+            _log(store, "merge", into, {"merged": row["name"], "quotes_moved": count}, other)
             store.conn.execute(
                 "UPDATE statements SET speaker_id = ? WHERE speaker_id = ?", (into, other)
             )
@@ -144,8 +146,6 @@ def merge(store: Store, into: int, others: Sequence[int]) -> Edit:
                 ),
             )
         store.relink_speakers([into])
-        names = [label(r["name"], int(r["id"])) for r in rows]
-        _log(store, "merge", into, {"merged": names, "quotes_moved": moved})
     message = (
         f"merged {len(rows)} speaker{'s' if len(rows) != 1 else ''} into "
         f"{label(target['name'], into)}: {_quotes(moved)} moved"
@@ -262,7 +262,7 @@ def split(store: Store, speaker: int, alias: str) -> Edit:
             "UPDATE quotes SET speaker_id = ? WHERE id = ?", [(new_id, q) for q in moving]
         )
         store.relink_speakers([speaker, new_id])
-        _log(store, "split", speaker, {"alias": name, "new": new_id, "quotes_moved": len(moving)})
+        _log(store, "split", speaker, {"alias": name, "quotes_moved": len(moving)}, new_id)
     message = (
         f"split {name!r} off {label(row['name'], speaker)} as {label(name, new_id)}: "
         f"{_quotes(len(moving))} moved"
@@ -345,10 +345,18 @@ def _pin(store: Store, speaker_id: int, alias: str) -> None:
     )
 
 
-def _log(store: Store, action: str, speaker_id: int, detail: dict[str, object]) -> None:
+def _log(
+    store: Store,
+    action: str,
+    speaker_id: int,
+    detail: dict[str, object],
+    other_id: int | None = None,
+) -> None:
+    """Keep the edit in ``speaker_edits``: what was done, to whom, when."""
     store.conn.execute(
-        "INSERT INTO speaker_edits (action, speaker_id, detail, at) VALUES (?, ?, ?, ?)",
-        (action, speaker_id, json.dumps(detail, ensure_ascii=False), _now()),
+        "INSERT INTO speaker_edits (action, speaker_id, other_id, detail, at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (action, speaker_id, other_id, json.dumps(detail, ensure_ascii=False), _now()),
     )
 
 

@@ -191,8 +191,10 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE speaker_edits (
         id         INTEGER PRIMARY KEY,
         action     TEXT NOT NULL,             -- merge | rename | split | hide | unhide
-        speaker_id INTEGER NOT NULL,          -- the speaker it left standing (no reference:
-                                              -- a speaker merged away is gone)
+        speaker_id INTEGER NOT NULL,          -- the speaker it left standing
+        other_id   INTEGER,                   -- merge: the speaker merged away; split: the new
+                                              -- one (no references: a merged one is gone, and
+                                              -- its id is never given to another speaker)
         detail     TEXT NOT NULL,             -- JSON: what changed
         at         TEXT NOT NULL
     );

@@ -609,9 +609,13 @@ class Store:
         return speaker_id, True
 
     def _insert_speaker(self, entity: Entity, name: str, person: PersonName | None) -> int:
+        # A new id past every speaker a user merged away: an old link or log entry
+        # never names someone else.
         cursor = self.conn.execute(
-            "INSERT INTO speakers (name, kind, role, external_id, surname, given, gender,"
-            " gender_evidence, members, resolved) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO speakers (id, name, kind, role, external_id, surname, given, gender,"
+            " gender_evidence, members, resolved) VALUES ((SELECT 1 + max(coalesce("
+            "(SELECT max(id) FROM speakers), 0), coalesce((SELECT max(other_id) FROM"
+            " speaker_edits), 0))), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 name,
                 entity.kind.value,

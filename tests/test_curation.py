@@ -12,13 +12,16 @@ import json
 import re
 import shutil
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from saidwhat.cli import app as cli_app
 from saidwhat.model import EntityKind, ExtractedArticle
+from saidwhat.server import create_app
 from saidwhat.store import Store
 from saidwhat.store.curation import (
     SpeakerEditError,
@@ -32,7 +35,7 @@ from saidwhat.store.curation import (
 from saidwhat.store.identity import read_knowledge_base, write_knowledge_base
 from saidwhat.store.schema import MIGRATIONS, _statements
 from saidwhat.store.search import QuoteFilter, search_quotes, top_speakers
-from tests.test_server import article, said
+from tests.test_server import TOKEN, XSS, article, said
 
 BRIDGE = "“The bridge will open in May,” said councillor Ilse Varga on Monday."
 WINTER = "“The ferry must run all winter,” I. Varga said. “Nobody will be stranded,” she added."
@@ -534,3 +537,148 @@ def test_cli_knowledge_base_round_trip(db: Path, news: Path, tmp_path: Path) -> 
             "T. Berg": (1, False),
         }
     )
+
+
+# -- the server ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[TestClient, Path]]:
+    """A server with the ingest token over a fresh hand-built store."""
+    path = tmp_path / "served.db"
+    _store(path).close()
+    with TestClient(create_app(path, ingest_token=TOKEN)) as client:
+        yield client, path
+
+
+BEARER = {"Authorization": f"Bearer {TOKEN}"}
+
+
+def _id(path: Path, name: str) -> int:
+    with Store(path, read_only=True) as store:
+        return resolve_speaker(store, name)
+
+
+@pytest.mark.parametrize(
+    ("action", "body"),
+    [
+        ("merge", {"others": [1]}),
+        ("rename", {"name": "Ilse Varga-Horn"}),
+        ("split", {"alias": "I. Varga"}),
+        ("hide", {}),
+    ],
+)
+def test_api_edits_need_the_token(
+    served: tuple[TestClient, Path], action: str, body: dict[str, object]
+) -> None:
+    client, path = served
+    berg = _id(path, "Tomas Berg")
+    before = listed_api(client)
+    for headers in ({}, {"Authorization": "Bearer wrong-token"}, {"Authorization": TOKEN}):
+        response = client.post(f"/api/speakers/{berg}/{action}", json=body, headers=headers)
+        assert response.status_code == 401, (headers, response.text)
+        assert "Authorization: Bearer" in response.json()["detail"]
+    assert listed_api(client) == before and len(before) == 4  # nothing changed
+    with Store(path, read_only=True) as store:
+        assert store.conn.execute("SELECT count(*) FROM speaker_edits").fetchone()[0] == 0
+
+
+def listed_api(client: TestClient, **params: str) -> dict[str, int]:
+    response = client.get("/api/speakers", params={"limit": "50", **params})
+    assert response.status_code == 200
+    return {item["name"]: item["quotes"] for item in response.json()["items"]}
+
+
+def test_api_edits_with_the_token_change_the_store(served: tuple[TestClient, Path]) -> None:
+    client, path = served
+    council, borough = _id(path, "Harwick Council"), _id(path, "Harwick Borough Council")
+    ilse, berg = _id(path, "Ilse Varga"), _id(path, "Tomas Berg")
+    merged = client.post(
+        f"/api/speakers/{council}/merge", json={"others": [borough]}, headers=BEARER
+    )
+    assert merged.status_code == 200 and merged.json()["quotes_moved"] == 1
+    assert merged.json()["message"].startswith("merged 1 speaker into Harwick Council")
+    split_off = client.post(
+        f"/api/speakers/{ilse}/split", json={"alias": "I. Varga"}, headers=BEARER
+    )
+    assert split_off.status_code == 200
+    new = split_off.json()["new_speaker_id"]
+    assert client.get(f"/api/speakers/{new}").json()["name"] == "I. Varga"
+    renamed = client.post(
+        f"/api/speakers/{berg}/rename", json={"name": "Tomas Berg-Lund"}, headers=BEARER
+    )
+    assert renamed.status_code == 200 and renamed.json()["name"] == "Tomas Berg-Lund"
+    hidden = client.post(f"/api/speakers/{berg}/hide", json={}, headers=BEARER)
+    assert hidden.status_code == 200 and hidden.json()["action"] == "hide"
+    assert listed_api(client) == {"Ilse Varga": 2, "I. Varga": 2, "Harwick Council": 2}
+    assert listed_api(client, hidden="true")["Tomas Berg-Lund"] == 1
+    assert client.get("/api/quotes", params={"q": "harbour dues"}).json()["total"] == 0
+    shown = client.post(f"/api/speakers/{berg}/hide", json={"hidden": False}, headers=BEARER)
+    assert shown.status_code == 200 and "Tomas Berg-Lund" in listed_api(client)
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "status", "detail"),
+    [
+        ("/api/speakers/999/rename", {"name": "Mara Quist"}, 404, "no speaker with id 999"),
+        ("/api/speakers/{ilse}/merge", {"others": ["{ilse}"]}, 400, "into itself"),
+        ("/api/speakers/{ilse}/rename", {"name": "Tomas Berg"}, 409, "merge the two speakers"),
+        ("/api/speakers/{ilse}/split", {"alias": "Mara"}, 400, "has no alias 'Mara'"),
+        ("/api/speakers/{ilse}/rename", {"name": ""}, 422, None),
+        ("/api/speakers/{ilse}/merge", {"others": []}, 422, None),
+        ("/api/speakers/{ilse}/hide", {"hidden": True, "why": "x"}, 422, None),
+    ],
+)
+def test_api_edit_errors_carry_their_status(
+    served: tuple[TestClient, Path],
+    path: str,
+    body: dict[str, object],
+    status: int,
+    detail: str | None,
+) -> None:
+    client, db = served
+    ilse = str(_id(db, "Ilse Varga"))
+    filled = json.loads(json.dumps(body).replace('"{ilse}"', ilse))
+    response = client.post(path.replace("{ilse}", ilse), json=filled, headers=BEARER)
+    assert response.status_code == status, response.text
+    if detail is not None:
+        assert detail in response.json()["detail"]
+
+
+def test_api_edits_do_not_exist_without_a_token(tmp_path: Path) -> None:
+    path = tmp_path / "read-only.db"
+    _store(path).close()
+    with TestClient(create_app(path)) as client:
+        response = client.post("/api/speakers/1/rename", json={"name": "X"}, headers=BEARER)
+        assert response.status_code in (404, 405)
+        assert (
+            "/api/speakers/{speaker_id}/rename" not in client.get("/openapi.json").json()["paths"]
+        )
+        page = client.post("/speakers/1/curate", data={"action": "hide", "token": TOKEN})
+        assert page.status_code == 403 and "start it with --ingest-token" in page.text
+
+
+def test_the_speaker_page_form_edits_with_the_token(served: tuple[TestClient, Path]) -> None:
+    client, path = served
+    berg = _id(path, "Tomas Berg")
+    page = client.get(f"/speakers/{berg}")
+    assert page.status_code == 200 and f'action="/speakers/{berg}/curate"' in page.text
+    form = {"action": "rename", "value": "Tomas Berg-Lund"}
+    refused = client.post(f"/speakers/{berg}/curate", data={**form, "token": "guess"})
+    assert refused.status_code == 401 and "not this server" in refused.text
+    done = client.post(f"/speakers/{berg}/curate", data={**form, "token": TOKEN})
+    assert done.status_code == 200 and "renamed Tomas Berg (#" in done.text
+    assert f'href="/speakers/{berg}"' in done.text
+    assert "Tomas Berg-Lund" in client.get(f"/speakers/{berg}").text
+    bad = client.post(f"/speakers/{berg}/curate", data={"action": "split", "token": TOKEN})
+    assert bad.status_code == 400 and "split needs the alias" in bad.text
+    ilse = _id(path, "Ilse Varga")
+    split_off = client.post(
+        f"/speakers/{ilse}/curate", data={"action": "split", "value": "I. Varga", "token": TOKEN}
+    )
+    assert split_off.status_code == 200 and 'id="new-speaker"' in split_off.text
+    escaped = client.post(
+        f"/speakers/{ilse}/curate", data={"action": "rename", "value": XSS, "token": TOKEN}
+    )
+    assert escaped.status_code == 200 and "<script>" not in escaped.text
+    assert "<script>" not in client.get(f"/speakers/{ilse}").text

@@ -32,6 +32,7 @@ from saidwhat.store.curation import (
     resolve_speaker,
     split,
 )
+from saidwhat.store.export import ExportFormat, export_store
 from saidwhat.store.identity import read_knowledge_base, write_knowledge_base
 from saidwhat.store.schema import MIGRATIONS, _statements
 from saidwhat.store.search import QuoteFilter, search_quotes, top_speakers
@@ -268,6 +269,12 @@ def test_hide_leaves_a_speaker_out_but_keeps_its_quotes_and_new_ones(tmp_path: P
         assert _speaker_of(store, "later-cranes") == (berg, "Tomas Berg")
         store.relink()
         assert search_quotes(store, QuoteFilter(text="ministry")).total == 0
+        export_store(store, ExportFormat.JSONL, tmp_path / "out", ["speakers"])
+        exported = (tmp_path / "out" / "speakers.jsonl").read_text(encoding="utf-8").splitlines()
+        assert {(r["name"], r["hidden"]) for r in map(json.loads, exported)} >= {
+            ("Tomas Berg", True),
+            ("Ilse Varga", False),
+        }
         assert hide(store, berg).message == f"Tomas Berg (#{berg}) was hidden already"
         shown = hide(store, berg, hidden=False)
         assert (

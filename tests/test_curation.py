@@ -263,6 +263,7 @@ def test_hide_leaves_a_speaker_out_but_keeps_its_quotes_and_new_ones(tmp_path: P
         assert edit.message == f"hid Tomas Berg (#{berg}): 1 quote left out of lists and searches"
         assert "Tomas Berg" not in {r.name for r in top_speakers(store)}
         assert "Tomas Berg" in {r.name for r in top_speakers(store, hidden=True)}
+        assert [r.hidden for r in top_speakers(store, name="Tomas Berg")] == [True]  # by name
         assert search_quotes(store, QuoteFilter(text="harbour dues")).total == 0
         assert search_quotes(store, QuoteFilter(speaker="Tomas Berg")).total == 1  # asked by name
         store.add(_later("cranes", "Tomas Berg"))

@@ -254,7 +254,7 @@ def _speaker_selection(
 ) -> tuple[str, list[object]] | None:
     """The WHERE clause over speakers ``s`` of the speakers list (None: the name is no one)."""
     conditions = [] if unresolved else ["s.resolved"]
-    if not hidden:
+    if not hidden and not name:  # a speaker a user hid is left out, unless asked for by name
         conditions.append("NOT s.hidden")
     params: list[object] = []
     if name:
@@ -303,7 +303,7 @@ def top_speakers(
 
     Descriptions an article left unresolved ("one witness", "the council")
     are left out unless ``unresolved``, speakers a user hid unless
-    ``hidden``; ``speaker_total`` counts the same list.
+    ``hidden`` or ``name``; ``speaker_total`` counts the same list.
     """
     selection = _speaker_selection(store, name, unresolved, hidden)
     if selection is None:

@@ -611,6 +611,9 @@ def listed_api(client: TestClient, **params: str) -> dict[str, int]:
 
 def test_api_edits_with_the_token_change_the_store(served: tuple[TestClient, Path]) -> None:
     client, path = served
+    documented = client.get("/openapi.json").json()["paths"]
+    for action in ("merge", "rename", "split", "hide"):
+        assert f"/api/speakers/{{speaker_id}}/{action}" in documented
     council, borough = _id(path, "Harwick Council"), _id(path, "Harwick Borough Council")
     ilse, berg = _id(path, "Ilse Varga"), _id(path, "Tomas Berg")
     merged = client.post(

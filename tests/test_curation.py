@@ -154,6 +154,34 @@ def _statements_of(store: Store, speaker_id: int) -> list[tuple[int, int]]:
     )
 
 
+def _assert_statements_consistent(store: Store) -> None:
+    """Every quote in one statement, counted there, and no statement across two speakers."""
+    assert (
+        store.conn.execute("SELECT count(*) FROM quotes WHERE statement_id IS NULL").fetchone()[0]
+        == 0
+    )
+    for row in store.conn.execute("SELECT id, speaker_id, quotes, articles FROM statements"):
+        members = store.conn.execute(
+            "SELECT count(*), count(DISTINCT article_id) FROM quotes WHERE statement_id = ?",
+            (row["id"],),
+        ).fetchone()
+        assert tuple(members) == (row["quotes"], row["articles"]), dict(row)
+        speakers = {
+            r[0]
+            for r in store.conn.execute(
+                "SELECT DISTINCT speaker_id FROM quotes WHERE statement_id = ? AND speaker_id"
+                " IS NOT NULL",
+                (row["id"],),
+            )
+        }
+        assert speakers <= {row["speaker_id"]}, dict(row)
+    keyed = store.conn.execute(
+        "SELECT count(*) FROM speaker_keys k JOIN quotes q ON q.id = k.quote_id"
+        " WHERE k.speaker_id IS NOT q.speaker_id"
+    ).fetchone()[0]
+    assert keyed == 0  # a quote's keys are under its speaker now
+
+
 def test_the_machine_got_it_wrong_before_any_edit(tmp_path: Path) -> None:
     """What the edits below fix: I. Varga taken for Ilse, one council stored as two."""
     with _store(tmp_path / "news.db") as store:
@@ -177,6 +205,7 @@ def test_merge_moves_quotes_joins_statements_and_survives_ingest_and_relink(
         assert _quotes_by_speaker(store)["Harwick Council"] == 2
         assert "Harwick Borough Council" not in _quotes_by_speaker(store)
         assert _statements_of(store, council) == [(2, 2)]  # one statement now, in two articles
+        _assert_statements_consistent(store)
         store.add(_later("rents", "Harwick Borough Council", EntityKind.ORGANISATION))
         assert _speaker_of(store, "later-rents") == (council, "Harwick Council")
         store.relink()
@@ -224,12 +253,14 @@ def test_split_moves_the_alias_quotes_splits_statements_and_keeps_landing(
         # The ferry statement was one speaker's; now it is two speakers' two statements.
         assert _statements_of(store, ilse) == [(1, 1), (1, 1)]
         assert _statements_of(store, ivo) == [(1, 1), (1, 1)]
+        _assert_statements_consistent(store)
         store.add(_later("tolls", "I. Varga"))
         assert _speaker_of(store, "later-tolls") == (ivo, "I. Varga")
         store.add(_later("buses", "Ilse Varga"))
         assert _speaker_of(store, "later-buses") == (ilse, "Ilse Varga")
         store.relink()
         assert _quotes_by_speaker(store)["I. Varga"] == 3
+        _assert_statements_consistent(store)
         assert _statements_of(store, ilse) == [(1, 1), (1, 1), (1, 1)]
 
 

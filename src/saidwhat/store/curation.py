@@ -112,6 +112,13 @@ def merge(store: Store, into: int, others: Sequence[int]) -> Edit:
                 "merge it into a speaker, not a speaker into it"
             )
         rows = [_speaker(store, other) for other in gone]
+        marks = ",".join("?" * len(gone))
+        quotes = [
+            int(q[0])
+            for q in store.conn.execute(
+                f"SELECT id FROM quotes WHERE speaker_id IN ({marks})", gone
+            )
+        ]
         moved = 0
         for row in rows:
             other = int(row["id"])
@@ -145,7 +152,7 @@ def merge(store: Store, into: int, others: Sequence[int]) -> Edit:
                     into,
                 ),
             )
-        store.relink_speakers([into])
+        store.relink_quotes(quotes)
     message = (
         f"merged {len(rows)} speaker{'s' if len(rows) != 1 else ''} into "
         f"{label(target['name'], into)}: {_quotes(moved)} moved"
@@ -261,7 +268,7 @@ def split(store: Store, speaker: int, alias: str) -> Edit:
         store.conn.executemany(
             "UPDATE quotes SET speaker_id = ? WHERE id = ?", [(new_id, q) for q in moving]
         )
-        store.relink_speakers([speaker, new_id])
+        store.relink_quotes(moving)
         _log(store, "split", speaker, {"alias": name, "quotes_moved": len(moving)}, new_id)
     message = (
         f"split {name!r} off {label(row['name'], speaker)} as {label(name, new_id)}: "

@@ -502,24 +502,28 @@ class Store:
             )
             self._attach(quote_id, link, int(row["article_id"]), row["outlet"])
 
-    def relink_speakers(self, speaker_ids: Iterable[int]) -> int:
-        """Inside a write transaction: link again the statements these speakers' quotes are in.
+    def relink_quotes(self, quote_ids: Iterable[int]) -> int:
+        """Inside a write transaction: link again the statements these quotes are in.
 
-        For an edit that moved quotes between speakers (``saidwhat.store.curation``):
-        statements never cross speakers, so the statements of the quotes the
-        edit touched are taken apart (with any quote of no one's they had
-        joined) and their quotes linked again under their speakers now. The
-        rest of the store keeps its statements. Returns the quotes linked.
+        For an edit that moved quotes to another speaker (``saidwhat.store.curation``):
+        statements never cross speakers, so each statement a moved quote is
+        in is taken apart, and its quotes (moved or not, and any quote of no
+        one's it had joined) are linked again under their speakers now: a
+        merged speaker's quote joins its new speaker's statement, a split
+        one leaves its old speaker's. The rest of the store keeps its
+        statements. Returns the quotes linked.
         """
-        ids = sorted(set(speaker_ids))
-        marks = ",".join("?" * len(ids))
+        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS moved (id INTEGER PRIMARY KEY)")
         self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS relinked (id INTEGER PRIMARY KEY)")
+        self.conn.execute("DELETE FROM moved")
         self.conn.execute("DELETE FROM relinked")
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO moved (id) VALUES (?)", [(i,) for i in quote_ids]
+        )
         self.conn.execute(
             "INSERT OR IGNORE INTO relinked (id) SELECT id FROM quotes"
-            f" WHERE speaker_id IN ({marks}) OR statement_id IN (SELECT statement_id"
-            f" FROM quotes WHERE speaker_id IN ({marks}) AND statement_id IS NOT NULL)",
-            (*ids, *ids),
+            " WHERE id IN (SELECT id FROM moved) OR statement_id IN (SELECT statement_id"
+            " FROM quotes WHERE id IN (SELECT id FROM moved) AND statement_id IS NOT NULL)"
         )
         doomed = [
             int(r[0])

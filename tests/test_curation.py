@@ -539,6 +539,12 @@ def test_cli_errors_name_the_problem_and_exit_2(
     assert message in " ".join(err.split()), err
 
 
+def test_cli_listing_options_before_a_command_are_refused(db: Path) -> None:
+    code, _, err = run("speakers", "--db", db, "hide", "Tomas Berg")
+    assert code == 2 and "--db goes after the command: saidwhat speakers hide ... --db" in err
+    assert listed(db)["Tomas Berg"] == (2, False)
+
+
 def test_cli_edits_need_an_existing_store(tmp_path: Path) -> None:
     code, _, err = run("speakers", "hide", "Ilse Varga", "--db", tmp_path / "none.db")
     assert code == 2 and "no such store" in err and not (tmp_path / "none.db").exists()

@@ -342,8 +342,17 @@ def speakers(
     """
     from saidwhat.store.search import speaker_total, top_speakers
 
-    if ctx.invoked_subcommand is not None:
-        return  # a curation command: it has its own options
+    if ctx.invoked_subcommand is not None:  # a curation command: it has its own options
+        given = [
+            name
+            for name in ctx.params
+            # typer carries its own click: the source's name, not click's enum
+            if getattr(ctx.get_parameter_source(name), "name", "DEFAULT") != "DEFAULT"
+        ]
+        if given:
+            where = f"saidwhat speakers {ctx.invoked_subcommand} ... --{given[0]}"
+            raise fail(f"--{given[0]} goes after the command: {where}")
+        return
     with open_existing(db) as store:
         rows = top_speakers(
             store,

@@ -613,13 +613,10 @@ class Store:
         return speaker_id, True
 
     def _insert_speaker(self, entity: Entity, name: str, person: PersonName | None) -> int:
-        # A new id past every speaker a user merged away: an old link or log entry
-        # never names someone else.
         cursor = self.conn.execute(
             "INSERT INTO speakers (id, name, kind, role, external_id, surname, given, gender,"
-            " gender_evidence, members, resolved) VALUES ((SELECT 1 + max(coalesce("
-            "(SELECT max(id) FROM speakers), 0), coalesce((SELECT max(other_id) FROM"
-            " speaker_edits), 0))), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f" gender_evidence, members, resolved) VALUES ({_NEW_SPEAKER_ID},"
+            " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 name,
                 entity.kind.value,
@@ -707,8 +704,8 @@ class Store:
                 )
                 if row is None:
                     cursor = self.conn.execute(
-                        "INSERT INTO speakers (name, kind, description, surname, given,"
-                        " external_id) VALUES (?, ?, ?, ?, ?, ?)",
+                        "INSERT INTO speakers (id, name, kind, description, surname, given,"
+                        f" external_id) VALUES ({_NEW_SPEAKER_ID}, ?, ?, ?, ?, ?, ?)",
                         (*values, entry.id),
                     )
                     speaker_id = int(cursor.lastrowid or 0)
@@ -764,6 +761,13 @@ class Store:
         while chunk := cursor.fetchmany(size):
             yield from chunk
 
+
+# A new speaker's id: past every speaker a user merged away (``speaker_edits``), so an
+# old link or log entry never names someone else.
+_NEW_SPEAKER_ID = (
+    "(SELECT 1 + max(coalesce((SELECT max(id) FROM speakers), 0),"
+    " coalesce((SELECT max(other_id) FROM speaker_edits), 0)))"
+)
 
 # The quotes to link (``Store._link_rows``), with what linking needs of their articles.
 _UNLINKED = (

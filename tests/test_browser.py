@@ -35,6 +35,7 @@ import uvicorn  # noqa: E402
 from saidwhat.server import create_app  # noqa: E402
 from tests.test_gender import COURIER, GAZETTE, build_gender_store  # noqa: E402
 from tests.test_server import (  # noqa: E402
+    TOKEN,
     XSS,
     XSS_SPEAKER,
     build_pages_store,
@@ -66,13 +67,13 @@ def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @contextmanager
-def serving(path: Path) -> Iterator[str]:
+def serving(path: Path, ingest_token: str | None = None) -> Iterator[str]:
     """The real app over the store at ``path`` under uvicorn on a free loopback port."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(path), log_level="warning")
+    config = uvicorn.Config(create_app(path, ingest_token=ingest_token), log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -558,3 +559,28 @@ def test_an_article_from_json_lines_reads_as_paragraphs(watched: Watched, pages_
     assert rects >= 2 and "new quay" in mark.inner_text()
     watched.shot("article-paragraphs")
     watched.clean()
+
+
+def test_a_researcher_renames_a_speaker_with_the_form(watched: Watched, tmp_path: Path) -> None:
+    """Curation (issue 16): the speaker page's form, behind the ingest token, renames."""
+    path = build_store(tmp_path / "curate.db")
+    speaker = ids(path)["speaker:Tomas Berg"]
+    page = watched.page
+    with serving(path, ingest_token=TOKEN) as url:
+        watched.goto(f"{url}/speakers/{speaker}")
+        assert not page.is_visible("#curate-token")  # folded away until asked for
+        page.click("#curate summary")
+        page.select_option("#curate-action", "rename")
+        page.fill("#curate-value", "Tomas Berg-Lund")
+        page.fill("#curate-token", TOKEN)
+        watched.shot("curation-form")
+        page.click("#curate-submit")
+        page.wait_for_selector("#curated")
+        assert (
+            page.inner_text("#curated") == f"renamed Tomas Berg (#{speaker}) to 'Tomas Berg-Lund'"
+        )
+        watched.shot("curation")
+        page.click("#back")
+        assert page.inner_text("h1") == "Tomas Berg-Lund"
+        assert "Tomas Berg" in page.inner_text("dd.aliases")
+        watched.clean()

@@ -716,6 +716,7 @@ _OWN_TAGS = {
     "label", "input", "select", "option", "button", "p", "ol", "li", "div", "span", "blockquote",
     "time", "h1", "h2", "dl", "dt", "dd", "section", "svg", "line", "rect", "text", "table",
     "thead", "tbody", "tr", "th", "td", "article", "mark", "u", "ins", "del", "br", "strong",
+    "details", "summary",  # the speaker page's curation form (_curate.html), folded
 }  # fmt: skip
 
 

@@ -9,11 +9,12 @@ Each module here registers its commands on the one ``app`` of
 from saidwhat.cli.common import app
 from saidwhat.cli import extract
 from saidwhat.cli import store
+from saidwhat.cli import curate
 from saidwhat.cli import serve
 from saidwhat.cli import spark
 from saidwhat.cli import train
 
-__all__ = ["app", "extract", "main_file", "serve", "spark", "store", "train"]
+__all__ = ["app", "curate", "extract", "main_file", "serve", "spark", "store", "train"]
 
 
 def main_file() -> str:

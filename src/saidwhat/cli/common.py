@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+import typer.main
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import (
@@ -25,12 +26,14 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from typer.core import TyperGroup
 
 from saidwhat.settings import Scope, Settings
 from saidwhat.version import __version__
 
 if TYPE_CHECKING:  # the command line starts without loading spaCy
     from saidwhat.ingest import IngestSummary
+    from saidwhat.store import Store
 
 app = typer.Typer(
     help=(
@@ -43,6 +46,26 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 err = Console(stderr=True, soft_wrap=True)
+
+# The commands under `saidwhat speakers` (merge, rename, split, hide, export-kb): the
+# curation module registers them here; `SpeakersGroup` puts them under the listing.
+speaker_commands = typer.Typer()
+
+
+class SpeakersGroup(TyperGroup):
+    """``saidwhat speakers``: the listing when no command follows, else that command.
+
+    A command of ``app`` (not an ``add_typer`` group), so ``--help`` lists it
+    where it was registered, and ``saidwhat speakers --db X`` lists as before.
+    """
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(
+            invoke_without_command=True, subcommand_metavar="[COMMAND [ARGS]...]", **attrs
+        )
+        for name, command in typer.main.get_group(speaker_commands).commands.items():
+            self.add_command(command, name)
+
 
 ModelOption = Annotated[
     str, typer.Option("--model", help="spaCy pipeline to load (package name or path).")
@@ -191,6 +214,25 @@ StoreDbOption = Annotated[
         "--db", help="The store to read: one SQLite file `saidwhat ingest` made (it must exist)."
     ),
 ]
+EditDbOption = Annotated[
+    Path,
+    typer.Option(
+        "--db", help="The store to change: one SQLite file `saidwhat ingest` made (it must exist)."
+    ),
+]
+
+
+def open_existing(db: Path, *, write: bool = False) -> Store:
+    """An existing store (never created here), read-only unless the command writes."""
+    from saidwhat.errors import SaidwhatError
+    from saidwhat.store import Store
+
+    if write and not db.exists():
+        raise fail(ValueError(f"{db}: no such store (create one with `saidwhat ingest`)"))
+    try:
+        return Store(db, read_only=not write)
+    except SaidwhatError as exc:
+        raise fail(exc) from exc
 
 
 def plural(count: int, noun: str, many: str | None = None) -> str:

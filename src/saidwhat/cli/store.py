@@ -41,12 +41,14 @@ from saidwhat.cli.common import (
     ProgressOption,
     PublishedOption,
     ScopeOption,
+    SpeakersGroup,
     StoreDbOption,
     app,
     err,
     extraction_settings,
     fail,
     input_progress,
+    open_existing,
     plural,
     print_run_summary,
 )
@@ -233,18 +235,6 @@ def ingest(
         raise fail("nothing could be read", code=1)
 
 
-def _open_existing(db: Path, *, write: bool = False) -> Any:
-    """An existing store (never created here), read-only unless the command writes."""
-    from saidwhat.store import Store
-
-    if write and not db.exists():
-        raise fail(ValueError(f"{db}: no such store (create one with `saidwhat ingest`)"))
-    try:
-        return Store(db, read_only=not write)
-    except SaidwhatError as exc:
-        raise fail(exc) from exc
-
-
 def _paging_note(offset: int, shown: int, total: int) -> None:
     """Under a table: which rows of how many it shows, when there are more."""
     if total > offset + shown:
@@ -305,7 +295,7 @@ def search(
     """Search the stored quotes: full text over the quote, with speaker, outlet and date."""
     from saidwhat.store.search import QuoteFilter, search_quotes
 
-    with _open_existing(db) as store:
+    with open_existing(db) as store:
         try:
             result = search_quotes(
                 store,
@@ -348,8 +338,10 @@ def search(
         _paging_note(offset, len(result.hits), result.total)
 
 
-@app.command()
+# A group in a command's place (see SpeakersGroup); Typer builds it from the same arguments.
+@app.command(cls=SpeakersGroup)  # type: ignore[arg-type]
 def speakers(
+    ctx: typer.Context,
     db: StoreDbOption = DEFAULT_DB,
     name: Annotated[
         str | None, typer.Option("--name", help="Only the speaker(s) this name refers to.")
@@ -362,6 +354,10 @@ def speakers(
             '"the council"): one row for each article that has one.',
         ),
     ] = False,
+    include_hidden: Annotated[
+        bool,
+        typer.Option("--hidden", help="Also list the speakers hidden with `speakers hide`."),
+    ] = False,
     limit: LimitOption = 20,
     offset: OffsetOption = 0,
     fmt: FormatOption = ListFormat.TABLE,
@@ -369,15 +365,35 @@ def speakers(
     """Who is quoted most: quotes, articles and outlets per speaker, with gender and aliases.
 
     A person's gender is as the articles show it (pronouns, honorifics,
-    gendered nouns, else a first-name dictionary), or unknown.
+    gendered nouns, else a first-name dictionary), or unknown. The commands
+    below fix what the machine got wrong (merge, rename, split, hide) and
+    export the speakers as a knowledge base for `ingest --kb`.
     """
     from saidwhat.store.search import speaker_total, top_speakers
 
-    with _open_existing(db) as store:
+    if ctx.invoked_subcommand is not None:  # a curation command: it has its own options
+        given = [
+            name
+            for name in ctx.params
+            # typer carries its own click: the source's name, not click's enum
+            if getattr(ctx.get_parameter_source(name), "name", "DEFAULT") != "DEFAULT"
+        ]
+        if given:
+            where = f"saidwhat speakers {ctx.invoked_subcommand} ... --{given[0]}"
+            raise fail(f"--{given[0]} goes after the command: {where}")
+        return
+    with open_existing(db) as store:
         rows = top_speakers(
-            store, limit=limit, offset=offset, name=name, unresolved=include_unresolved
+            store,
+            limit=limit,
+            offset=offset,
+            name=name,
+            unresolved=include_unresolved,
+            hidden=include_hidden,
         )
-        total = speaker_total(store, name=name, unresolved=include_unresolved)
+        total = speaker_total(
+            store, name=name, unresolved=include_unresolved, hidden=include_hidden
+        )
     table = _list_table(f"{plural(total, 'speaker')} by quotes")
     table.add_column("#", justify="right", no_wrap=True)  # the id other commands take
     table.add_column("speaker", ratio=2, min_width=12)
@@ -393,6 +409,8 @@ def speakers(
         speaker = Text(row.name)
         if not row.resolved:
             speaker.append(" (unresolved)", style="dim")
+        if row.hidden:
+            speaker.append(" (hidden)", style="dim")
         cells: list[str | Text] = [
             str(row.speaker_id),
             speaker,
@@ -455,7 +473,7 @@ def gender(
     from saidwhat.store.search import QuoteFilter
 
     where = QuoteFilter(outlet=outlet, since=since, until=until, min_confidence=min_confidence)
-    with _open_existing(db) as store:
+    with open_existing(db) as store:
         try:
             report = gender_counts(store, where, by)
         except SaidwhatError as exc:
@@ -549,7 +567,7 @@ def export(
     unknown = [t for t in chosen if t not in TABLES]
     if unknown:
         raise fail(ValueError(f"unknown table {', '.join(unknown)}; known: {', '.join(TABLES)}"))
-    with _open_existing(db) as store:
+    with open_existing(db) as store:
         written = export_store(store, export_format, output, chosen)
     for path, count in written.items():
         err.print(f"wrote {path} ({count} rows)", highlight=False)
@@ -563,7 +581,7 @@ def stats(db: StoreDbOption = DEFAULT_DB, fmt: FormatOption = ListFormat.TABLE) 
     """
     from saidwhat.store.queries import store_stats
 
-    with _open_existing(db) as store:
+    with open_existing(db) as store:
         figures = store_stats(store)
     record = dataclasses.asdict(figures)
     table = Table(title=f"{db}", show_header=False)
@@ -632,7 +650,7 @@ def statements(
     from saidwhat.store.search import speaker_ids
     from saidwhat.store.statements import list_statements, statement_detail
 
-    with _open_existing(db, write=relink) as store:
+    with open_existing(db, write=relink) as store:
         if relink:
             _relink(store)
         if show is not None:

@@ -9,7 +9,6 @@ cannot run is a 400 with the SearchError's message.
 from __future__ import annotations
 
 import dataclasses
-import hmac
 from datetime import date
 from typing import Annotated, Any
 
@@ -18,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from saidwhat.ingest import IngestSummary, ingest_stream
 from saidwhat.model import Article, EntityKind, Gender, QuoteType
+from saidwhat.server.curation import add_curation_routes, token_matches
 from saidwhat.server.state import MAX_ID, MAX_OFFSET, ServerState
 from saidwhat.store import Store, content_hash
 from saidwhat.store.gender import GenderGrouping, gender_counts
@@ -174,15 +174,21 @@ def api_router(state: ServerState) -> APIRouter:
                 description='Also the descriptions no article tied to anyone ("one witness").',
             ),
         ] = False,
+        hidden: Annotated[bool, Query(description="Also the speakers a user hid.")] = False,
         limit: Limit = 20,
         offset: Offset = 0,
     ) -> dict[str, Any]:
         named = name or None
         with state.read() as store:
             rows = top_speakers(
-                store, limit=limit, offset=offset, name=named, unresolved=include_unresolved
+                store,
+                limit=limit,
+                offset=offset,
+                name=named,
+                unresolved=include_unresolved,
+                hidden=hidden,
             )
-            total = speaker_total(store, name=named, unresolved=include_unresolved)
+            total = speaker_total(store, name=named, unresolved=include_unresolved, hidden=hidden)
         return _page(total, limit, offset, rows)
 
     @router.get("/gender", summary="Who gets quoted: quotes by speaker gender")
@@ -254,15 +260,12 @@ def api_router(state: ServerState) -> APIRouter:
         return dataclasses.asdict(detail)
 
     if state.ingest_token is not None:
-        token = state.ingest_token.encode("utf-8")
 
         def authorised(
             authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
         ) -> None:
             scheme, _, given = (authorization or "").partition(" ")
-            if scheme.lower() != "bearer" or not hmac.compare_digest(
-                given.strip().encode("utf-8"), token
-            ):
+            if scheme.lower() != "bearer" or not token_matches(state.ingest_token, given):
                 raise HTTPException(
                     401,
                     "ingest needs the header 'Authorization: Bearer <token>' with the server's "
@@ -278,6 +281,8 @@ def api_router(state: ServerState) -> APIRouter:
         def ingest(body: IngestBody) -> dict[str, Any]:
             items = body if isinstance(body, list) else [body]
             return {"articles": ingest_articles(state, [item.article() for item in items])}
+
+        add_curation_routes(router, state, authorised)  # the speaker edits, behind the same token
 
     return router
 

@@ -30,6 +30,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from saidwhat.server.api import api_router
+from saidwhat.server.curation import curation_page_router
 from saidwhat.server.pages import page_router
 from saidwhat.server.render import render
 from saidwhat.server.state import ServerState
@@ -146,6 +147,7 @@ def create_app(db_path: str | Path, *, ingest_token: str | None = None) -> FastA
     app.add_middleware(SecurityHeaders)
     app.include_router(api_router(state))
     app.include_router(page_router(state))
+    app.include_router(curation_page_router(state))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount(DOCS_ASSETS, StaticFiles(directory=SWAGGER_FILES), name="docs-assets")
     docs = _swagger_page()

@@ -148,7 +148,7 @@ TABLES: dict[str, tuple[str, pa.Schema]] = {
     ),
     "speakers": (
         "SELECT s.id AS speaker_id, s.name, s.kind, s.role, s.external_id, s.description,"
-        " s.gender, s.gender_evidence, s.members, s.resolved,"
+        " s.gender, s.gender_evidence, s.members, s.resolved, s.hidden,"
         " (SELECT group_concat(alias, '|') FROM (SELECT alias FROM speaker_aliases"
         "   WHERE speaker_id = s.id ORDER BY alias)) AS aliases,"
         " (SELECT count(*) FROM quotes WHERE speaker_id = s.id) AS quotes"
@@ -165,6 +165,7 @@ TABLES: dict[str, tuple[str, pa.Schema]] = {
                 ("gender_evidence", _STRING),
                 ("members", _STRING),
                 ("resolved", pa.bool_()),
+                ("hidden", pa.bool_()),
                 ("aliases", _STRING),
                 ("quotes", _INT),
             ]
@@ -190,7 +191,7 @@ def export_row(row: Any, fmt: ExportFormat) -> dict[str, Any]:
             changed = "; ".join(f"{old} → {new}" for old, new in change.changed)
             misquote = change.possible_misquote
         values.update(variant_changes=changes, changed_words=changed, possible_misquote=misquote)
-    for name in ("speaker_resolved", "resolved"):
+    for name in ("speaker_resolved", "resolved", "hidden"):
         if values.get(name) is not None:
             values[name] = bool(values[name])
     if "content_parts" in values:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import json
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,6 +98,7 @@ class KnownEntity:
     aliases: tuple[str, ...] = ()
     kind: EntityKind = EntityKind.UNKNOWN
     description: str | None = None
+    hidden: bool = False  # left out of speaker lists and searches (a user's curation)
 
 
 def _kind(value: object, where: str, source: str) -> EntityKind:
@@ -121,6 +122,13 @@ def _aliases(value: object) -> tuple[str, ...]:
     return tuple(a.strip() for a in items if a.strip())
 
 
+def _flag(value: object) -> bool:
+    """A yes/no cell: JSON true, or (CSV) true, yes, 1."""
+    if isinstance(value, bool):
+        return value
+    return str(value or "").strip().lower() in ("true", "yes", "1")
+
+
 def _entry(record: dict[str, object], where: str, source: str) -> KnownEntity:
     entity_id = str(record.get("id") or "").strip()
     name = str(record.get("name") or "").strip()
@@ -133,6 +141,7 @@ def _entry(record: dict[str, object], where: str, source: str) -> KnownEntity:
         aliases=_aliases(record.get("aliases")),
         kind=_kind(record.get("kind"), where, source),
         description=str(description).strip() if description else None,
+        hidden=_flag(record.get("hidden")),
     )
 
 
@@ -141,7 +150,8 @@ def read_knowledge_base(path: str | Path) -> Iterator[KnownEntity | BadRecord]:
 
     Columns (CSV header) or keys (JSONL): ``id``, ``name``, ``aliases``
     (CSV: separated by ``|`` or ``;``; JSONL: a list), ``kind`` (person,
-    organisation) and ``description``.
+    organisation), ``description`` and ``hidden`` (true: left out of lists
+    and searches). ``write_knowledge_base`` writes the same format.
     """
     path = Path(path)
     source = str(path)
@@ -175,3 +185,39 @@ def read_knowledge_base(path: str | Path) -> Iterator[KnownEntity | BadRecord]:
                     yield bad
     else:
         raise BadInput(f"{source}: a knowledge base is a .csv or .jsonl file")
+
+
+KB_COLUMNS = ("id", "name", "aliases", "kind", "description", "hidden")
+
+
+def write_knowledge_base(entries: Iterable[KnownEntity], path: str | Path) -> int:
+    """Write ``entries`` as a knowledge base ``read_knowledge_base`` reads; return how many.
+
+    JSON Lines for ``.jsonl``/``.ndjson``, CSV (aliases joined by ``|``) for ``.csv``.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".jsonl", ".ndjson"):
+        raise BadInput(f"{path}: a knowledge base is a .csv or .jsonl file")
+    count = 0
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=KB_COLUMNS) if suffix == ".csv" else None
+        if writer is not None:
+            writer.writeheader()
+        for entry in entries:
+            count += 1
+            record: dict[str, object] = {
+                "id": entry.id,
+                "name": entry.name,
+                "aliases": list(entry.aliases),
+                "kind": entry.kind.value,
+                "description": entry.description,
+                "hidden": entry.hidden,
+            }
+            if writer is None:
+                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+            else:
+                record["aliases"] = "|".join(entry.aliases)
+                record["hidden"] = "true" if entry.hidden else ""
+                writer.writerow(record)
+    return count

@@ -178,6 +178,27 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (speaker_id, key, quote_id)
     ) WITHOUT ROWID;
     """,
+    # 6: a researcher's curation (saidwhat.store.curation). Aliases a user pinned to one
+    # speaker (a merged-away or split-off name) win over every guess at the next ingest; a
+    # hidden speaker is left out of lists and searches; a name set by hand is kept; each
+    # quote keeps the name its article resolved the speaker to (what a split goes by);
+    # and every edit is logged.
+    """
+    ALTER TABLE speakers ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE speakers ADD COLUMN named_by_user INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE speaker_aliases ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE quotes ADD COLUMN speaker_name TEXT;
+    CREATE TABLE speaker_edits (
+        id         INTEGER PRIMARY KEY,
+        action     TEXT NOT NULL,             -- merge | rename | split | hide | unhide
+        speaker_id INTEGER NOT NULL,          -- the speaker it left standing
+        other_id   INTEGER,                   -- merge: the speaker merged away; split: the new
+                                              -- one (no references: a merged one is gone, and
+                                              -- its id is never given to another speaker)
+        detail     TEXT NOT NULL,             -- JSON: what changed
+        at         TEXT NOT NULL
+    );
+    """,
 )
 
 

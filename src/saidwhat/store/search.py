@@ -255,6 +255,8 @@ def select_quotes(store: Store, where: QuoteFilter) -> QuoteSelection | None:
             return None
         conditions.append(f"q.speaker_id IN ({','.join('?' * len(ids))})")
         params.extend(ids)
+    else:  # a speaker a user hid is left out, unless asked for by name
+        conditions.append("coalesce(s.hidden, 0) = 0")
     if where.outlet:
         conditions.append("a.outlet = ? COLLATE NOCASE")
         params.append(where.outlet)
@@ -457,17 +459,22 @@ class SpeakerCount:
     articles: int
     outlets: int
     aliases: list[str]
+    hidden: bool = False  # a user hid it (saidwhat.store.curation.hide)
 
 
 def _speaker_selection(
     store: Store,
     name: str | None,
     unresolved: bool,
+    *,
     kind: EntityKind | None = None,
     gender: Gender | None = None,
+    hidden: bool = False,
 ) -> tuple[str, list[object]] | None:
     """The WHERE clause over speakers ``s`` of the speakers list (None: the name is no one)."""
     conditions = [] if unresolved else ["s.resolved"]
+    if not hidden and not name:  # a speaker a user hid is left out, unless asked for by name
+        conditions.append("NOT s.hidden")
     params: list[object] = []
     if kind is not None:
         conditions.append("s.kind = ?")
@@ -497,9 +504,10 @@ def speaker_total(
     unresolved: bool = False,
     kind: EntityKind | None = None,
     gender: Gender | None = None,
+    hidden: bool = False,
 ) -> int:
     """How many speakers ``top_speakers`` lists with the same filters."""
-    selection = _speaker_selection(store, name, unresolved, kind, gender)
+    selection = _speaker_selection(store, name, unresolved, kind=kind, gender=gender, hidden=hidden)
     if selection is None:
         return 0
     condition, params = selection
@@ -521,19 +529,21 @@ def top_speakers(
     unresolved: bool = False,
     kind: EntityKind | None = None,
     gender: Gender | None = None,
+    hidden: bool = False,
 ) -> list[SpeakerCount]:
     """Speakers by how often they are quoted (most first), optionally only those named, of
     one ``kind`` or (people) of one ``gender``.
 
     Descriptions an article left unresolved ("one witness", "the council")
-    are left out unless ``unresolved``; ``speaker_total`` counts the same list.
+    are left out unless ``unresolved``, speakers a user hid unless
+    ``hidden`` or ``name``; ``speaker_total`` counts the same list.
     """
-    selection = _speaker_selection(store, name, unresolved, kind, gender)
+    selection = _speaker_selection(store, name, unresolved, kind=kind, gender=gender, hidden=hidden)
     if selection is None:
         return []
     condition, params = selection
     rows = store.conn.execute(
-        "SELECT s.id, s.name, s.kind, s.role, s.external_id, s.gender, s.resolved,"
+        "SELECT s.id, s.name, s.kind, s.role, s.external_id, s.gender, s.resolved, s.hidden,"
         " count(q.id) AS quotes,"
         " count(DISTINCT q.article_id) AS articles, count(DISTINCT a.outlet) AS outlets"
         " FROM speakers s JOIN quotes q ON q.speaker_id = s.id"
@@ -564,6 +574,7 @@ def top_speakers(
                 articles=int(r["articles"]),
                 outlets=int(r["outlets"]),
                 aliases=aliases,
+                hidden=bool(r["hidden"]),
             )
         )
     return out

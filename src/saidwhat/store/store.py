@@ -218,6 +218,7 @@ class Store:
                 "seq": seq,
                 **record,
                 "speaker_id": speaker_id,
+                "speaker_name": entity.name if entity else None,
                 "statement_id": link.statement_id if link else None,
             }
             self.conn.execute(_insert("quotes", list(values)), list(values.values()))
@@ -475,32 +476,75 @@ class Store:
         while True:
             with self._write():
                 rows = self.conn.execute(
-                    "SELECT q.id, q.content_text, q.type, q.speaker_id, q.article_id, a.published,"
-                    " a.outlet"
-                    " FROM quotes q"
-                    " JOIN articles a ON a.id = q.article_id WHERE q.statement_id IS NULL"
-                    " ORDER BY q.id LIMIT 500"
+                    _UNLINKED + " WHERE q.statement_id IS NULL ORDER BY q.id LIMIT 500"
                 ).fetchall()
-                for row in rows:
-                    quote_id = int(row["id"])
-                    link = self._statement_for(
-                        row["content_text"],
-                        row["speaker_id"],
-                        row["published"],
-                        quote_id,
-                        row["outlet"],
-                        reported=row["type"] != QuoteType.DIRECT.value,
-                    )
-                    self.conn.execute(
-                        "UPDATE quotes SET statement_id = ? WHERE id = ?",
-                        (link.statement_id, quote_id),
-                    )
-                    self._attach(quote_id, link, int(row["article_id"]), row["outlet"])
+                self._link_rows(rows)
             linked += len(rows)
             if on_batch:
                 on_batch(linked, total)
             if len(rows) < 500:
                 return linked
+
+    def _link_rows(self, rows: Iterable[sqlite3.Row]) -> None:
+        """Link each unlinked quote (rows of ``_UNLINKED``) into a statement, in order."""
+        for row in rows:
+            quote_id = int(row["id"])
+            link = self._statement_for(
+                row["content_text"],
+                row["speaker_id"],
+                row["published"],
+                quote_id,
+                row["outlet"],
+                reported=row["type"] != QuoteType.DIRECT.value,
+            )
+            self.conn.execute(
+                "UPDATE quotes SET statement_id = ? WHERE id = ?", (link.statement_id, quote_id)
+            )
+            self._attach(quote_id, link, int(row["article_id"]), row["outlet"])
+
+    def relink_quotes(self, quote_ids: Iterable[int]) -> int:
+        """Inside a write transaction: link again the statements these quotes are in.
+
+        For an edit that moved quotes to another speaker (``saidwhat.store.curation``):
+        statements never cross speakers, so each statement a moved quote is
+        in is taken apart, and its quotes (moved or not, and any quote of no
+        one's it had joined) are linked again under their speakers now: a
+        merged speaker's quote joins its new speaker's statement, a split
+        one leaves its old speaker's. The rest of the store keeps its
+        statements. Returns the quotes linked.
+        """
+        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS moved (id INTEGER PRIMARY KEY)")
+        self.conn.execute("CREATE TEMP TABLE IF NOT EXISTS relinked (id INTEGER PRIMARY KEY)")
+        self.conn.execute("DELETE FROM moved")
+        self.conn.execute("DELETE FROM relinked")
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO moved (id) VALUES (?)", [(i,) for i in quote_ids]
+        )
+        self.conn.execute(
+            "INSERT OR IGNORE INTO relinked (id) SELECT id FROM quotes"
+            " WHERE id IN (SELECT id FROM moved) OR statement_id IN (SELECT statement_id"
+            " FROM quotes WHERE id IN (SELECT id FROM moved) AND statement_id IS NOT NULL)"
+        )
+        doomed = [
+            int(r[0])
+            for r in self.conn.execute(
+                "SELECT DISTINCT statement_id FROM quotes"
+                " WHERE id IN (SELECT id FROM relinked) AND statement_id IS NOT NULL"
+            )
+        ]
+        self.conn.execute(
+            "UPDATE quotes SET statement_id = NULL WHERE id IN (SELECT id FROM relinked)"
+        )
+        self.conn.executemany("DELETE FROM statements WHERE id = ?", [(i,) for i in doomed])
+        self.conn.execute("DELETE FROM quote_grams WHERE quote_id IN (SELECT id FROM relinked)")
+        self.conn.execute("DELETE FROM speaker_keys WHERE quote_id IN (SELECT id FROM relinked)")
+        if not self.link_statements:
+            return 0  # left for link_pending, as this store's ingests leave theirs
+        rows = self.conn.execute(
+            _UNLINKED + " WHERE q.id IN (SELECT id FROM relinked) ORDER BY q.id"
+        ).fetchall()
+        self._link_rows(rows)
+        return len(rows)
 
     def add_error(self, bad: BadRecord, *, once: bool = False) -> bool:
         """Keep a record that could not be used, so the store says what it is missing.
@@ -552,7 +596,7 @@ class Store:
                 # Known by an initial so far ("M. Rutte"); now the full name is known.
                 self.conn.execute(
                     "UPDATE speakers SET name = ?, given = ? WHERE id = ? AND external_id IS NULL"
-                    " AND length(given) = 1",
+                    " AND length(given) = 1 AND NOT named_by_user",
                     (name, person.given, found),
                 )
             if entity.gender is not None:  # the gender an article shows, kept once known
@@ -570,8 +614,9 @@ class Store:
 
     def _insert_speaker(self, entity: Entity, name: str, person: PersonName | None) -> int:
         cursor = self.conn.execute(
-            "INSERT INTO speakers (name, kind, role, external_id, surname, given, gender,"
-            " gender_evidence, members, resolved) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO speakers (id, name, kind, role, external_id, surname, given, gender,"
+            f" gender_evidence, members, resolved) VALUES ({_NEW_SPEAKER_ID},"
+            " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 name,
                 entity.kind.value,
@@ -604,13 +649,15 @@ class Store:
         """
         norm = normalise(name)
         rows = self.conn.execute(
-            "SELECT s.id, s.kind, s.external_id FROM speaker_aliases a"
+            "SELECT s.id, s.kind, s.external_id, a.pinned FROM speaker_aliases a"
             " JOIN speakers s ON s.id = a.speaker_id WHERE a.norm = ? AND s.resolved"
-            " ORDER BY s.external_id IS NULL, s.id",
+            " ORDER BY a.pinned DESC, s.external_id IS NULL, s.id",
             (norm,),
         ).fetchall()
         for row in rows:
-            if _kinds_agree(kind, EntityKind(row["kind"])):
+            # A name a user pinned to a speaker (a merge, a split) is that speaker's, whatever
+            # the kind an article guessed.
+            if row["pinned"] or _kinds_agree(kind, EntityKind(row["kind"])):
                 return int(row["id"])
         if kind not in (EntityKind.PERSON, EntityKind.UNKNOWN):
             return None
@@ -657,8 +704,8 @@ class Store:
                 )
                 if row is None:
                     cursor = self.conn.execute(
-                        "INSERT INTO speakers (name, kind, description, surname, given,"
-                        " external_id) VALUES (?, ?, ?, ?, ?, ?)",
+                        "INSERT INTO speakers (id, name, kind, description, surname, given,"
+                        f" external_id) VALUES ({_NEW_SPEAKER_ID}, ?, ?, ?, ?, ?, ?)",
                         (*values, entry.id),
                     )
                     speaker_id = int(cursor.lastrowid or 0)
@@ -669,6 +716,8 @@ class Store:
                         " given = ? WHERE id = ?",
                         (*values, speaker_id),
                     )
+                if entry.hidden:
+                    self.conn.execute("UPDATE speakers SET hidden = 1 WHERE id = ?", (speaker_id,))
                 for alias in (entry.name, *entry.aliases):
                     self._add_alias(speaker_id, alias)
                     merged += self._merge_guessed(speaker_id, normalise(alias))
@@ -711,6 +760,20 @@ class Store:
         cursor = self.conn.execute(sql, tuple(params))
         while chunk := cursor.fetchmany(size):
             yield from chunk
+
+
+# A new speaker's id: past every speaker a user merged away (``speaker_edits``), so an
+# old link or log entry never names someone else.
+_NEW_SPEAKER_ID = (
+    "(SELECT 1 + max(coalesce((SELECT max(id) FROM speakers), 0),"
+    " coalesce((SELECT max(other_id) FROM speaker_edits), 0)))"
+)
+
+# The quotes to link (``Store._link_rows``), with what linking needs of their articles.
+_UNLINKED = (
+    "SELECT q.id, q.content_text, q.type, q.speaker_id, q.article_id, a.published, a.outlet"
+    " FROM quotes q JOIN articles a ON a.id = q.article_id"
+)
 
 
 def _insert(table: str, columns: list[str]) -> str:

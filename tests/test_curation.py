@@ -743,3 +743,16 @@ def test_the_speaker_page_form_edits_with_the_token(served: tuple[TestClient, Pa
     )
     assert escaped.status_code == 200 and "<script>" not in escaped.text
     assert "<script>" not in client.get(f"/speakers/{ilse}").text
+
+
+def test_the_pages_say_a_speaker_is_hidden_and_can_list_it(served: tuple[TestClient, Path]) -> None:
+    client, path = served
+    berg = _id(path, "Tomas Berg")
+    assert 'id="hidden"' not in client.get(f"/speakers/{berg}").text
+    assert client.post(f"/api/speakers/{berg}/hide", json={}, headers=BEARER).status_code == 200
+    page = client.get(f"/speakers/{berg}").text
+    assert 'id="hidden"' in page and "Hidden by a curator" in page
+    assert f'href="/speakers/{berg}"' not in client.get("/speakers").text
+    listing = client.get("/speakers", params={"hidden": "1"}).text
+    assert f'href="/speakers/{berg}"' in listing and 'class="unresolved hidden"' in listing
+    assert 'name="hidden" value="1" checked' in listing

@@ -404,6 +404,7 @@ def page_router(state: ServerState) -> APIRouter:
         params = request.query_params
         form = {"name": "", "kind": "", "gender": ""}
         include_unresolved = params.get("all", "") not in ("", "0", "false")
+        include_hidden = params.get("hidden", "") not in ("", "0", "false")
         try:
             form = {field: _text(params, field) for field in form}
             offset = _offset(params)
@@ -415,6 +416,7 @@ def page_router(state: ServerState) -> APIRouter:
                 400,
                 form=form,
                 include_unresolved=include_unresolved,
+                include_hidden=include_hidden,
                 error=str(exc),
                 rows=[],
                 pager=None,
@@ -429,16 +431,27 @@ def page_router(state: ServerState) -> APIRouter:
                 unresolved=include_unresolved,
                 kind=kind,
                 gender=gender,
+                hidden=include_hidden,
             )
             total = speaker_total(
-                store, name=named, unresolved=include_unresolved, kind=kind, gender=gender
+                store,
+                name=named,
+                unresolved=include_unresolved,
+                kind=kind,
+                gender=gender,
+                hidden=include_hidden,
             )
-        kept = {**form, "all": "1" if include_unresolved else ""}
+        kept = {
+            **form,
+            "all": "1" if include_unresolved else "",
+            "hidden": "1" if include_hidden else "",
+        }
         pager = _pager("/speakers", kept, total, offset, len(rows))
         return render(
             "speakers.html",
             form=form,
             include_unresolved=include_unresolved,
+            include_hidden=include_hidden,
             error=None,
             rows=rows,
             pager=pager,

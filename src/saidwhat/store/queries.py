@@ -107,6 +107,7 @@ class SpeakerDetail:
     days: list[DayCount]  # quotes per day as stored, oldest first (undated ones left out)
     outlets: list[OutletCount]  # most quoting first
     latest: list[SpeakerQuote]
+    hidden: bool = False  # a user hid it from lists and searches (saidwhat.store.curation)
 
 
 def weekly_counts(
@@ -142,8 +143,8 @@ def weekly_counts(
 def speaker_detail(store: Store, speaker_id: int, *, latest: int = 20) -> SpeakerDetail | None:
     """A speaker with names, counts, weekly timeline, outlets and latest quotes (None: unknown)."""
     row = store.conn.execute(
-        "SELECT id, name, kind, role, external_id, description, gender, gender_evidence"
-        " FROM speakers WHERE id = ?",
+        "SELECT id, name, kind, role, external_id, description, gender, gender_evidence,"
+        " hidden FROM speakers WHERE id = ?",
         (speaker_id,),
     ).fetchone()
     if row is None:
@@ -200,6 +201,7 @@ def speaker_detail(store: Store, speaker_id: int, *, latest: int = 20) -> Speake
         days=[DayCount(day, count) for day, count in sorted((d, n) for d, n in days if d)],
         outlets=outlets,
         latest=latest_quotes,
+        hidden=bool(row["hidden"]),
     )
 
 

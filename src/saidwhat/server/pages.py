@@ -76,6 +76,7 @@ class Pager:
     shown: int
     previous: str | None
     next: str | None
+    exact: bool = True  # False: more than ``total`` (a search counts up to a bound)
 
     @property
     def first(self) -> int:
@@ -86,7 +87,15 @@ class Pager:
         return self.offset + self.shown
 
 
-def _pager(path: str, params: dict[str, str], total: int, offset: int, shown: int) -> Pager:
+def _pager(
+    path: str,
+    params: dict[str, str],
+    total: int,
+    offset: int,
+    shown: int,
+    *,
+    exact: bool = True,
+) -> Pager:
     def link(to: int) -> str:
         kept = {k: v for k, v in params.items() if v}
         if to:
@@ -94,8 +103,8 @@ def _pager(path: str, params: dict[str, str], total: int, offset: int, shown: in
         return path + ("?" + urlencode(kept) if kept else "")
 
     previous = link(max(0, offset - PAGE_SIZE)) if offset > 0 else None
-    following = link(offset + PAGE_SIZE) if offset + shown < total else None
-    return Pager(total, offset, shown, previous, following)
+    following = link(offset + PAGE_SIZE) if offset + shown < total or not exact else None
+    return Pager(total, offset, shown, previous, following, exact)
 
 
 def _text(params: QueryParams, name: str) -> str:
@@ -376,7 +385,9 @@ def page_router(state: ServerState) -> APIRouter:
                 facets = facet_counts(store, where)
         except (FormError, SearchError) as exc:
             return render("search.html", 400, form=form.values(), error=str(exc), result=None)
-        pager = _pager("/", form.values(), result.total, offset, len(result.hits))
+        pager = _pager(
+            "/", form.values(), result.total, offset, len(result.hits), exact=result.exact
+        )
         return render(
             "search.html",
             form=form.values(),

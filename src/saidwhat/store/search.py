@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from operator import attrgetter
 
@@ -148,6 +148,10 @@ def fts_tokens(text: str) -> list[Token]:
     return tokens
 
 
+def _day_after(day: str) -> str:
+    return (date.fromisoformat(day) + timedelta(days=1)).isoformat()
+
+
 def parse_day(value: str, option: str) -> str:
     """An ISO date from a ``--since``/``--until`` value, or SearchError naming the option."""
     try:
@@ -160,10 +164,15 @@ QuoteHit = StoredQuote
 """One quote found: its record, ids and article (``saidwhat.store.rows.StoredQuote``)."""
 
 
+COUNT_BOUND = 10_000
+"""A search counts its matches up to this many (or its page's end, when further)."""
+
+
 @dataclass(frozen=True, slots=True)
 class SearchResult:
-    total: int
+    total: int  # the quotes found; when not ``exact``, more than this many
     hits: list[QuoteHit] = field(default_factory=list)
+    exact: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,12 +269,14 @@ def select_quotes(store: Store, where: QuoteFilter) -> QuoteSelection | None:
     if where.outlet:
         conditions.append("a.outlet = ? COLLATE NOCASE")
         params.append(where.outlet)
+    # published_at (an ISO date-time or NULL) compares as text: on or after the day, and
+    # before the day after ``until``.
     if where.since:
-        conditions.append("substr(a.published, 1, 10) >= ?")
+        conditions.append("q.published_at >= ?")
         params.append(parse_day(where.since, "--since"))
     if where.until:
-        conditions.append("substr(a.published, 1, 10) <= ?")
-        params.append(parse_day(where.until, "--until"))
+        conditions.append("q.published_at < ?")
+        params.append(_day_after(parse_day(where.until, "--until")))
     if where.type is not None:
         conditions.append("q.type = ?")
         params.append(where.type.value)
@@ -293,8 +304,8 @@ class SearchOrder(StrEnum):
 
 ORDER_SQL: dict[SearchOrder, str] = {
     SearchOrder.RELEVANCE: "f.rank, q.id",
-    SearchOrder.NEWEST: "a.published DESC, q.id DESC",
-    SearchOrder.OLDEST: "a.published IS NULL, a.published, q.id",
+    SearchOrder.NEWEST: "q.published_at DESC, q.id DESC",
+    SearchOrder.OLDEST: "q.published_at IS NULL, q.published_at, q.id",
 }
 """The ORDER BY of each order over a ``QuoteSelection`` (``f``, ``a``, ``q``)."""
 
@@ -347,8 +358,14 @@ def search_quotes(
     by = ORDER_SQL[search_order(where, order)]
     body, params = selection.body(), selection.params
     select = f"SELECT {QUOTE_CONTEXT}, {quote_columns()} {body} ORDER BY {by} LIMIT ? OFFSET ?"
-    total = int(matching_rows(store, where, "SELECT count(*) " + body, params)[0][0])
+    # Counted up to a bound, not to the end: a word half the store has would cost a scan
+    # of half the store. Past the bound the total is a lower bound (``exact`` False).
+    bound = max(COUNT_BOUND, offset + limit) + 1
+    counted = "SELECT count(*) FROM (SELECT 1 " + body + " LIMIT ?)"
+    total = int(matching_rows(store, where, counted, [*params, bound])[0][0])
     rows = matching_rows(store, where, select, [*params, limit, offset])
+    if total == bound:
+        return SearchResult(total - 1, [stored_quote(r) for r in rows], exact=False)
     return SearchResult(total, [stored_quote(r) for r in rows])
 
 
@@ -513,11 +530,14 @@ def speaker_total(
     condition, params = selection
     return int(
         store.conn.execute(
-            "SELECT count(DISTINCT s.id) FROM speakers s JOIN quotes q ON q.speaker_id = s.id "
-            + condition,
-            params,
+            "SELECT count(*) FROM speakers s " + _quoted_speakers(condition), params
         ).fetchone()[0]
     )
+
+
+def _quoted_speakers(condition: str) -> str:
+    """``condition`` (a WHERE clause or '') and the speaker has quotes (its kept counter)."""
+    return (condition + " AND " if condition else "WHERE ") + "s.quotes > 0"
 
 
 def top_speakers(
@@ -542,14 +562,12 @@ def top_speakers(
     if selection is None:
         return []
     condition, params = selection
+    # The counters the store keeps (schema 7): no quote is read to rank the speakers.
     rows = store.conn.execute(
         "SELECT s.id, s.name, s.kind, s.role, s.external_id, s.gender, s.resolved, s.hidden,"
-        " count(q.id) AS quotes,"
-        " count(DISTINCT q.article_id) AS articles, count(DISTINCT a.outlet) AS outlets"
-        " FROM speakers s JOIN quotes q ON q.speaker_id = s.id"
-        " JOIN articles a ON a.id = q.article_id "
-        + condition
-        + " GROUP BY s.id ORDER BY quotes DESC, s.name LIMIT ? OFFSET ?",
+        " s.quotes, s.articles, s.outlets FROM speakers s "
+        + _quoted_speakers(condition)
+        + " ORDER BY s.quotes DESC, s.name LIMIT ? OFFSET ?",
         [*params, limit, offset],
     ).fetchall()
     out = []

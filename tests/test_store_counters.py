@@ -197,3 +197,29 @@ def test_a_migrated_store_has_its_counters_and_dates(tmp_path: Path) -> None:
         _per_outlet_agrees(store)
         assert store.conn.execute("SELECT published_at FROM quotes").fetchone()[0] == "2025-01-10"
         assert [s.name for s in top_speakers(store)] == ["Ilse Varga"]
+
+
+def test_many_matches_are_ordered_by_the_page_not_the_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the count's bound: newest first still exact (date index, a lookup per quote);
+    relevance ranks the latest matches only (as the docs say)."""
+    path = tmp_path / "news.db"
+    build(path).close()
+    words = QuoteFilter(text="quay OR moorings OR dues")
+    with Store(path, read_only=True) as store:
+        everything = search_quotes(store, words, limit=100, order=SearchOrder.NEWEST)
+        ranked_all = search_quotes(store, words, limit=100)
+        assert everything.exact and everything.total == 36
+        monkeypatch.setattr(search_module, "COUNT_BOUND", 8)
+        for offset in (0, 5, 30):
+            newest = search_quotes(store, words, limit=5, offset=offset, order=SearchOrder.NEWEST)
+            assert not newest.exact or offset + 5 >= 36
+            wanted = everything.hits[offset : offset + 5]
+            assert [h.quote_id for h in newest.hits] == [h.quote_id for h in wanted]
+        ranked = search_quotes(store, words, limit=5)
+        assert not ranked.exact and len(ranked.hits) == 5
+        latest = sorted((h.quote_id for h in ranked_all.hits), reverse=True)[:8]
+        assert {h.quote_id for h in ranked.hits} <= set(latest)
+        in_rank_order = [h.quote_id for h in ranked_all.hits if h.quote_id in latest][:5]
+        assert [h.quote_id for h in ranked.hits] == in_rank_order

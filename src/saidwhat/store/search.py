@@ -23,7 +23,13 @@ from operator import attrgetter
 from saidwhat.errors import SaidwhatError
 from saidwhat.model import EntityKind, Gender, QuoteType
 from saidwhat.store.identity import person_name
-from saidwhat.store.rows import QUOTE_CONTEXT, StoredQuote, quote_columns, stored_quote
+from saidwhat.store.rows import (
+    QUOTE_CONTEXT,
+    QUOTE_SELECT,
+    StoredQuote,
+    quote_columns,
+    stored_quote,
+)
 from saidwhat.store.store import Store
 
 _OPERATORS = {"AND", "OR", "NOT"}
@@ -243,10 +249,16 @@ class QuoteSelection:
         return body
 
 
-def select_quotes(store: Store, where: QuoteFilter) -> QuoteSelection | None:
+def select_quotes(
+    store: Store, where: QuoteFilter, *, words_per_quote: bool = False
+) -> QuoteSelection | None:
     """The SQL that selects the quotes matching ``where`` (None: the speaker is no one).
 
-    SearchError when the words or a date cannot be used.
+    The words join the full-text match as ``f`` (its rank orders by relevance);
+    with ``words_per_quote`` each quote is looked up in the index instead, for
+    a scan in another index's order that stops at its LIMIT (a word many
+    quotes have, newest first). SearchError when the words or a date cannot
+    be used.
     """
     joins = [
         "JOIN articles a ON a.id = q.article_id",
@@ -254,7 +266,12 @@ def select_quotes(store: Store, where: QuoteFilter) -> QuoteSelection | None:
     ]
     conditions: list[str] = []
     params: list[object] = []
-    if where.text:
+    if where.text and words_per_quote:
+        conditions.append(
+            "EXISTS (SELECT 1 FROM quotes_fts WHERE quotes_fts MATCH ? AND rowid = q.id)"
+        )
+        params.append(fts_query(where.text))
+    elif where.text:
         joins.insert(0, "JOIN quotes_fts f ON f.rowid = q.id")
         conditions.append("quotes_fts MATCH ?")
         params.append(fts_query(where.text))
@@ -351,22 +368,45 @@ def search_quotes(
     offset: int = 0,
     order: SearchOrder | None = None,
 ) -> SearchResult:
-    """Quotes matching ``where`` in ``order``: by default best text matches first, else newest."""
+    """Quotes matching ``where`` in ``order``: by default best text matches first, else newest.
+
+    The cost follows the page, not the store. The matches are counted up to
+    ``COUNT_BOUND`` (or the page's end); past it the total is a lower bound
+    (``exact`` False), and words that many quotes have are served so: by
+    relevance, the latest ``COUNT_BOUND`` matches are ranked; by date, the
+    date index is read in order and each quote looked up in the full-text
+    index until the page is full. Under the bound every match is ordered.
+    """
     selection = select_quotes(store, where)
     if selection is None:
         return SearchResult(0)
-    by = ORDER_SQL[search_order(where, order)]
+    chosen = search_order(where, order)
     body, params = selection.body(), selection.params
-    select = f"SELECT {QUOTE_CONTEXT}, {quote_columns()} {body} ORDER BY {by} LIMIT ? OFFSET ?"
-    # Counted up to a bound, not to the end: a word half the store has would cost a scan
-    # of half the store. Past the bound the total is a lower bound (``exact`` False).
     bound = max(COUNT_BOUND, offset + limit) + 1
     counted = "SELECT count(*) FROM (SELECT 1 " + body + " LIMIT ?)"
     total = int(matching_rows(store, where, counted, [*params, bound])[0][0])
-    rows = matching_rows(store, where, select, [*params, limit, offset])
-    if total == bound:
-        return SearchResult(total - 1, [stored_quote(r) for r in rows], exact=False)
-    return SearchResult(total, [stored_quote(r) for r in rows])
+    exact = total < bound
+    page = [limit, offset]
+    if exact or not where.text:
+        sql = f"{_SELECTED} {body} ORDER BY {ORDER_SQL[chosen]} LIMIT ? OFFSET ?"
+        sql_params = [*params, *page]
+    elif chosen is SearchOrder.RELEVANCE:
+        pool = f"SELECT q.id AS pooled, f.rank AS score {body} ORDER BY f.rowid DESC LIMIT ?"
+        sql = (
+            f"WITH pool AS ({pool}) {QUOTE_SELECT} JOIN pool ON pool.pooled = q.id"
+            " ORDER BY pool.score, q.id LIMIT ? OFFSET ?"
+        )
+        sql_params = [*params, bound - 1, *page]
+    else:
+        probed = select_quotes(store, where, words_per_quote=True)
+        assert probed is not None  # the same speakers as ``selection``
+        sql = f"{_SELECTED} {probed.body()} ORDER BY {ORDER_SQL[chosen]} LIMIT ? OFFSET ?"
+        sql_params = [*probed.params, *page]
+    hits = [stored_quote(r) for r in matching_rows(store, where, sql, sql_params)]
+    return SearchResult(total if exact else total - 1, hits, exact=exact)
+
+
+_SELECTED = f"SELECT {QUOTE_CONTEXT}, {quote_columns()}"
 
 
 def fts_refusal(where: QuoteFilter, exc: sqlite3.OperationalError) -> SearchError | None:

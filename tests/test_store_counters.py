@@ -223,3 +223,32 @@ def test_many_matches_are_ordered_by_the_page_not_the_store(
         assert {h.quote_id for h in ranked.hits} <= set(latest)
         in_rank_order = [h.quote_id for h in ranked_all.hits if h.quote_id in latest][:5]
         assert [h.quote_id for h in ranked.hits] == in_rank_order
+
+
+def test_facets_past_the_bound_count_the_latest_quotes_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from saidwhat.store.search import facet_counts
+
+    path = tmp_path / "news.db"
+    build(path).close()
+    with Store(path, read_only=True) as store:
+        whole = facet_counts(store, QuoteFilter())
+        assert not whole.sampled and sum(c.quotes for c in whole.types) == 48
+        monkeypatch.setattr(search_module, "COUNT_BOUND", 8)
+        sampled = facet_counts(store, QuoteFilter())
+        assert sampled.sampled and sum(c.quotes for c in sampled.types) == 9
+        latest = {
+            int(r[0]) for r in store.conn.execute("SELECT id FROM quotes ORDER BY id DESC LIMIT 9")
+        }
+        outlets = dict(
+            store.conn.execute(
+                "SELECT a.outlet, count(*) FROM quotes q JOIN articles a ON a.id = q.article_id"
+                f" WHERE q.id IN ({','.join(map(str, latest))}) GROUP BY a.outlet"
+            ).fetchall()
+        )
+        assert {c.value: c.quotes for c in sampled.outlets} == outlets
+        worded = facet_counts(store, QuoteFilter(text="moorings"))
+        assert worded.sampled and sum(c.quotes for c in worded.types) == 9
+    with TestClient(create_app(path)) as client:
+        assert "(of the latest 8 of them)" in client.get("/").text

@@ -252,3 +252,22 @@ def test_facets_past_the_bound_count_the_latest_quotes_found(
         assert worded.sampled and sum(c.quotes for c in worded.types) == 9
     with TestClient(create_app(path)) as client:
         assert "(of the latest 8 of them)" in client.get("/").text
+
+
+def test_words_of_one_speaker_are_one_match_and_follow_curation(tmp_path: Path) -> None:
+    with build(tmp_path / "news.db") as store:
+        varga, berg = resolve_speaker(store, "Ilse Varga"), resolve_speaker(store, "Tomas Berg")
+        of_varga = search_quotes(store, QuoteFilter(text="quay OR dues", speaker="Ilse Varga"))
+        assert of_varga.total == 12 and {h.speaker_id for h in of_varga.hits} == {varga}
+        # A speaker's token is never a word a user searches for.
+        assert search_quotes(store, QuoteFilter(text=f"s{varga}")).total == 0
+        merge(store, varga, [berg])  # Berg's quotes move: the index's speaker tokens too
+        assert search_quotes(store, QuoteFilter(text="dues", speaker="Ilse Varga")).total == 12
+        match = store.conn.execute(
+            "SELECT count(*) FROM quotes_fts WHERE quotes_fts MATCH ?",
+            (f'speaker_key : "s{berg}"',),
+        ).fetchone()[0]
+        assert match == 0
+        sql = "EXPLAIN QUERY PLAN SELECT count(*) FROM quotes_fts WHERE quotes_fts MATCH ?"
+        plan = [r[3] for r in store.conn.execute(sql, ('"dues"',))]
+        assert plan and "VIRTUAL TABLE" in plan[0]

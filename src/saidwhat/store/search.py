@@ -110,6 +110,27 @@ def fts_query(query: str) -> str:
     return " ".join(term.fts() for term in query_terms(query))
 
 
+# Speakers put into one full-text match; more (a bare surname many share) are filtered after.
+_MAX_MATCHED_SPEAKERS = 32
+
+
+def full_text_match(query: str, speaker_ids: Sequence[int] = ()) -> str:
+    """The MATCH of what a user typed (over the quotes' words only), and of the speakers.
+
+    The index holds each quote's words and its speaker as a token (``s<id>``):
+    the user's words are kept to the words' column, so they never match a
+    speaker token, and the speakers join the match so the index intersects
+    them with the words.
+
+    >>> full_text_match("quay", [3, 7])
+    '{content_text} : ("quay") AND speaker_key : ("s3" OR "s7")'
+    """
+    match = "{content_text} : (" + fts_query(query) + ")"
+    if 0 < len(speaker_ids) <= _MAX_MATCHED_SPEAKERS:
+        match += " AND speaker_key : (" + " OR ".join(f'"s{i}"' for i in speaker_ids) + ")"
+    return match
+
+
 @dataclass(frozen=True, slots=True)
 class Token:
     """A word of a text as the full-text index sees it: where it is, and its folded form."""
@@ -266,22 +287,27 @@ def select_quotes(
     ]
     conditions: list[str] = []
     params: list[object] = []
-    if where.text and words_per_quote:
-        conditions.append(
-            "EXISTS (SELECT 1 FROM quotes_fts WHERE quotes_fts MATCH ? AND rowid = q.id)"
-        )
-        params.append(fts_query(where.text))
-    elif where.text:
-        joins.insert(0, "JOIN quotes_fts f ON f.rowid = q.id")
-        conditions.append("quotes_fts MATCH ?")
-        params.append(fts_query(where.text))
-    if where.speaker:
-        ids = speaker_ids(store, where.speaker)
-        if not ids:
-            return None
+    ids = speaker_ids(store, where.speaker) if where.speaker else []
+    if where.speaker and not ids:
+        return None
+    if where.text:
+        match = full_text_match(where.text, ids)
+        if words_per_quote:
+            conditions.append(
+                "EXISTS (SELECT 1 FROM quotes_fts WHERE quotes_fts MATCH ? AND rowid = q.id)"
+            )
+        else:
+            joins.insert(0, "JOIN quotes_fts f ON f.rowid = q.id")
+            conditions.append("quotes_fts MATCH ?")
+        params.append(match)
+    # Speakers the match holds are not filtered again when the match drives the scan
+    # (the planner would scan the speaker's quotes and look each up instead); a lookup
+    # per quote keeps them, so the speaker's own date index drives it.
+    in_match = bool(where.text) and len(ids) <= _MAX_MATCHED_SPEAKERS and not words_per_quote
+    if where.speaker and not in_match:
         conditions.append(f"q.speaker_id IN ({','.join('?' * len(ids))})")
         params.extend(ids)
-    else:  # a speaker a user hid is left out, unless asked for by name
+    elif not where.speaker:  # a speaker a user hid is left out, unless asked for by name
         conditions.append("coalesce(s.hidden, 0) = 0")
     if where.outlet:
         conditions.append("a.outlet = ? COLLATE NOCASE")

@@ -266,6 +266,7 @@ MIGRATIONS: tuple[str, ...] = (
         outlets = (SELECT count(*) FROM speaker_outlets o
                    WHERE o.speaker_id = speakers.id AND o.outlet != '');
     CREATE INDEX speakers_by_quotes ON speakers(quotes DESC, name);
+    CREATE INDEX speakers_hidden ON speakers(id) WHERE hidden;
 
     CREATE TRIGGER speaker_outlets_insert AFTER INSERT ON speaker_outlets
     WHEN new.outlet != '' BEGIN

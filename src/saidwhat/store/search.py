@@ -24,10 +24,8 @@ from saidwhat.errors import SaidwhatError
 from saidwhat.model import EntityKind, Gender, QuoteType
 from saidwhat.store.identity import person_name
 from saidwhat.store.rows import (
-    QUOTE_CONTEXT,
     QUOTE_SELECT,
     StoredQuote,
-    quote_columns,
     stored_quote,
 )
 from saidwhat.store.store import Store
@@ -271,20 +269,27 @@ class QuoteSelection:
 
 
 def select_quotes(
-    store: Store, where: QuoteFilter, *, words_per_quote: bool = False
+    store: Store,
+    where: QuoteFilter,
+    *,
+    words_per_quote: bool = False,
+    joined: bool = True,
 ) -> QuoteSelection | None:
     """The SQL that selects the quotes matching ``where`` (None: the speaker is no one).
 
     The words join the full-text match as ``f`` (its rank orders by relevance);
     with ``words_per_quote`` each quote is looked up in the index instead, for
     a scan in another index's order that stops at its LIMIT (a word many
-    quotes have, newest first). SearchError when the words or a date cannot
-    be used.
+    quotes have, newest first). The article is joined as ``a`` and the
+    speaker as ``s``; without ``joined``, only when a filter needs them (a
+    count or a page of ids reads less). SearchError when the words or a
+    date cannot be used.
     """
-    joins = [
-        "JOIN articles a ON a.id = q.article_id",
-        "LEFT JOIN speakers s ON s.id = q.speaker_id",
-    ]
+    joins = []
+    if joined or where.outlet:
+        joins.append("JOIN articles a ON a.id = q.article_id")
+    if joined or where.gender is not None or where.kind is not None:
+        joins.append("LEFT JOIN speakers s ON s.id = q.speaker_id")
     conditions: list[str] = []
     params: list[object] = []
     ids = speaker_ids(store, where.speaker) if where.speaker else []
@@ -307,8 +312,10 @@ def select_quotes(
     if where.speaker and not in_match:
         conditions.append(f"q.speaker_id IN ({','.join('?' * len(ids))})")
         params.extend(ids)
-    elif not where.speaker:  # a speaker a user hid is left out, unless asked for by name
-        conditions.append("coalesce(s.hidden, 0) = 0")
+    elif not where.speaker and _any_hidden(store):  # unless asked for by name
+        conditions.append(
+            "(q.speaker_id IS NULL OR q.speaker_id NOT IN (SELECT id FROM speakers WHERE hidden))"
+        )
     if where.outlet:
         conditions.append("a.outlet = ? COLLATE NOCASE")
         params.append(where.outlet)
@@ -335,6 +342,11 @@ def select_quotes(
         conditions.append("q.article_id = ?")
         params.append(where.article_id)
     return QuoteSelection(joins, conditions, params)
+
+
+def _any_hidden(store: Store) -> bool:
+    """Whether a user hid any speaker (a partial index answers: schema 7)."""
+    return store.conn.execute("SELECT 1 FROM speakers WHERE hidden LIMIT 1").fetchone() is not None
 
 
 class SearchOrder(StrEnum):
@@ -403,7 +415,7 @@ def search_quotes(
     date index is read in order and each quote looked up in the full-text
     index until the page is full. Under the bound every match is ordered.
     """
-    selection = select_quotes(store, where)
+    selection = select_quotes(store, where, joined=False)
     if selection is None:
         return SearchResult(0)
     chosen = search_order(where, order)
@@ -412,27 +424,32 @@ def search_quotes(
     counted = "SELECT count(*) FROM (SELECT 1 " + body + " LIMIT ?)"
     total = int(matching_rows(store, where, counted, [*params, bound])[0][0])
     exact = total < bound
-    page = [limit, offset]
+    score = "f.rank" if chosen is SearchOrder.RELEVANCE else "NULL"
+    # A page of ids first, over the fewest joins; then its quotes with article and speaker.
     if exact or not where.text:
-        sql = f"{_SELECTED} {body} ORDER BY {ORDER_SQL[chosen]} LIMIT ? OFFSET ?"
-        sql_params = [*params, *page]
+        page = (
+            f"SELECT q.id AS paged, {score} AS score {body}"
+            f" ORDER BY {ORDER_SQL[chosen]} LIMIT ? OFFSET ?"
+        )
+        page_params = [*params, limit, offset]
     elif chosen is SearchOrder.RELEVANCE:
         pool = f"SELECT q.id AS pooled, f.rank AS score {body} ORDER BY f.rowid DESC LIMIT ?"
-        sql = (
-            f"WITH pool AS ({pool}) {QUOTE_SELECT} JOIN pool ON pool.pooled = q.id"
-            " ORDER BY pool.score, q.id LIMIT ? OFFSET ?"
+        page = (
+            f"SELECT pooled AS paged, score FROM ({pool}) ORDER BY score, pooled LIMIT ? OFFSET ?"
         )
-        sql_params = [*params, bound - 1, *page]
+        page_params = [*params, bound - 1, limit, offset]
     else:
-        probed = select_quotes(store, where, words_per_quote=True)
+        probed = select_quotes(store, where, words_per_quote=True, joined=False)
         assert probed is not None  # the same speakers as ``selection``
-        sql = f"{_SELECTED} {probed.body()} ORDER BY {ORDER_SQL[chosen]} LIMIT ? OFFSET ?"
-        sql_params = [*probed.params, *page]
-    hits = [stored_quote(r) for r in matching_rows(store, where, sql, sql_params)]
+        page = (
+            f"SELECT q.id AS paged, NULL AS score {probed.body()}"
+            f" ORDER BY {ORDER_SQL[chosen]} LIMIT ? OFFSET ?"
+        )
+        page_params = [*probed.params, limit, offset]
+    again = "page.score, q.id" if chosen is SearchOrder.RELEVANCE else ORDER_SQL[chosen]
+    sql = f"WITH page AS ({page}) {QUOTE_SELECT} JOIN page ON page.paged = q.id ORDER BY {again}"
+    hits = [stored_quote(r) for r in matching_rows(store, where, sql, page_params)]
     return SearchResult(total if exact else total - 1, hits, exact=exact)
-
-
-_SELECTED = f"SELECT {QUOTE_CONTEXT}, {quote_columns()}"
 
 
 def fts_refusal(where: QuoteFilter, exc: sqlite3.OperationalError) -> SearchError | None:

@@ -920,6 +920,64 @@ def test_serve_prints_the_url_and_runs_uvicorn_on_loopback(
     ]
 
 
+def test_serve_with_workers_starts_them_from_the_environment(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[tuple[Any, dict[str, Any]]] = []
+    monkeypatch.setattr("uvicorn.run", lambda app, **kw: calls.append((app, kw)))
+    monkeypatch.delenv("SAIDWHAT_DB", raising=False)  # each is put back as it was after
+    monkeypatch.delenv("SAIDWHAT_INGEST_TOKEN", raising=False)
+    args = ["serve", "--db", str(db), "--port", "8765", "--workers", "2"]
+    result = runner.invoke(cli_app, [*args, "--ingest-token", TOKEN])
+    assert result.exit_code == 0, result.output
+    assert "2 worker processes" in result.output
+    [(app, options)] = calls
+    assert app == "saidwhat.server.app:app_from_environment"
+    assert options["factory"] is True and options["workers"] == 2 and options["port"] == 8765
+    import os
+
+    assert os.environ["SAIDWHAT_DB"] == str(db.resolve())
+    assert os.environ["SAIDWHAT_INGEST_TOKEN"] == TOKEN
+    monkeypatch.delenv("SAIDWHAT_INGEST_TOKEN")
+    from saidwhat.server.app import app_from_environment
+
+    with TestClient(app_from_environment()) as client:  # what each worker builds
+        assert client.get("/api/speakers").json()["total"] >= 1
+        assert client.post("/api/articles", json={"articles": []}).status_code == 404
+
+
+@pytest.mark.slow
+def test_serve_with_two_workers_answers(db: Path, tmp_path: Path) -> None:
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "saidwhat", "serve", "--db", str(db), "--port", str(port)]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SAIDWHAT_")}
+    server = subprocess.Popen(
+        [*command, "--workers", "2"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    try:
+        deadline, answers = time.monotonic() + 60, []
+        while time.monotonic() < deadline and len(answers) < 4:
+            try:
+                answers.append(httpx.get(f"http://127.0.0.1:{port}/api/speakers", timeout=5))
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        assert [r.status_code for r in answers] == [200] * 4
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0].decode()
+    assert "2 worker processes" in output and "Traceback" not in output
+
+
 def test_serve_on_a_busy_port_says_so_in_one_line(
     db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

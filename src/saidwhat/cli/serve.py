@@ -5,10 +5,11 @@ The application itself is ``saidwhat.server.create_app``.
 
 from __future__ import annotations
 
+import os
 import signal
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -23,6 +24,9 @@ from saidwhat.errors import SaidwhatError
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
 PortOption = Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port to listen on.")]
+
+# What each worker process of `serve --workers N` imports and calls for its app.
+APP_FACTORY = "saidwhat.server.app:app_from_environment"
 
 # Seconds an idle keep-alive connection stays open. uvicorn's default (5 s) is
 # shorter than a busy page can take under load, so a client reusing a
@@ -59,8 +63,14 @@ def _port_refusal(host: str, port: int) -> str | None:
     return None
 
 
-def run_server(db: Path, host: str, port: int, ingest_token: str | None = None) -> None:
-    """Serve the store ``db`` until interrupted (exit 2 when it cannot be served)."""
+def run_server(
+    db: Path, host: str, port: int, ingest_token: str | None = None, workers: int = 1
+) -> None:
+    """Serve the store ``db`` until interrupted (exit 2 when it cannot be served).
+
+    With ``workers`` above 1, uvicorn starts that many processes, each
+    building the app from the environment (``app_from_environment``).
+    """
     import uvicorn
 
     from saidwhat.server import create_app
@@ -76,10 +86,25 @@ def run_server(db: Path, host: str, port: int, ingest_token: str | None = None) 
     refusal = _port_refusal(host, port)
     if refusal is not None:
         raise fail(refusal)
-    typer.echo(f"saidwhat: serving {db} at {_url(host, port)}  (Ctrl+C stops)")
+    processes = f", {workers} worker processes" if workers > 1 else ""
+    typer.echo(f"saidwhat: serving {db} at {_url(host, port)}{processes}  (Ctrl+C stops)")
     if ingest_token:
         typer.echo("POST /api/articles is open to callers with the ingest token")
-    uvicorn.run(web, host=host, port=port, log_level="info", timeout_keep_alive=KEEP_ALIVE_S)
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_level": "info",
+        "timeout_keep_alive": KEEP_ALIVE_S,
+    }
+    if workers == 1:
+        uvicorn.run(web, **options)
+        return
+    os.environ["SAIDWHAT_DB"] = str(db.resolve())
+    if ingest_token:
+        os.environ["SAIDWHAT_INGEST_TOKEN"] = ingest_token
+    else:
+        os.environ.pop("SAIDWHAT_INGEST_TOKEN", None)
+    uvicorn.run(APP_FACTORY, factory=True, workers=workers, **options)
 
 
 @app.command()
@@ -100,12 +125,22 @@ def serve(
             "(also read from SAIDWHAT_INGEST_TOKEN). Without it the server only reads.",
         ),
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=64,
+            help="Server processes (uvicorn workers), each with its own read-only connection: "
+            "about one per core serves the most pages a second.",
+        ),
+    ] = 1,
 ) -> None:
     """Serve a store: search, speaker, article and statement pages, and a JSON API (/docs).
 
     The store is opened read-only; only --ingest-token lets callers add articles.
     """
-    run_server(db, host, port, ingest_token)
+    run_server(db, host, port, ingest_token, workers)
 
 
 def _exit_on_sigterm(signum: int, frame: object) -> None:

@@ -1,6 +1,7 @@
 """What the store costs: ingest against extraction alone, memory, and search latency.
 
-    python bench/ingest.py [--corpus CORPUS.jsonl] [--repeat N] [--quotes 100000]
+    python bench/ingest.py [--corpus CORPUS.jsonl] [--repeat N] [--quotes 100000 [N ...]]
+                           [--db-dir DIR] [--cap-s 60] [--fts rebuild|trigger]
 
 Prints, from one run (the machines are noisy, so compare only within a run):
 
@@ -9,7 +10,15 @@ Prints, from one run (the machines are noisy, so compare only within a run):
 2. peak RSS of an ingest of the corpus and of ten times as many articles,
    each in a fresh process, and the ratio (target < 1.2);
 3. median and p95 latency of ``search_quotes`` over a store of ``--quotes``
-   quotes (target: median < 100 ms) for a set of typical queries.
+   quotes (target: median < 100 ms) for a set of typical queries;
+4. statement linking of ``--quotes`` quotes, with and without;
+5. for each of the ``--quotes`` sizes, a bulk synthetic store
+   (``bench/bulk_store.py``: ten million quotes in minutes) and the median and
+   p95 latency of each kind of search and page on it (``bench/query_kinds.py``),
+   then p95 by kind and size against the target (< 100 ms).
+
+Sections 3 and 4 store quotes one article at a time through ``Store.add``
+(100,000 take minutes), so they run at the smallest of the ``--quotes`` sizes.
 
 The corpus defaults to PolNeAR dev when ../shared is beside the project, else
 to the bundled samples. Copies of an article get a distinct first line, since
@@ -28,6 +37,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from _common import DEV, SAMPLES, run_snippet
+from bulk_store import SEED, BuildReport, build_bulk_store, vocabulary
+from query_kinds import KindTiming, print_size_table, print_summary, query_kinds, time_kind
 
 from saidwhat.ingest import ingest_records
 from saidwhat.model import (
@@ -347,13 +358,66 @@ def search_latency(n_quotes: int) -> None:
     )
 
 
+def _bulk_store(path: Path, n_quotes: int, seed: int, fts: str) -> str:
+    """The store at ``path``, built unless an earlier run left it there; how it came to be."""
+    if path.exists():
+        return f"reused {path} ({path.stat().st_size / 2**20:,.0f} MB)"
+    partial = path.with_name(path.stem + ".partial.db")
+    partial.unlink(missing_ok=True)
+    report: BuildReport = build_bulk_store(partial, n_quotes, seed, fts=fts)
+    partial.rename(path)  # only a finished build has the name a later run reuses
+    return report.describe()
+
+
+def bulk_latency(sizes: list[int], db_dir: Path | None, cap_s: float, seed: int, fts: str) -> None:
+    """Latency of each query kind over a bulk store of each size; p95 by kind and size."""
+    results: dict[int, list[KindTiming]] = {}
+    vocab = vocabulary(seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = db_dir or Path(tmp)
+        directory.mkdir(parents=True, exist_ok=True)
+        for n_quotes in sizes:
+            path = directory / f"bulk-{n_quotes}.db"
+            print(f"bulk store of {n_quotes:,} quotes: {path.name} ...", flush=True)
+            build = _bulk_store(path, n_quotes, seed, fts)
+            with Store(path, read_only=True) as store:
+                timings = [time_kind(store, k, cap_s) for k in query_kinds(store, vocab)]
+            results[n_quotes] = timings
+            print_size_table(n_quotes, build, timings)
+    print_summary(results)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=DEV if DEV.exists() else SAMPLES)
     parser.add_argument("--repeat", type=int, default=1, help="copies of the corpus (throughput)")
-    parser.add_argument("--quotes", type=int, default=100_000, help="quotes in the search store")
     parser.add_argument(
-        "--skip", nargs="*", default=[], choices=["throughput", "memory", "search", "linking"]
+        "--quotes",
+        type=int,
+        nargs="+",
+        default=[100_000],
+        help="quotes in the search stores: one size or several (search and linking: the smallest)",
+    )
+    parser.add_argument(
+        "--db-dir",
+        type=Path,
+        help="keep the bulk stores here as bulk-N.db, and reuse those an earlier run left",
+    )
+    parser.add_argument(
+        "--cap-s", type=float, default=60.0, help="seconds after which a query kind stops"
+    )
+    parser.add_argument(
+        "--fts",
+        choices=["rebuild", "trigger"],
+        default="rebuild",
+        help="bulk stores: rebuild the full-text indexes at the end, or keep them by trigger",
+    )
+    parser.add_argument("--seed", type=int, default=SEED, help="of the bulk stores' generator")
+    parser.add_argument(
+        "--skip",
+        nargs="*",
+        default=[],
+        choices=["throughput", "memory", "search", "linking", "kinds"],
     )
     args = parser.parse_args()
     print(f"corpus: {args.corpus}")
@@ -362,9 +426,11 @@ def main() -> None:
     if "memory" not in args.skip:
         memory(args.corpus, args.repeat)
     if "search" not in args.skip:
-        search_latency(args.quotes)
+        search_latency(min(args.quotes))
     if "linking" not in args.skip:
-        linking(args.quotes)
+        linking(min(args.quotes))
+    if "kinds" not in args.skip:
+        bulk_latency(sorted(args.quotes), args.db_dir, args.cap_s, args.seed, args.fts)
 
 
 if __name__ == "__main__":

@@ -38,7 +38,14 @@ from pathlib import Path
 
 from _common import DEV, SAMPLES, run_snippet
 from bulk_store import SEED, BuildReport, build_bulk_store, vocabulary
-from query_kinds import KindTiming, print_size_table, print_summary, query_kinds, time_kind
+from query_kinds import (
+    KindTiming,
+    print_plans,
+    print_size_table,
+    print_summary,
+    query_kinds,
+    time_kind,
+)
 
 from saidwhat.ingest import ingest_records
 from saidwhat.model import (
@@ -369,8 +376,11 @@ def _bulk_store(path: Path, n_quotes: int, seed: int, fts: str) -> str:
     return report.describe()
 
 
-def bulk_latency(sizes: list[int], db_dir: Path | None, cap_s: float, seed: int, fts: str) -> None:
-    """Latency of each query kind over a bulk store of each size; p95 by kind and size."""
+def bulk_latency(
+    sizes: list[int], db_dir: Path | None, cap_s: float, seed: int, fts: str, plans: int
+) -> None:
+    """Latency of each query kind over a bulk store of each size; p95 by kind and size; the
+    query plans of the ``plans`` slowest kinds on the largest store."""
     results: dict[int, list[KindTiming]] = {}
     vocab = vocabulary(seed)
     with tempfile.TemporaryDirectory() as tmp:
@@ -381,9 +391,12 @@ def bulk_latency(sizes: list[int], db_dir: Path | None, cap_s: float, seed: int,
             print(f"bulk store of {n_quotes:,} quotes: {path.name} ...", flush=True)
             build = _bulk_store(path, n_quotes, seed, fts)
             with Store(path, read_only=True) as store:
-                timings = [time_kind(store, k, cap_s) for k in query_kinds(store, vocab)]
-            results[n_quotes] = timings
-            print_size_table(n_quotes, build, timings)
+                kinds = query_kinds(store, vocab)
+                timings = [time_kind(store, k, cap_s) for k in kinds]
+                results[n_quotes] = timings
+                print_size_table(n_quotes, build, timings)
+                if plans and n_quotes == sizes[-1]:
+                    print_plans(store, kinds, timings, plans, cap_s)
     print_summary(results)
 
 
@@ -414,6 +427,12 @@ def main() -> None:
     )
     parser.add_argument("--seed", type=int, default=SEED, help="of the bulk stores' generator")
     parser.add_argument(
+        "--plans",
+        type=int,
+        default=2,
+        help="print the query plans of this many slowest kinds on the largest bulk store",
+    )
+    parser.add_argument(
         "--skip",
         nargs="*",
         default=[],
@@ -430,7 +449,7 @@ def main() -> None:
     if "linking" not in args.skip:
         linking(min(args.quotes))
     if "kinds" not in args.skip:
-        bulk_latency(sorted(args.quotes), args.db_dir, args.cap_s, args.seed, args.fts)
+        bulk_latency(sorted(args.quotes), args.db_dir, args.cap_s, args.seed, args.fts, args.plans)
 
 
 if __name__ == "__main__":

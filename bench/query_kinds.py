@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlite3
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -186,7 +186,7 @@ def print_size_table(quotes: int, build: str, timings: Sequence[KindTiming]) -> 
         )
 
 
-def print_summary(results: dict[int, Sequence[KindTiming]]) -> None:
+def print_summary(results: Mapping[int, Sequence[KindTiming]]) -> None:
     """p95 of each kind at each size, each marked against the target."""
     sizes = sorted(results)
     print(f"\n## p95 ms by kind and store size (target < {TARGET_MS:.0f} ms)")
@@ -199,3 +199,52 @@ def print_summary(results: dict[int, Sequence[KindTiming]]) -> None:
             t = next(t for t in results[n] if t.name == name)
             cells.append(f"{t.cell(t.p95)} {'met' if t.met else 'NOT MET'}")
         print(f"| {name} | " + " | ".join(cells) + " |")
+
+
+def query_plans(store: Store, kind: QueryKind, cap_s: float) -> list[tuple[str, float, list[str]]]:
+    """The SQL statements the first call of ``kind`` runs (parameters bound), the
+    milliseconds of each run alone (up to ``cap_s``) and their plans (one statement for
+    each plan: the first, in the order they ran).
+
+    What the slowest kinds spend their time on: ``EXPLAIN QUERY PLAN`` of
+    exactly the statements the store's functions send.
+    """
+    statements: list[str] = []
+    store.conn.set_trace_callback(statements.append)
+    try:
+        kind.calls[0](store)
+    finally:
+        store.conn.set_trace_callback(None)
+    plans: dict[tuple[str, ...], str] = {}  # a plan: the first statement that had it
+    for sql in statements:
+        rows = store.conn.execute("EXPLAIN QUERY PLAN " + sql).fetchall()
+        plans.setdefault(tuple(f"{'  ' * _depth(rows, r[0])}{r[3]}" for r in rows), sql)
+    return [(sql, _statement_ms(store, sql, cap_s), list(plan)) for plan, sql in plans.items()]
+
+
+def _statement_ms(store: Store, sql: str, cap_s: float) -> float:
+    """The milliseconds of one SQL statement, all its rows fetched (stopped at ``cap_s``)."""
+    ms, _ = _timed_ms(store, lambda s: s.conn.execute(sql).fetchall(), time.perf_counter() + cap_s)
+    return ms
+
+
+def _depth(rows: Sequence[sqlite3.Row], node: int) -> int:
+    """How deep a node of a query plan sits (its parent chain)."""
+    parents = {r[0]: r[1] for r in rows}
+    depth, parent = 0, parents.get(node, 0)
+    while parent:
+        depth, parent = depth + 1, parents.get(parent, 0)
+    return depth
+
+
+def print_plans(
+    store: Store, kinds: Sequence[QueryKind], timings: Sequence[KindTiming], n: int, cap_s: float
+) -> None:
+    """The statements, their times and query plans of the ``n`` slowest kinds (by p95)."""
+    by_name = {k.name: k for k in kinds}
+    slowest = sorted(timings, key=lambda t: (t.capped, t.p95), reverse=True)[:n]
+    for t in slowest:
+        print(f"\n### query plans: {t.name} (p95 {t.cell(t.p95)} ms)")
+        for sql, ms, plan in query_plans(store, by_name[t.name], cap_s):
+            print(f"\n    [{ms:,.1f} ms] {sql}")
+            print("\n".join(f"      {line}" for line in plan))

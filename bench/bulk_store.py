@@ -162,6 +162,8 @@ ALIAS_COLUMNS = ("speaker_id", "alias", "norm")
 class Batch:
     """Rows to insert, one tuple per row in the order of the ``*_COLUMNS``."""
 
+    speakers: list[tuple[object, ...]] = field(default_factory=list)
+    aliases: list[tuple[object, ...]] = field(default_factory=list)
     articles: list[tuple[object, ...]] = field(default_factory=list)
     statements: list[tuple[object, ...]] = field(default_factory=list)
     quotes: list[tuple[object, ...]] = field(default_factory=list)
@@ -175,10 +177,14 @@ def _insert_sql(table: str, columns: Sequence[str]) -> str:
 def write_batch(conn: sqlite3.Connection, batch: Batch) -> None:
     """Insert one batch in one transaction: every write of the build goes through here.
 
-    Statements first, so each quote's statement exists when its row goes in
-    (the triggers of the quotes table see a complete store).
+    Plain INSERTs by column name, parents first (speakers, articles and
+    statements before the quotes that refer to them), so the triggers of each
+    table see a complete store. A column a later migration adds is one name
+    in the ``*_COLUMNS`` and one value in the generator's tuple.
     """
     conn.execute("BEGIN")
+    conn.executemany(_insert_sql("speakers", SPEAKER_COLUMNS), batch.speakers)
+    conn.executemany(_insert_sql("speaker_aliases", ALIAS_COLUMNS), batch.aliases)
     conn.executemany(_insert_sql("articles", ARTICLE_COLUMNS), batch.articles)
     conn.executemany(_insert_sql("statements", STATEMENT_COLUMNS), batch.statements)
     conn.executemany(_insert_sql("quotes", QUOTE_COLUMNS), batch.quotes)
@@ -188,23 +194,19 @@ def write_batch(conn: sqlite3.Connection, batch: Batch) -> None:
     conn.execute("COMMIT")
 
 
-def write_speakers(conn: sqlite3.Connection, speakers: Sequence[Speaker]) -> None:
+def speaker_batch(speakers: Sequence[Speaker]) -> Batch:
     """The speakers and their aliases (normalised as the store matches them)."""
-    rows: list[tuple[object, ...]] = []
-    aliases: list[tuple[int, str, str]] = []
+    batch = Batch()
     for s in speakers:
         person = person_name(s.name) if s.kind == "person" else None
         evidence = f"pronoun {'she' if s.gender == 'female' else 'he'}" if s.gender else None
-        rows.append(
+        batch.speakers.append(
             (s.speaker_id, s.name, s.kind, person.surname if person else None,
              person.given if person else None, s.gender, evidence, 1)
         )  # fmt: skip
         norms = {normalise(alias): alias for alias in s.aliases}
-        aliases.extend((s.speaker_id, alias, norm) for norm, alias in norms.items())
-    conn.execute("BEGIN")
-    conn.executemany(_insert_sql("speakers", SPEAKER_COLUMNS), rows)
-    conn.executemany(_insert_sql("speaker_aliases", ALIAS_COLUMNS), aliases)
-    conn.execute("COMMIT")
+        batch.aliases.extend((s.speaker_id, alias, norm) for norm, alias in norms.items())
+    return batch
 
 
 @dataclass
@@ -383,7 +385,7 @@ def build_bulk_store(
         conn.execute("CREATE TEMP TABLE repeated (statement_id INTEGER PRIMARY KEY)")
         triggers = _drop_fts_triggers(conn) if fts == "rebuild" else []
         vocab = vocabulary(seed)
-        write_speakers(conn, vocab.speakers)
+        write_batch(conn, speaker_batch(vocab.speakers))
         generator = Generator(vocab, quotes, random.Random(seed))
         report.seconds["setup"] = time.perf_counter() - start
         for batch in _batches(generator, report):

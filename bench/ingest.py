@@ -1,4 +1,4 @@
-"""What the store costs: ingest against extraction alone, memory, and search latency.
+"""What the store costs: ingest against extraction alone, memory, search and page latency.
 
     python bench/ingest.py [--corpus CORPUS.jsonl] [--repeat N] [--quotes 100000 [N ...]]
                            [--db-dir DIR] [--cap-s 60] [--fts rebuild|trigger]
@@ -401,7 +401,9 @@ def bulk_latency(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--corpus", type=Path, default=DEV if DEV.exists() else SAMPLES)
     parser.add_argument("--repeat", type=int, default=1, help="copies of the corpus (throughput)")
     parser.add_argument(
@@ -409,15 +411,21 @@ def main() -> None:
         type=int,
         nargs="+",
         default=[100_000],
+        metavar="N",
         help="quotes in the search stores: one size or several (search and linking: the smallest)",
     )
     parser.add_argument(
         "--db-dir",
         type=Path,
+        metavar="DIR",
         help="keep the bulk stores here as bulk-N.db, and reuse those an earlier run left",
     )
     parser.add_argument(
-        "--cap-s", type=float, default=60.0, help="seconds after which a query kind stops"
+        "--cap-s",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="stop a query kind after this long and report it as '> X ms' (default 60)",
     )
     parser.add_argument(
         "--fts",
@@ -430,7 +438,8 @@ def main() -> None:
         "--plans",
         type=int,
         default=2,
-        help="print the query plans of this many slowest kinds on the largest bulk store",
+        metavar="N",
+        help="print the query plans of the N slowest kinds on the largest bulk store (default 2)",
     )
     parser.add_argument(
         "--skip",

@@ -62,7 +62,7 @@ KINDS = [
     "speaker_5000",
 ]  # fmt: skip
 RENDER_TARGET_MS = 300
-COUNT = re.compile(r'<p class="count" id="count">(\d+) quotes?</p>')
+COUNT = re.compile(r'<p class="count" id="count">(?:more than )?([\d,]+) quotes?</p>')
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,11 @@ class Request:
 def _found(minimum: int) -> Callable[[str], bool]:
     def check(html: str) -> bool:
         match = COUNT.search(html)
-        return match is not None and int(match.group(1)) >= minimum and '<li class="hit"' in html
+        return (
+            match is not None
+            and int(match.group(1).replace(",", "")) >= minimum
+            and '<li class="hit"' in html
+        )
 
     return check
 

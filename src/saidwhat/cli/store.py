@@ -235,11 +235,12 @@ def ingest(
         raise fail("nothing could be read", code=1)
 
 
-def _paging_note(offset: int, shown: int, total: int) -> None:
+def _paging_note(offset: int, shown: int, total: int, *, exact: bool = True) -> None:
     """Under a table: which rows of how many it shows, when there are more."""
-    if total > offset + shown:
+    if total > offset + shown or not exact:
+        of = str(total) if exact else f"more than {total:,}"
         err.print(
-            f"showing {offset + 1}–{offset + shown} of {total}; see more with --offset/--limit",
+            f"showing {offset + 1}–{offset + shown} of {of}; see more with --offset/--limit",
             highlight=False,
         )
 
@@ -321,7 +322,8 @@ def search(
         beyond = f" past row {offset}" if offset and result.total else ""
         err.print(f"no quotes match{beyond}" + (f" {query!r}" if query else ""), highlight=False)
         return
-    table = Table(title=plural(result.total, "quote") + (f" for {query!r}" if query else ""))
+    found = plural(result.total, "quote") if result.exact else f"more than {result.total:,} quotes"
+    table = Table(title=found + (f" for {query!r}" if query else ""))
     table.add_column("speaker", max_width=18)
     table.add_column("quote", ratio=1, min_width=24)
     table.add_column("outlet, date", max_width=16)
@@ -335,7 +337,7 @@ def search(
         )
     _print_records(records, fmt, table)
     if fmt is ListFormat.TABLE:
-        _paging_note(offset, len(result.hits), result.total)
+        _paging_note(offset, len(result.hits), result.total, exact=result.exact)
 
 
 # A group in a command's place (see SpeakersGroup); Typer builds it from the same arguments.

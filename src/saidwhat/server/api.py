@@ -43,9 +43,13 @@ Until = Annotated[date | None, Query(description="Published on or before.")]
 MinConfidence = Annotated[float, Query(ge=0.0, le=1.0)]
 
 
-def _page(total: int, limit: int, offset: int, items: list[Any]) -> dict[str, Any]:
+def _page(
+    total: int, limit: int, offset: int, items: list[Any], *, exact: bool = True
+) -> dict[str, Any]:
+    """One page of a list; ``total_exact`` false: there are more than ``total``."""
     return {
         "total": total,
+        "total_exact": exact,
         "limit": limit,
         "offset": offset,
         "items": [dataclasses.asdict(item) for item in items],
@@ -162,7 +166,7 @@ def api_router(state: ServerState) -> APIRouter:
         )
         with state.read() as store:
             result = search_quotes(store, where, limit=limit, offset=offset, order=sort)
-        return _page(result.total, limit, offset, result.hits)
+        return _page(result.total, limit, offset, result.hits, exact=result.exact)
 
     @router.get("/speakers", summary="Speakers, most quoted first")
     def speakers(

@@ -27,6 +27,7 @@ from saidwhat.server.charts import female_share_timeline, gender_bars, time_char
 from saidwhat.server.highlight import highlight_article, highlight_words, quote_tip
 from saidwhat.server.render import render
 from saidwhat.server.state import MAX_ID, MAX_OFFSET, PAGE_SIZE, ServerState
+from saidwhat.store import search as search_module
 from saidwhat.store.export import (
     QUOTE_EXPORT_FIELDS,
     ExportFormat,
@@ -76,6 +77,7 @@ class Pager:
     shown: int
     previous: str | None
     next: str | None
+    exact: bool = True  # False: more than ``total`` (a search counts up to a bound)
 
     @property
     def first(self) -> int:
@@ -86,7 +88,15 @@ class Pager:
         return self.offset + self.shown
 
 
-def _pager(path: str, params: dict[str, str], total: int, offset: int, shown: int) -> Pager:
+def _pager(
+    path: str,
+    params: dict[str, str],
+    total: int,
+    offset: int,
+    shown: int,
+    *,
+    exact: bool = True,
+) -> Pager:
     def link(to: int) -> str:
         kept = {k: v for k, v in params.items() if v}
         if to:
@@ -94,8 +104,8 @@ def _pager(path: str, params: dict[str, str], total: int, offset: int, shown: in
         return path + ("?" + urlencode(kept) if kept else "")
 
     previous = link(max(0, offset - PAGE_SIZE)) if offset > 0 else None
-    following = link(offset + PAGE_SIZE) if offset + shown < total else None
-    return Pager(total, offset, shown, previous, following)
+    following = link(offset + PAGE_SIZE) if offset + shown < total or not exact else None
+    return Pager(total, offset, shown, previous, following, exact)
 
 
 def _text(params: QueryParams, name: str) -> str:
@@ -376,7 +386,9 @@ def page_router(state: ServerState) -> APIRouter:
                 facets = facet_counts(store, where)
         except (FormError, SearchError) as exc:
             return render("search.html", 400, form=form.values(), error=str(exc), result=None)
-        pager = _pager("/", form.values(), result.total, offset, len(result.hits))
+        pager = _pager(
+            "/", form.values(), result.total, offset, len(result.hits), exact=result.exact
+        )
         return render(
             "search.html",
             form=form.values(),
@@ -387,6 +399,7 @@ def page_router(state: ServerState) -> APIRouter:
             relevance_unranked=form.sort == SearchOrder.RELEVANCE and not where.text,
             marked={hit.quote_id: highlight_words(hit.content_text, form.q) for hit in result.hits},
             facets=facet_groups(form, facets),
+            facets_sampled=search_module.COUNT_BOUND if facets.sampled else None,
             downloads={fmt.value: form.link(f"/search.{fmt.value}") for fmt in DOWNLOADS},
             download_cap=MAX_DOWNLOAD_ROWS,
         )

@@ -159,25 +159,25 @@ def speaker_detail(store: Store, speaker_id: int, *, latest: int = 20) -> Speake
     days = [
         (d["day"], int(d["n"]))
         for d in store.conn.execute(
-            "SELECT substr(a.published, 1, 10) AS day, count(*) AS n FROM quotes q"
-            " JOIN articles a ON a.id = q.article_id WHERE q.speaker_id = ? GROUP BY day",
+            "SELECT substr(q.published_at, 1, 10) AS day, count(*) AS n FROM quotes q"
+            " WHERE q.speaker_id = ? GROUP BY day",
             (speaker_id,),
         )
     ]
     weeks, undated = weekly_counts(days)
     outlets = [
-        OutletCount(o["outlet"], int(o["quotes"]), int(o["articles"]))
+        OutletCount(o["outlet"] or None, int(o["quotes"]), int(o["articles"]))
         for o in store.conn.execute(
-            "SELECT a.outlet, count(*) AS quotes, count(DISTINCT a.id) AS articles FROM quotes q"
-            " JOIN articles a ON a.id = q.article_id WHERE q.speaker_id = ?"
-            " GROUP BY a.outlet ORDER BY quotes DESC, a.outlet",
+            "SELECT outlet, quotes, articles FROM speaker_outlets WHERE speaker_id = ?"
+            " ORDER BY quotes DESC, outlet",
             (speaker_id,),
         )
     ]
     latest_quotes = [
         stored_quote(q)
         for q in store.conn.execute(
-            QUOTE_SELECT + " WHERE q.speaker_id = ? ORDER BY a.published DESC, q.id DESC LIMIT ?",
+            QUOTE_SELECT
+            + " WHERE q.speaker_id = ? ORDER BY q.published_at DESC, q.id DESC LIMIT ?",
             (speaker_id, latest),
         )
     ]

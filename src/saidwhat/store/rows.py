@@ -10,6 +10,7 @@ reader of quotes gets: search, the article and speaker pages, the API.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +38,19 @@ def quote_row(quote: Quote) -> dict[str, Any]:
     parts = values["content_parts"]
     values["content_parts"] = json.dumps(parts) if len(parts) > 1 else None
     return values
+
+
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def published_at(published: str | None) -> str | None:
+    """An article's published value as its quotes keep it to filter and sort by: as given
+    when it starts with an ISO date (``YYYY-MM-DD``), else None (undated).
+
+    >>> published_at("2025-03-10T08:00:00Z"), published_at("10 March 2025"), published_at(None)
+    ('2025-03-10T08:00:00Z', None, None)
+    """
+    return published if published and _ISO_DAY.match(published) else None
 
 
 def quote_columns() -> str:

@@ -199,6 +199,105 @@ MIGRATIONS: tuple[str, ...] = (
         at         TEXT NOT NULL
     );
     """,
+    # 7: what the lists read kept up to date instead of counted at every read: each
+    # speaker's quotes, articles and outlets, and its quotes per outlet (speaker_outlets),
+    # kept by triggers on quotes whatever moves them (ingest, curation); and each quote's
+    # article date (published_at, ISO only), so date filters and date order use an index.
+    """
+    ALTER TABLE quotes ADD COLUMN published_at TEXT;  -- its article's published, when ISO
+    UPDATE quotes SET published_at = (
+        SELECT a.published FROM articles a WHERE a.id = quotes.article_id
+        AND a.published GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*'
+    );
+    CREATE INDEX quotes_published ON quotes(published_at, id);
+    CREATE INDEX quotes_speaker_published ON quotes(speaker_id, published_at, id);
+
+    CREATE TABLE speaker_outlets (
+        speaker_id INTEGER NOT NULL,
+        outlet     TEXT NOT NULL,            -- the article's outlet, '' when it has none
+        quotes     INTEGER NOT NULL,
+        articles   INTEGER NOT NULL,
+        PRIMARY KEY (speaker_id, outlet)
+    ) WITHOUT ROWID;
+    INSERT INTO speaker_outlets (speaker_id, outlet, quotes, articles)
+        SELECT q.speaker_id, coalesce(a.outlet, ''), count(*), count(DISTINCT q.article_id)
+        FROM quotes q JOIN articles a ON a.id = q.article_id
+        WHERE q.speaker_id IS NOT NULL GROUP BY q.speaker_id, coalesce(a.outlet, '');
+
+    ALTER TABLE speakers ADD COLUMN quotes INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE speakers ADD COLUMN articles INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE speakers ADD COLUMN outlets INTEGER NOT NULL DEFAULT 0;  -- named ones
+    UPDATE speakers SET
+        quotes = (SELECT coalesce(sum(o.quotes), 0) FROM speaker_outlets o
+                  WHERE o.speaker_id = speakers.id),
+        articles = (SELECT coalesce(sum(o.articles), 0) FROM speaker_outlets o
+                    WHERE o.speaker_id = speakers.id),
+        outlets = (SELECT count(*) FROM speaker_outlets o
+                   WHERE o.speaker_id = speakers.id AND o.outlet != '');
+    CREATE INDEX speakers_by_quotes ON speakers(quotes DESC, name);
+
+    CREATE TRIGGER speaker_outlets_insert AFTER INSERT ON speaker_outlets
+    WHEN new.outlet != '' BEGIN
+        UPDATE speakers SET outlets = outlets + 1 WHERE id = new.speaker_id;
+    END;
+    CREATE TRIGGER speaker_outlets_delete AFTER DELETE ON speaker_outlets
+    WHEN old.outlet != '' BEGIN
+        UPDATE speakers SET outlets = outlets - 1 WHERE id = old.speaker_id;
+    END;
+    CREATE TRIGGER quotes_count_insert AFTER INSERT ON quotes
+    WHEN new.speaker_id IS NOT NULL BEGIN
+        INSERT INTO speaker_outlets (speaker_id, outlet, quotes, articles)
+        SELECT new.speaker_id, coalesce(a.outlet, ''), 1, NOT EXISTS (
+            SELECT 1 FROM quotes o WHERE o.article_id = new.article_id
+            AND o.speaker_id = new.speaker_id AND o.id != new.id
+        ) FROM articles a WHERE a.id = new.article_id
+        ON CONFLICT (speaker_id, outlet) DO UPDATE
+        SET quotes = quotes + 1, articles = articles + excluded.articles;
+        UPDATE speakers SET quotes = quotes + 1, articles = articles + NOT EXISTS (
+            SELECT 1 FROM quotes o WHERE o.article_id = new.article_id
+            AND o.speaker_id = new.speaker_id AND o.id != new.id
+        ) WHERE id = new.speaker_id;
+    END;
+    CREATE TRIGGER quotes_count_delete AFTER DELETE ON quotes
+    WHEN old.speaker_id IS NOT NULL BEGIN
+        UPDATE speaker_outlets SET quotes = quotes - 1, articles = articles - NOT EXISTS (
+            SELECT 1 FROM quotes o WHERE o.article_id = old.article_id
+            AND o.speaker_id = old.speaker_id
+        ) WHERE speaker_id = old.speaker_id AND outlet = (
+            SELECT coalesce(a.outlet, '') FROM articles a WHERE a.id = old.article_id
+        );
+        DELETE FROM speaker_outlets WHERE speaker_id = old.speaker_id AND quotes <= 0;
+        UPDATE speakers SET quotes = quotes - 1, articles = articles - NOT EXISTS (
+            SELECT 1 FROM quotes o WHERE o.article_id = old.article_id
+            AND o.speaker_id = old.speaker_id
+        ) WHERE id = old.speaker_id;
+    END;
+    CREATE TRIGGER quotes_count_move AFTER UPDATE OF speaker_id ON quotes
+    WHEN old.speaker_id IS NOT new.speaker_id BEGIN
+        UPDATE speaker_outlets SET quotes = quotes - 1, articles = articles - NOT EXISTS (
+            SELECT 1 FROM quotes o WHERE o.article_id = old.article_id
+            AND o.speaker_id = old.speaker_id
+        ) WHERE old.speaker_id IS NOT NULL AND speaker_id = old.speaker_id AND outlet = (
+            SELECT coalesce(a.outlet, '') FROM articles a WHERE a.id = old.article_id
+        );
+        DELETE FROM speaker_outlets WHERE speaker_id = old.speaker_id AND quotes <= 0;
+        UPDATE speakers SET quotes = quotes - 1, articles = articles - NOT EXISTS (
+            SELECT 1 FROM quotes o WHERE o.article_id = old.article_id
+            AND o.speaker_id = old.speaker_id
+        ) WHERE id = old.speaker_id;
+        INSERT INTO speaker_outlets (speaker_id, outlet, quotes, articles)
+        SELECT new.speaker_id, coalesce(a.outlet, ''), 1, NOT EXISTS (
+            SELECT 1 FROM quotes o WHERE o.article_id = new.article_id
+            AND o.speaker_id = new.speaker_id AND o.id != new.id
+        ) FROM articles a WHERE new.speaker_id IS NOT NULL AND a.id = new.article_id
+        ON CONFLICT (speaker_id, outlet) DO UPDATE
+        SET quotes = quotes + 1, articles = articles + excluded.articles;
+        UPDATE speakers SET quotes = quotes + 1, articles = articles + NOT EXISTS (
+            SELECT 1 FROM quotes o WHERE o.article_id = new.article_id
+            AND o.speaker_id = new.speaker_id AND o.id != new.id
+        ) WHERE id = new.speaker_id;
+    END;
+    """,
 )
 
 

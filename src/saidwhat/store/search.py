@@ -16,14 +16,20 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from operator import attrgetter
 
 from saidwhat.errors import SaidwhatError
 from saidwhat.model import EntityKind, Gender, QuoteType
 from saidwhat.store.identity import person_name
-from saidwhat.store.rows import QUOTE_CONTEXT, StoredQuote, quote_columns, stored_quote
+from saidwhat.store.rows import (
+    QUOTE_CONTEXT,
+    QUOTE_SELECT,
+    StoredQuote,
+    quote_columns,
+    stored_quote,
+)
 from saidwhat.store.store import Store
 
 _OPERATORS = {"AND", "OR", "NOT"}
@@ -148,6 +154,10 @@ def fts_tokens(text: str) -> list[Token]:
     return tokens
 
 
+def _day_after(day: str) -> str:
+    return (date.fromisoformat(day) + timedelta(days=1)).isoformat()
+
+
 def parse_day(value: str, option: str) -> str:
     """An ISO date from a ``--since``/``--until`` value, or SearchError naming the option."""
     try:
@@ -160,10 +170,15 @@ QuoteHit = StoredQuote
 """One quote found: its record, ids and article (``saidwhat.store.rows.StoredQuote``)."""
 
 
+COUNT_BOUND = 10_000
+"""A search counts its matches up to this many (or its page's end, when further)."""
+
+
 @dataclass(frozen=True, slots=True)
 class SearchResult:
-    total: int
+    total: int  # the quotes found; when not ``exact``, more than this many
     hits: list[QuoteHit] = field(default_factory=list)
+    exact: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,10 +249,16 @@ class QuoteSelection:
         return body
 
 
-def select_quotes(store: Store, where: QuoteFilter) -> QuoteSelection | None:
+def select_quotes(
+    store: Store, where: QuoteFilter, *, words_per_quote: bool = False
+) -> QuoteSelection | None:
     """The SQL that selects the quotes matching ``where`` (None: the speaker is no one).
 
-    SearchError when the words or a date cannot be used.
+    The words join the full-text match as ``f`` (its rank orders by relevance);
+    with ``words_per_quote`` each quote is looked up in the index instead, for
+    a scan in another index's order that stops at its LIMIT (a word many
+    quotes have, newest first). SearchError when the words or a date cannot
+    be used.
     """
     joins = [
         "JOIN articles a ON a.id = q.article_id",
@@ -245,7 +266,12 @@ def select_quotes(store: Store, where: QuoteFilter) -> QuoteSelection | None:
     ]
     conditions: list[str] = []
     params: list[object] = []
-    if where.text:
+    if where.text and words_per_quote:
+        conditions.append(
+            "EXISTS (SELECT 1 FROM quotes_fts WHERE quotes_fts MATCH ? AND rowid = q.id)"
+        )
+        params.append(fts_query(where.text))
+    elif where.text:
         joins.insert(0, "JOIN quotes_fts f ON f.rowid = q.id")
         conditions.append("quotes_fts MATCH ?")
         params.append(fts_query(where.text))
@@ -260,12 +286,14 @@ def select_quotes(store: Store, where: QuoteFilter) -> QuoteSelection | None:
     if where.outlet:
         conditions.append("a.outlet = ? COLLATE NOCASE")
         params.append(where.outlet)
+    # published_at (an ISO date-time or NULL) compares as text: on or after the day, and
+    # before the day after ``until``.
     if where.since:
-        conditions.append("substr(a.published, 1, 10) >= ?")
+        conditions.append("q.published_at >= ?")
         params.append(parse_day(where.since, "--since"))
     if where.until:
-        conditions.append("substr(a.published, 1, 10) <= ?")
-        params.append(parse_day(where.until, "--until"))
+        conditions.append("q.published_at < ?")
+        params.append(_day_after(parse_day(where.until, "--until")))
     if where.type is not None:
         conditions.append("q.type = ?")
         params.append(where.type.value)
@@ -293,8 +321,8 @@ class SearchOrder(StrEnum):
 
 ORDER_SQL: dict[SearchOrder, str] = {
     SearchOrder.RELEVANCE: "f.rank, q.id",
-    SearchOrder.NEWEST: "a.published DESC, q.id DESC",
-    SearchOrder.OLDEST: "a.published IS NULL, a.published, q.id",
+    SearchOrder.NEWEST: "q.published_at DESC, q.id DESC",
+    SearchOrder.OLDEST: "q.published_at IS NULL, q.published_at, q.id",
 }
 """The ORDER BY of each order over a ``QuoteSelection`` (``f``, ``a``, ``q``)."""
 
@@ -340,16 +368,45 @@ def search_quotes(
     offset: int = 0,
     order: SearchOrder | None = None,
 ) -> SearchResult:
-    """Quotes matching ``where`` in ``order``: by default best text matches first, else newest."""
+    """Quotes matching ``where`` in ``order``: by default best text matches first, else newest.
+
+    The cost follows the page, not the store. The matches are counted up to
+    ``COUNT_BOUND`` (or the page's end); past it the total is a lower bound
+    (``exact`` False), and words that many quotes have are served so: by
+    relevance, the latest ``COUNT_BOUND`` matches are ranked; by date, the
+    date index is read in order and each quote looked up in the full-text
+    index until the page is full. Under the bound every match is ordered.
+    """
     selection = select_quotes(store, where)
     if selection is None:
         return SearchResult(0)
-    by = ORDER_SQL[search_order(where, order)]
+    chosen = search_order(where, order)
     body, params = selection.body(), selection.params
-    select = f"SELECT {QUOTE_CONTEXT}, {quote_columns()} {body} ORDER BY {by} LIMIT ? OFFSET ?"
-    total = int(matching_rows(store, where, "SELECT count(*) " + body, params)[0][0])
-    rows = matching_rows(store, where, select, [*params, limit, offset])
-    return SearchResult(total, [stored_quote(r) for r in rows])
+    bound = max(COUNT_BOUND, offset + limit) + 1
+    counted = "SELECT count(*) FROM (SELECT 1 " + body + " LIMIT ?)"
+    total = int(matching_rows(store, where, counted, [*params, bound])[0][0])
+    exact = total < bound
+    page = [limit, offset]
+    if exact or not where.text:
+        sql = f"{_SELECTED} {body} ORDER BY {ORDER_SQL[chosen]} LIMIT ? OFFSET ?"
+        sql_params = [*params, *page]
+    elif chosen is SearchOrder.RELEVANCE:
+        pool = f"SELECT q.id AS pooled, f.rank AS score {body} ORDER BY f.rowid DESC LIMIT ?"
+        sql = (
+            f"WITH pool AS ({pool}) {QUOTE_SELECT} JOIN pool ON pool.pooled = q.id"
+            " ORDER BY pool.score, q.id LIMIT ? OFFSET ?"
+        )
+        sql_params = [*params, bound - 1, *page]
+    else:
+        probed = select_quotes(store, where, words_per_quote=True)
+        assert probed is not None  # the same speakers as ``selection``
+        sql = f"{_SELECTED} {probed.body()} ORDER BY {ORDER_SQL[chosen]} LIMIT ? OFFSET ?"
+        sql_params = [*probed.params, *page]
+    hits = [stored_quote(r) for r in matching_rows(store, where, sql, sql_params)]
+    return SearchResult(total if exact else total - 1, hits, exact=exact)
+
+
+_SELECTED = f"SELECT {QUOTE_CONTEXT}, {quote_columns()}"
 
 
 def fts_refusal(where: QuoteFilter, exc: sqlite3.OperationalError) -> SearchError | None:
@@ -377,7 +434,9 @@ class Facets:
     Each facet counts the quotes every other filter of the search selects,
     but not its own: its counts are what choosing each of its values gives.
     Most quotes first, quotes with no value last; outlets only the
-    ``TOP_OUTLETS`` most quoted of ``outlet_total`` (named) outlets.
+    ``TOP_OUTLETS`` most quoted of ``outlet_total`` (named) outlets. Past
+    ``COUNT_BOUND`` quotes found, the counts are of the latest of them
+    (``sampled``), so their cost follows the bound, not the store.
     """
 
     outlets: list[FacetCount]
@@ -385,6 +444,7 @@ class Facets:
     types: list[FacetCount]
     kinds: list[FacetCount]
     genders: list[FacetCount]
+    sampled: bool = False  # counted over the latest ``COUNT_BOUND`` quotes found, not all
 
 
 @dataclass(frozen=True, slots=True)
@@ -420,13 +480,19 @@ def facet_counts(store: Store, where: QuoteFilter) -> Facets:
         return Facets([], 0, [], [], [])
     gender = " ".join(f"WHEN {GENDER_CONDITIONS[g]} THEN '{g.value}'" for g in Gender)
     chosen = "a.outlet = ? COLLATE NOCASE" if where.outlet else "0"
-    sql = (
-        f"SELECT a.outlet, q.type, s.kind, CASE {gender} END, {chosen}, count(*)"
-        f" {selection.body()} GROUP BY 1, 2, 3, 4"
+    # At most the latest COUNT_BOUND quotes found are grouped, as a search counts them:
+    # a word half a big store has would otherwise be a scan of half the store.
+    latest = "f.rowid" if where.text else "q.id"
+    found = (
+        f"SELECT a.outlet AS outlet, q.type AS type, s.kind AS kind,"
+        f" CASE {gender} END AS gender, {chosen} AS chosen"
+        f" {selection.body()} ORDER BY {latest} DESC LIMIT ?"
     )
-    params = [*([where.outlet] if where.outlet else []), *selection.params]
+    sql = f"SELECT outlet, type, kind, gender, chosen, count(*) FROM ({found}) GROUP BY 1, 2, 3, 4"
+    params = [*([where.outlet] if where.outlet else []), *selection.params, COUNT_BOUND + 1]
     rows = matching_rows(store, where, sql, params)
     groups = [_Group(r[0], r[1], r[2], r[3], bool(r[4]), int(r[5])) for r in rows]
+    sampled = sum(g.quotes for g in groups) > COUNT_BOUND
 
     def kept(group: _Group, *, but: str) -> bool:
         """Whether the filters of ``where`` other than ``but`` keep the quotes of ``group``."""
@@ -443,7 +509,9 @@ def facet_counts(store: Store, where: QuoteFilter) -> Facets:
     outlets = facet("outlet")
     named = sum(1 for c in outlets if c.value is not None)
     genders = [c for c in facet("gender") if c.value is not None]  # people only
-    return Facets(outlets[:TOP_OUTLETS], named, facet("type"), facet("kind"), genders)
+    return Facets(
+        outlets[:TOP_OUTLETS], named, facet("type"), facet("kind"), genders, sampled=sampled
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -513,11 +581,14 @@ def speaker_total(
     condition, params = selection
     return int(
         store.conn.execute(
-            "SELECT count(DISTINCT s.id) FROM speakers s JOIN quotes q ON q.speaker_id = s.id "
-            + condition,
-            params,
+            "SELECT count(*) FROM speakers s " + _quoted_speakers(condition), params
         ).fetchone()[0]
     )
+
+
+def _quoted_speakers(condition: str) -> str:
+    """``condition`` (a WHERE clause or '') and the speaker has quotes (its kept counter)."""
+    return (condition + " AND " if condition else "WHERE ") + "s.quotes > 0"
 
 
 def top_speakers(
@@ -542,14 +613,12 @@ def top_speakers(
     if selection is None:
         return []
     condition, params = selection
+    # The counters the store keeps (schema 7): no quote is read to rank the speakers.
     rows = store.conn.execute(
         "SELECT s.id, s.name, s.kind, s.role, s.external_id, s.gender, s.resolved, s.hidden,"
-        " count(q.id) AS quotes,"
-        " count(DISTINCT q.article_id) AS articles, count(DISTINCT a.outlet) AS outlets"
-        " FROM speakers s JOIN quotes q ON q.speaker_id = s.id"
-        " JOIN articles a ON a.id = q.article_id "
-        + condition
-        + " GROUP BY s.id ORDER BY quotes DESC, s.name LIMIT ? OFFSET ?",
+        " s.quotes, s.articles, s.outlets FROM speakers s "
+        + _quoted_speakers(condition)
+        + " ORDER BY s.quotes DESC, s.name LIMIT ? OFFSET ?",
         [*params, limit, offset],
     ).fetchall()
     out = []

@@ -44,7 +44,7 @@ from saidwhat.store.identity import (
     normalise,
     person_name,
 )
-from saidwhat.store.rows import quote_row
+from saidwhat.store.rows import published_at, quote_row
 from saidwhat.store.schema import migrate
 
 BUSY_TIMEOUT_S = 60.0
@@ -220,6 +220,7 @@ class Store:
                 "speaker_id": speaker_id,
                 "speaker_name": entity.name if entity else None,
                 "statement_id": link.statement_id if link else None,
+                "published_at": published_at(article.published),
             }
             self.conn.execute(_insert("quotes", list(values)), list(values.values()))
             if link is not None:

@@ -33,6 +33,7 @@ from pathlib import Path
 
 from saidwhat.store import Store
 from saidwhat.store.identity import normalise, person_name
+from saidwhat.store.rows import published_at
 
 SEED = 17
 QUOTES_PER_ARTICLE = (6, 14)  # uniform: ~10 an article
@@ -150,6 +151,7 @@ QUOTE_COLUMNS = (
     "id", "article_id", "seq", "content_start", "content_end", "content_text", "content_parts",
     "type", "cue_text", "cue_start", "cue_end", "speaker_id", "speaker_text", "speaker_start",
     "speaker_end", "confidence", "evidence", "rule", "speaker_name", "statement_id",
+    "published_at",
 )  # fmt: skip
 STATEMENT_COLUMNS = ("id", "speaker_id", "first_quote_id", "quotes", "articles", "outlets")
 SPEAKER_COLUMNS = (
@@ -280,7 +282,8 @@ class Generator:
                 (self.quote_id, self.article_id, seq, content_start, content_start + len(words),
                  words, None, kind, cue, cue_start, cue_start + len(cue), speaker_id,
                  speaker.name, speaker_start, speaker_start + len(speaker.name),
-                 round(0.5 + rng.random() / 2, 3), evidence, rule, speaker.name, statement)
+                 round(0.5 + rng.random() / 2, 3), evidence, rule, speaker.name, statement,
+                 published_at(published))
             )  # fmt: skip
         text = text.rstrip()
         slug = outlet.lower().replace(" ", "-")

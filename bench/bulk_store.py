@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import multiprocessing
 import random
 import sqlite3
 import time
@@ -318,17 +319,38 @@ class BuildReport:
         )
 
 
-def _batches(generator: Generator, report: BuildReport) -> Iterator[Batch]:
-    """Batches of about ``BATCH_QUOTES`` quotes until the store has its quotes."""
-    while generator.quote_id < generator.n_quotes:
-        start = time.perf_counter()
+def _generate(seed: int, quotes: int, queue: multiprocessing.Queue[Batch | None]) -> None:
+    """Put batches of about ``BATCH_QUOTES`` quotes on ``queue`` until there are ``quotes``;
+    then None. Runs in a process of its own, so generating overlaps inserting."""
+    generator = Generator(vocabulary(seed), quotes, random.Random(seed))
+    while generator.quote_id < quotes:
         batch = Batch()
-        while len(batch.quotes) < BATCH_QUOTES and generator.quote_id < generator.n_quotes:
+        while len(batch.quotes) < BATCH_QUOTES and generator.quote_id < quotes:
             generator.article(batch)
-        report.seconds["generate"] = report.seconds.get("generate", 0.0) + (
-            time.perf_counter() - start
-        )
-        yield batch
+        queue.put(batch)
+    queue.put(None)
+
+
+def _batches(seed: int, quotes: int, report: BuildReport) -> Iterator[Batch]:
+    """The batches of ``_generate``, made in a second process (at most two waiting)."""
+    context = multiprocessing.get_context("fork")
+    queue: multiprocessing.Queue[Batch | None] = context.Queue(maxsize=2)
+    process = context.Process(target=_generate, args=(seed, quotes, queue), daemon=True)
+    process.start()
+    try:
+        while True:
+            start = time.perf_counter()
+            batch = queue.get()
+            report.seconds["wait for generator"] = report.seconds.get("wait for generator", 0.0) + (
+                time.perf_counter() - start
+            )
+            if batch is None:
+                break
+            yield batch
+    finally:
+        process.join(timeout=5)
+        if process.is_alive():
+            process.terminate()
 
 
 def _fix_statement_counts(conn: sqlite3.Connection) -> None:
@@ -374,8 +396,9 @@ def build_bulk_store(
 
     ``fts``: ``rebuild`` drops the full-text insert triggers and rebuilds both
     indexes at the end; ``trigger`` keeps the triggers, so the indexes grow
-    as rows go in. The build runs unjournalled; the store is left in WAL mode
-    as ``Store`` makes it.
+    as rows go in. A second process generates the rows while this one inserts
+    them. The build runs unjournalled; the store is left in WAL mode as
+    ``Store`` makes it.
     """
     report = BuildReport(quotes)
     start = time.perf_counter()
@@ -389,9 +412,8 @@ def build_bulk_store(
         triggers = _drop_fts_triggers(conn) if fts == "rebuild" else []
         vocab = vocabulary(seed)
         write_batch(conn, speaker_batch(vocab.speakers))
-        generator = Generator(vocab, quotes, random.Random(seed))
         report.seconds["setup"] = time.perf_counter() - start
-        for batch in _batches(generator, report):
+        for batch in _batches(seed, quotes, report):
             phase = time.perf_counter()
             write_batch(conn, batch)
             report.seconds["insert"] = report.seconds.get("insert", 0.0) + (
@@ -404,9 +426,12 @@ def build_bulk_store(
             phase = time.perf_counter()
             _rebuild_fts(conn, triggers)
             report.seconds["fts rebuild"] = time.perf_counter() - phase
+        counts = conn.execute(
+            "SELECT (SELECT max(id) FROM articles), (SELECT max(id) FROM statements)"
+        ).fetchone()
+        report.articles, report.statements = int(counts[0] or 0), int(counts[1] or 0)
         conn.execute("PRAGMA journal_mode = WAL")
     finally:
         conn.close()
-    report.articles, report.statements = generator.article_id, generator.statement_id
     report.size_mb = path.stat().st_size / 2**20
     return report

@@ -365,10 +365,27 @@ def search_latency(n_quotes: int) -> None:
     )
 
 
+def _schema(path: Path) -> set[tuple[str, str]]:
+    """The tables, indexes and triggers of the store at ``path``, with their SQL."""
+    with Store(path, read_only=True) as store:
+        rows = store.conn.execute("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL")
+        return {(r[0], r[1]) for r in rows}
+
+
+def _current_schema(path: Path) -> bool:
+    """Whether the store at ``path`` has the schema this saidwhat makes (a migration edited
+    since an earlier run built it means building it again)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        Store(Path(tmp) / "empty.db").close()
+        return _schema(path) == _schema(Path(tmp) / "empty.db")
+
+
 def _bulk_store(path: Path, n_quotes: int, seed: int, fts: str) -> str:
-    """The store at ``path``, built unless an earlier run left it there; how it came to be."""
-    if path.exists():
+    """The store at ``path``, built unless an earlier run left it there with the current
+    schema; how it came to be."""
+    if path.exists() and _current_schema(path):
         return f"reused {path} ({path.stat().st_size / 2**20:,.0f} MB)"
+    path.unlink(missing_ok=True)
     partial = path.with_name(path.stem + ".partial.db")
     partial.unlink(missing_ok=True)
     report: BuildReport = build_bulk_store(partial, n_quotes, seed, fts=fts)
@@ -418,7 +435,8 @@ def main() -> None:
         "--db-dir",
         type=Path,
         metavar="DIR",
-        help="keep the bulk stores here as bulk-N.db, and reuse those an earlier run left",
+        help="keep the bulk stores here as bulk-N.db, and reuse those an earlier run left"
+        " (rebuilt when the schema changed since)",
     )
     parser.add_argument(
         "--cap-s",

@@ -407,6 +407,7 @@ def bulk_latency(
             path = directory / f"bulk-{n_quotes}.db"
             print(f"bulk store of {n_quotes:,} quotes: {path.name} ...", flush=True)
             build = _bulk_store(path, n_quotes, seed, fts)
+            print(f"  {build}", flush=True)
             with Store(path, read_only=True) as store:
                 kinds = query_kinds(store, vocab)
                 timings = [time_kind(store, k, cap_s) for k in kinds]

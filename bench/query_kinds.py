@@ -216,7 +216,9 @@ def query_plans(store: Store, kind: QueryKind, cap_s: float) -> list[tuple[str, 
     finally:
         store.conn.set_trace_callback(None)
     plans: dict[tuple[str, ...], str] = {}  # a plan: the first statement that had it
-    for sql in statements:
+    # Left out: the statements SQLite runs inside another (FTS5's own, traced as "-- …")
+    # and pragmas.
+    for sql in (s for s in statements if not s.startswith(("--", "PRAGMA", "SELECT k, v"))):
         rows = store.conn.execute("EXPLAIN QUERY PLAN " + sql).fetchall()
         plans.setdefault(tuple(f"{'  ' * _depth(rows, r[0])}{r[3]}" for r in rows), sql)
     return [(sql, _statement_ms(store, sql, cap_s), list(plan)) for plan, sql in plans.items()]
@@ -246,5 +248,5 @@ def print_plans(
     for t in slowest:
         print(f"\n### query plans: {t.name} (p95 {t.cell(t.p95)} ms)")
         for sql, ms, plan in query_plans(store, by_name[t.name], cap_s):
-            print(f"\n    [{ms:,.1f} ms] {sql}")
+            print(f"\n    [{ms:,.1f} ms] {' '.join(sql.split())}")
             print("\n".join(f"      {line}" for line in plan))

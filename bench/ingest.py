@@ -412,7 +412,7 @@ def bulk_latency(
                 kinds = query_kinds(store, vocab)
                 timings = [time_kind(store, k, cap_s) for k in kinds]
                 results[n_quotes] = timings
-                print_size_table(n_quotes, build, timings)
+                print_size_table(n_quotes, timings)
                 if plans and n_quotes == sizes[-1]:
                     print_plans(store, kinds, timings, plans, cap_s)
     print_summary(results)

@@ -173,9 +173,9 @@ def time_kind(store: Store, kind: QueryKind, cap_s: float) -> KindTiming:
     return KindTiming(kind.name, tuple(timings), capped, len(kind.calls))
 
 
-def print_size_table(quotes: int, build: str, timings: Sequence[KindTiming]) -> None:
+def print_size_table(quotes: int, timings: Sequence[KindTiming]) -> None:
     """One store's figures: median and p95 of each kind, against the target."""
-    print(f"\n## {quotes:,} quotes\n\n{build}\n")
+    print(f"\n## {quotes:,} quotes\n")
     print(f"| kind | calls | median ms | p95 ms | p95 < {TARGET_MS:.0f} ms |")
     print("|---|---|---|---|---|")
     for t in timings:

@@ -1,6 +1,7 @@
-"""What the store costs: ingest against extraction alone, memory, and search latency.
+"""What the store costs: ingest against extraction alone, memory, search and page latency.
 
-    python bench/ingest.py [--corpus CORPUS.jsonl] [--repeat N] [--quotes 100000]
+    python bench/ingest.py [--corpus CORPUS.jsonl] [--repeat N] [--quotes 100000 [N ...]]
+                           [--db-dir DIR] [--cap-s 60] [--fts rebuild|trigger]
 
 Prints, from one run (the machines are noisy, so compare only within a run):
 
@@ -9,7 +10,15 @@ Prints, from one run (the machines are noisy, so compare only within a run):
 2. peak RSS of an ingest of the corpus and of ten times as many articles,
    each in a fresh process, and the ratio (target < 1.2);
 3. median and p95 latency of ``search_quotes`` over a store of ``--quotes``
-   quotes (target: median < 100 ms) for a set of typical queries.
+   quotes (target: median < 100 ms) for a set of typical queries;
+4. statement linking of ``--quotes`` quotes, with and without;
+5. for each of the ``--quotes`` sizes, a bulk synthetic store
+   (``bench/bulk_store.py``: ten million quotes in minutes) and the median and
+   p95 latency of each kind of search and page on it (``bench/query_kinds.py``),
+   then p95 by kind and size against the target (< 100 ms).
+
+Sections 3 and 4 store quotes one article at a time through ``Store.add``
+(100,000 take minutes), so they run at the smallest of the ``--quotes`` sizes.
 
 The corpus defaults to PolNeAR dev when ../shared is beside the project, else
 to the bundled samples. Copies of an article get a distinct first line, since
@@ -28,6 +37,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from _common import DEV, SAMPLES, run_snippet
+from bulk_store import SEED, BuildReport, build_bulk_store, vocabulary
+from query_kinds import (
+    KindTiming,
+    print_plans,
+    print_size_table,
+    print_summary,
+    query_kinds,
+    time_kind,
+)
 
 from saidwhat.ingest import ingest_records
 from saidwhat.model import (
@@ -347,13 +365,106 @@ def search_latency(n_quotes: int) -> None:
     )
 
 
+def _schema(path: Path) -> set[tuple[str, str]]:
+    """The tables, indexes and triggers of the store at ``path``, with their SQL."""
+    with Store(path, read_only=True) as store:
+        rows = store.conn.execute("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL")
+        return {(r[0], r[1]) for r in rows}
+
+
+def _current_schema(path: Path) -> bool:
+    """Whether the store at ``path`` has the schema this saidwhat makes (a migration edited
+    since an earlier run built it means building it again)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        Store(Path(tmp) / "empty.db").close()
+        return _schema(path) == _schema(Path(tmp) / "empty.db")
+
+
+def _bulk_store(path: Path, n_quotes: int, seed: int, fts: str) -> str:
+    """The store at ``path``, built unless an earlier run left it there with the current
+    schema; how it came to be."""
+    if path.exists() and _current_schema(path):
+        return f"reused {path} ({path.stat().st_size / 2**20:,.0f} MB)"
+    path.unlink(missing_ok=True)
+    partial = path.with_name(path.stem + ".partial.db")
+    partial.unlink(missing_ok=True)
+    report: BuildReport = build_bulk_store(partial, n_quotes, seed, fts=fts)
+    partial.rename(path)  # only a finished build has the name a later run reuses
+    return report.describe()
+
+
+def bulk_latency(
+    sizes: list[int], db_dir: Path | None, cap_s: float, seed: int, fts: str, plans: int
+) -> None:
+    """Latency of each query kind over a bulk store of each size; p95 by kind and size; the
+    query plans of the ``plans`` slowest kinds on the largest store."""
+    results: dict[int, list[KindTiming]] = {}
+    vocab = vocabulary(seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = db_dir or Path(tmp)
+        directory.mkdir(parents=True, exist_ok=True)
+        for n_quotes in sizes:
+            path = directory / f"bulk-{n_quotes}.db"
+            print(f"bulk store of {n_quotes:,} quotes: {path.name} ...", flush=True)
+            build = _bulk_store(path, n_quotes, seed, fts)
+            print(f"  {build}", flush=True)
+            with Store(path, read_only=True) as store:
+                kinds = query_kinds(store, vocab)
+                timings = [time_kind(store, k, cap_s) for k in kinds]
+                results[n_quotes] = timings
+                print_size_table(n_quotes, timings)
+                if plans and n_quotes == sizes[-1]:
+                    print_plans(store, kinds, timings, plans, cap_s)
+    print_summary(results)
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--corpus", type=Path, default=DEV if DEV.exists() else SAMPLES)
     parser.add_argument("--repeat", type=int, default=1, help="copies of the corpus (throughput)")
-    parser.add_argument("--quotes", type=int, default=100_000, help="quotes in the search store")
     parser.add_argument(
-        "--skip", nargs="*", default=[], choices=["throughput", "memory", "search", "linking"]
+        "--quotes",
+        type=int,
+        nargs="+",
+        default=[100_000],
+        metavar="N",
+        help="quotes in the search stores: one size or several (search and linking: the smallest)",
+    )
+    parser.add_argument(
+        "--db-dir",
+        type=Path,
+        metavar="DIR",
+        help="keep the bulk stores here as bulk-N.db, and reuse those an earlier run left"
+        " (rebuilt when the schema changed since)",
+    )
+    parser.add_argument(
+        "--cap-s",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="stop a query kind after this long and report it as '> X ms' (default 60)",
+    )
+    parser.add_argument(
+        "--fts",
+        choices=["rebuild", "trigger"],
+        default="rebuild",
+        help="bulk stores: rebuild the full-text indexes at the end, or keep them by trigger",
+    )
+    parser.add_argument("--seed", type=int, default=SEED, help="of the bulk stores' generator")
+    parser.add_argument(
+        "--plans",
+        type=int,
+        default=2,
+        metavar="N",
+        help="print the query plans of the N slowest kinds on the largest bulk store (default 2)",
+    )
+    parser.add_argument(
+        "--skip",
+        nargs="*",
+        default=[],
+        choices=["throughput", "memory", "search", "linking", "kinds"],
     )
     args = parser.parse_args()
     print(f"corpus: {args.corpus}")
@@ -362,9 +473,11 @@ def main() -> None:
     if "memory" not in args.skip:
         memory(args.corpus, args.repeat)
     if "search" not in args.skip:
-        search_latency(args.quotes)
+        search_latency(min(args.quotes))
     if "linking" not in args.skip:
-        linking(args.quotes)
+        linking(min(args.quotes))
+    if "kinds" not in args.skip:
+        bulk_latency(sorted(args.quotes), args.db_dir, args.cap_s, args.seed, args.fts, args.plans)
 
 
 if __name__ == "__main__":

@@ -439,7 +439,8 @@ def test_the_same_quotation_across_outlets_is_one_statement(store: Store) -> Non
         "We are Russia's next target and we must be ready for that moment.",
     )
     carry(store, "Coastal Courier", "2025-02-05", "The ferry will run all winter.")
-    total, statements = list_statements(store)
+    listed = list_statements(store)
+    total, statements = listed.total, listed.items
     assert total == 2
     top = statements[0]
     assert (top.articles, top.outlets, top.speaker_entity) == (4, 4, "Ilse Varga")
@@ -463,7 +464,7 @@ def test_the_same_quotation_across_outlets_is_one_statement(store: Store) -> Non
 def test_an_earlier_appearance_becomes_the_first(store: Store) -> None:
     carry(store, "Lindby Post", "2025-03-09", NEXT_TARGET)
     carry(store, "Harwick Gazette", "2025-03-01", NEXT_TARGET)
-    [summary] = list_statements(store)[1]
+    [summary] = list_statements(store).items
     assert summary.first_outlet == "Harwick Gazette"
 
 
@@ -471,7 +472,8 @@ def test_the_same_words_from_two_people_are_two_statements(store: Store) -> None
     carry(store, "Lindby Post", "2025-03-01", NEXT_TARGET, speaker="Ilse Varga")
     carry(store, "Harwick Gazette", "2025-03-02", NEXT_TARGET, speaker="Tomas Berg")
     carry(store, "Fennick Chronicle", "2025-03-03", "The ferry will run all winter.")
-    total, statements = list_statements(store)
+    listed = list_statements(store)
+    total, statements = listed.total, listed.items
     assert total == 3
     by_speaker = {s.speaker_entity: s for s in statements if s.content_text == NEXT_TARGET}
     detail = statement_detail(store, by_speaker["Ilse Varga"].statement_id)
@@ -486,10 +488,10 @@ def test_quotes_stored_without_linking_are_linked_later(tmp_path: Path) -> None:
     with Store(tmp_path / "news.db", link_statements=False) as store:
         carry(store, "Lindby Post", "2025-03-01", NEXT_TARGET)
         carry(store, "Harwick Gazette", "2025-03-02", NEXT_TARGET)
-        assert list_statements(store)[0] == 0
+        assert list_statements(store).total == 0
         assert store.link_pending() == 2
         assert store.link_pending() == 0
-        [summary] = list_statements(store)[1]
+        [summary] = list_statements(store).items
         assert summary.articles == 2
 
 
@@ -505,7 +507,8 @@ def test_a_word_changed_in_a_short_quote_is_found_and_flagged(store: Store) -> N
     carry(store, "Lindby Post", "2025-04-01", said)
     carry(store, "Harwick Gazette", "2025-04-02", misquoted)
     carry(store, "Fennick Chronicle", "2025-04-02", misquoted, speaker="Tomas Berg")
-    total, statements = list_statements(store)
+    listed = list_statements(store)
+    total, statements = listed.total, listed.items
     assert total == 2  # Berg's echo of the words is his own statement
     [varga] = [s for s in statements if s.speaker_entity == "Ilse Varga"]
     detail = statement_detail(store, varga.statement_id)
@@ -524,7 +527,7 @@ def test_a_longer_variant_records_each_change(store: Store) -> None:
         "2025-04-02",
         RESUMED,
     )
-    [summary] = list_statements(store)[1]
+    [summary] = list_statements(store).items
     detail = statement_detail(store, summary.statement_id)
     assert detail is not None
     variant = detail.variants[1]
@@ -553,7 +556,8 @@ def test_a_reported_form_joins_its_quotation_as_a_reported_variant(store: Store)
         "the harbour dues would rise by a tenth in June",
         reported=True,
     )
-    total, statements = list_statements(store)
+    listed = list_statements(store)
+    total, statements = listed.total, listed.items
     assert total == 2
     detail = statement_detail(store, statements[0].statement_id)
     assert detail is not None
@@ -581,7 +585,8 @@ def test_a_quote_that_repeats_two_statements_makes_them_one(store: Store) -> Non
         "Keep your dogs on leads and stay off the dunes. Keep away from the nesting birds"
         " until August.",
     )
-    total, statements = list_statements(store)
+    listed = list_statements(store)
+    total, statements = listed.total, listed.items
     assert total == 1
     summary = statements[0]
     assert (summary.quotes, summary.articles, summary.outlets) == (3, 3, 3)
@@ -604,10 +609,10 @@ def test_relink_rebuilds_the_same_statements(store: Store) -> None:
         reported=True,
     )
     carry(store, "Coastal Courier", "2025-04-03", "The harbour will close for a week.")
-    before = sorted((s.content_text, s.quotes, s.articles) for s in list_statements(store)[1])
+    before = sorted((s.content_text, s.quotes, s.articles) for s in list_statements(store).items)
     seen: list[tuple[int, int]] = []
     assert store.relink(lambda done, total: seen.append((done, total))) == 4
-    after = sorted((s.content_text, s.quotes, s.articles) for s in list_statements(store)[1])
+    after = sorted((s.content_text, s.quotes, s.articles) for s in list_statements(store).items)
     assert after == before and seen == [(4, 4)]
     assert store.link_pending() == 0
 
@@ -641,7 +646,7 @@ def test_a_busy_speaker_is_looked_up_in_bounded_work(store: Store) -> None:
     busy(100, 800)
     at_800 = _steps_to_add(store, 2)
     assert at_800 <= 1.5 * at_100 + 2, (at_100, at_800)
-    assert list_statements(store)[1][0].articles == 2  # the two pledges are still one
+    assert list_statements(store).items[0].articles == 2  # the two pledges are still one
 
 
 def test_statements_by_speaker_and_unknown_ids(store: Store) -> None:
@@ -650,7 +655,8 @@ def test_statements_by_speaker_and_unknown_ids(store: Store) -> None:
         store, "Lindby Post", "2025-03-02", "The ferry will run all winter.", speaker="Tomas Berg"
     )
     [berg] = search_quotes(store, QuoteFilter(speaker="Tomas Berg")).hits
-    total, page = list_statements(store, speaker_id=berg.speaker_id)
+    listed = list_statements(store, speaker_id=berg.speaker_id)
+    total, page = listed.total, listed.items
     assert total == 1 and page[0].content_text == "The ferry will run all winter."
     assert statement_detail(store, 999) is None
 
@@ -714,7 +720,7 @@ def test_a_statement_carried_300_times_is_four_wordings_with_counts_and_pages(
     store: Store,
 ) -> None:
     carry_widely(store)
-    [summary] = list_statements(store)[1]
+    [summary] = list_statements(store).items
     assert (summary.quotes, summary.articles, summary.outlets) == (300, 300, 20)
     assert (summary.first_outlet, summary.first_published) == ("Outlet 00", "2025-02-01")
     total, groups = wording_groups(store, summary)

@@ -271,3 +271,26 @@ def test_words_of_one_speaker_are_one_match_and_follow_curation(tmp_path: Path) 
         sql = "EXPLAIN QUERY PLAN SELECT count(*) FROM quotes_fts WHERE quotes_fts MATCH ?"
         plan = [r[3] for r in store.conn.execute(sql, ('"dues"',))]
         assert plan and "VIRTUAL TABLE" in plan[0]
+
+
+def test_a_statements_list_past_the_bound_says_more_than(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from saidwhat.store.statements import list_statements
+
+    path = tmp_path / "news.db"
+    build(path).close()
+    with Store(path, read_only=True) as store:
+        every = list_statements(store, limit=100)
+        assert every.exact and every.total == 15  # a number changed is the same statement
+        monkeypatch.setattr(search_module, "COUNT_BOUND", 5)
+        few = list_statements(store, limit=3)
+        assert (few.total, few.exact, len(few.items)) == (5, False, 3)
+        assert [s.statement_id for s in few.items] == [s.statement_id for s in every.items[:3]]
+    from saidwhat.server import pages as page_module
+
+    monkeypatch.setattr(page_module, "PAGE_SIZE", 3)
+    with TestClient(create_app(path)) as client:
+        assert "1–3 of more than 5 statements" in client.get("/statements").text
+        body = client.get("/api/statements", params={"limit": "3"}).json()
+        assert (body["total"], body["total_exact"]) == (5, False)

@@ -667,18 +667,20 @@ def statements(
             if not ids:
                 raise fail(ValueError(f"no speaker called {speaker!r} in {db}"), code=1)
         rows = []
-        total = 0
+        total, exact = 0, True
         for speaker_id in ids:
-            count, page = list_statements(
+            listed = list_statements(
                 store,
                 speaker_id=speaker_id,
                 limit=limit,
                 offset=offset,
                 min_articles=min_articles,
             )
-            total += count
-            rows.extend(page)
-    table = _list_table(f"{plural(total, 'statement')}, most carried first")
+            total += listed.total
+            exact = exact and listed.exact
+            rows.extend(listed.items)
+    counted = plural(total, "statement") if exact else f"more than {total:,} statements"
+    table = _list_table(f"{counted}, most carried first")
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("speaker", ratio=1, min_width=10)
     table.add_column("earliest wording", ratio=3, min_width=20)

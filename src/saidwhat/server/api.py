@@ -232,7 +232,7 @@ def api_router(state: ServerState) -> APIRouter:
             detail = speaker_detail(store, speaker_id)
             if detail is None:
                 raise _not_found("speaker", speaker_id)
-            _, statements = list_statements(store, speaker_id=speaker_id, limit=20)
+            statements = list_statements(store, speaker_id=speaker_id, limit=20).items
         out = dataclasses.asdict(detail)
         out["statements"] = [dataclasses.asdict(s) for s in statements]
         return out
@@ -252,8 +252,8 @@ def api_router(state: ServerState) -> APIRouter:
         offset: Offset = 0,
     ) -> dict[str, Any]:
         with state.read() as store:
-            total, rows = list_statements(store, speaker_id=speaker_id, limit=limit, offset=offset)
-        return _page(total, limit, offset, rows)
+            listed = list_statements(store, speaker_id=speaker_id, limit=limit, offset=offset)
+        return _page(listed.total, limit, offset, listed.items, exact=listed.exact)
 
     @router.get("/statements/{statement_id}", summary="One statement and its variants")
     def statement(statement_id: Id) -> dict[str, Any]:

@@ -498,14 +498,15 @@ def page_router(state: ServerState) -> APIRouter:
             detail = speaker_detail(store, speaker_id)
             if detail is None:
                 return render("error.html", 404, status=404, message="No such speaker.")
-            total, statements = list_statements(store, speaker_id=speaker_id, limit=PAGE_SIZE)
+            listed = list_statements(store, speaker_id=speaker_id, limit=PAGE_SIZE)
             quotes_link = _speaker_search_link(store, detail)
         return render(
             "speaker.html",
             speaker=detail,
             timeline=time_chart(detail.days),
-            statements=statements,
-            statements_total=total,
+            statements=listed.items,
+            statements_total=listed.total,
+            statements_exact=listed.exact,
             quotes_link=quotes_link,
         )
 
@@ -536,12 +537,12 @@ def page_router(state: ServerState) -> APIRouter:
         except FormError as exc:
             return render("error.html", 400, status=400, message=str(exc))
         with state.read() as store:
-            total, rows = list_statements(
-                store, speaker_id=speaker_id, limit=PAGE_SIZE, offset=offset
-            )
+            listed = list_statements(store, speaker_id=speaker_id, limit=PAGE_SIZE, offset=offset)
         kept = {"speaker_id": str(speaker_id) if speaker_id else ""}
-        pager = _pager("/statements", kept, total, offset, len(rows))
-        return render("statements.html", rows=rows, pager=pager, speaker_id=speaker_id)
+        pager = _pager(
+            "/statements", kept, listed.total, offset, len(listed.items), exact=listed.exact
+        )
+        return render("statements.html", rows=listed.items, pager=pager, speaker_id=speaker_id)
 
     @router.get("/statements/{statement_id}")
     def statement_page(statement_id: Id, request: Request) -> HTMLResponse:

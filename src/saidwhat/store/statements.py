@@ -13,6 +13,7 @@ from typing import Any
 
 from saidwhat.linking import DiffOp, gram_hashes, normalise_words, variant_change, word_diff
 from saidwhat.model import QuoteType
+from saidwhat.store import search
 from saidwhat.store.queries import DayCount
 from saidwhat.store.rows import parts_of
 from saidwhat.store.store import Store
@@ -22,6 +23,7 @@ __all__ = [
     "Echo",
     "OutletSpread",
     "StatementDetail",
+    "StatementList",
     "StatementSummary",
     "Variant",
     "WordingGroup",
@@ -127,6 +129,15 @@ def _summary(row: object) -> StatementSummary:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class StatementList:
+    """One page of statements and how many there are (more than ``total`` unless ``exact``)."""
+
+    total: int
+    items: list[StatementSummary]
+    exact: bool = True
+
+
 def list_statements(
     store: Store,
     *,
@@ -134,20 +145,24 @@ def list_statements(
     limit: int = 20,
     offset: int = 0,
     min_articles: int = 1,
-) -> tuple[int, list[StatementSummary]]:
-    """(total, one page) of statements, most carried (articles, then quotes) first.
+) -> StatementList:
+    """One page of statements, most carried (articles, then quotes) first, and their count.
 
     ``min_articles`` leaves out statements carried by fewer articles (2 hides
-    the quotes that only one article has).
+    the quotes that only one article has). Counted as a search counts
+    (``search.COUNT_BOUND``, or the page's end): millions of statements are
+    "more than 10,000", not a scan of them all.
     """
     condition = "s.articles >= ? AND s.quotes > 0"
     params: list[object] = [min_articles]
     if speaker_id is not None:
         condition += " AND s.speaker_id = ?"
         params.append(speaker_id)
-    total = int(
+    bound = max(search.COUNT_BOUND, offset + limit) + 1
+    counted = int(
         store.conn.execute(
-            f"SELECT count(*) FROM statements s WHERE {condition}", params
+            f"SELECT count(*) FROM (SELECT 1 FROM statements s WHERE {condition} LIMIT ?)",
+            [*params, bound],
         ).fetchone()[0]
     )
     rows = store.conn.execute(
@@ -155,7 +170,8 @@ def list_statements(
         " LIMIT ? OFFSET ?",
         [*params, limit, offset],
     ).fetchall()
-    return total, [_summary(r) for r in rows]
+    exact = counted < bound
+    return StatementList(counted if exact else counted - 1, [_summary(r) for r in rows], exact)
 
 
 def statement_summary(store: Store, statement_id: int) -> StatementSummary | None:

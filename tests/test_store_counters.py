@@ -217,6 +217,16 @@ def test_many_matches_are_ordered_by_the_page_not_the_store(
             assert not newest.exact or offset + 5 >= 36
             wanted = everything.hits[offset : offset + 5]
             assert [h.quote_id for h in newest.hits] == [h.quote_id for h in wanted]
+        gazette = QuoteFilter(outlet="harwick gazette")  # case-blind, as typed
+        assert not search_quotes(store, gazette, limit=5).exact
+        monkeypatch.setattr(search_module, "COUNT_BOUND", 10_000)
+        whole = search_quotes(store, gazette, limit=100, order=SearchOrder.OLDEST)
+        monkeypatch.setattr(search_module, "COUNT_BOUND", 8)
+        for offset in (0, 7):
+            oldest = search_quotes(store, gazette, limit=5, offset=offset, order=SearchOrder.OLDEST)
+            assert [h.quote_id for h in oldest.hits] == [
+                h.quote_id for h in whole.hits[offset : offset + 5]
+            ]
         ranked = search_quotes(store, words, limit=5)
         assert not ranked.exact and len(ranked.hits) == 5
         latest = sorted((h.quote_id for h in ranked_all.hits), reverse=True)[:8]

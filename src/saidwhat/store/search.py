@@ -274,6 +274,7 @@ def select_quotes(
     *,
     words_per_quote: bool = False,
     joined: bool = True,
+    by_date: bool = False,
 ) -> QuoteSelection | None:
     """The SQL that selects the quotes matching ``where`` (None: the speaker is no one).
 
@@ -282,8 +283,10 @@ def select_quotes(
     a scan in another index's order that stops at its LIMIT (a word many
     quotes have, newest first). The article is joined as ``a`` and the
     speaker as ``s``; without ``joined``, only when a filter needs them (a
-    count or a page of ids reads less). SearchError when the words or a
-    date cannot be used.
+    count or a page of ids reads less). With ``by_date`` the outlet is
+    checked per quote rather than looked up in its index, so that the date
+    index drives a scan that stops at its LIMIT. SearchError when the words
+    or a date cannot be used.
     """
     joins = []
     if joined or where.outlet:
@@ -316,8 +319,8 @@ def select_quotes(
         conditions.append(
             "(q.speaker_id IS NULL OR q.speaker_id NOT IN (SELECT id FROM speakers WHERE hidden))"
         )
-    if where.outlet:
-        conditions.append("a.outlet = ? COLLATE NOCASE")
+    if where.outlet:  # a unary + keeps SQLite from driving the scan by the outlet's index
+        conditions.append(("+" if by_date else "") + "a.outlet = ? COLLATE NOCASE")
         params.append(where.outlet)
     # published_at (an ISO date-time or NULL) compares as text: on or after the day, and
     # before the day after ``until``.
@@ -410,10 +413,11 @@ def search_quotes(
 
     The cost follows the page, not the store. The matches are counted up to
     ``COUNT_BOUND`` (or the page's end); past it the total is a lower bound
-    (``exact`` False), and words that many quotes have are served so: by
-    relevance, the latest ``COUNT_BOUND`` matches are ranked; by date, the
-    date index is read in order and each quote looked up in the full-text
-    index until the page is full. Under the bound every match is ordered.
+    (``exact`` False), and so many matches are served so: by relevance, the
+    latest ``COUNT_BOUND`` matches are ranked; by date, the date index is
+    read in order, each quote checked (its words looked up in the full-text
+    index, its outlet in its article) until the page is full. Under the
+    bound every match is ordered.
     """
     selection = select_quotes(store, where, joined=False)
     if selection is None:
@@ -426,7 +430,7 @@ def search_quotes(
     exact = total < bound
     score = "f.rank" if chosen is SearchOrder.RELEVANCE else "NULL"
     # A page of ids first, over the fewest joins; then its quotes with article and speaker.
-    if exact or not where.text:
+    if exact:
         page = (
             f"SELECT q.id AS paged, {score} AS score {body}"
             f" ORDER BY {ORDER_SQL[chosen]} LIMIT ? OFFSET ?"
@@ -438,8 +442,8 @@ def search_quotes(
             f"SELECT pooled AS paged, score FROM ({pool}) ORDER BY score, pooled LIMIT ? OFFSET ?"
         )
         page_params = [*params, bound - 1, limit, offset]
-    else:
-        probed = select_quotes(store, where, words_per_quote=True, joined=False)
+    else:  # many matches in date order: read the date index until the page is full
+        probed = select_quotes(store, where, words_per_quote=True, joined=False, by_date=True)
         assert probed is not None  # the same speakers as ``selection``
         page = (
             f"SELECT q.id AS paged, NULL AS score {probed.body()}"

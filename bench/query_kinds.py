@@ -112,7 +112,7 @@ def query_kinds(store: Store, vocab: Vocabulary) -> list[QueryKind]:
     words, top = vocab.words, vocab.speakers[0].name
     spread = [words[min(len(words) - 1, int(1.6**i))] for i in range(CALLS)]  # ranks 1..12k
     articles = int(store.conn.execute("SELECT max(id) FROM articles").fetchone()[0])
-    carried = [s.statement_id for s in list_statements(store, limit=CALLS)[1]]
+    carried = [s.statement_id for s in list_statements(store, limit=CALLS).items]
     searches = {
         "rare word": [QuoteFilter(text=w) for w in words[-CALLS:]],
         "half word": [QuoteFilter(text=HALF_WORD)] * CALLS,

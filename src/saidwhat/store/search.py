@@ -401,6 +401,26 @@ def matching_rows(
         return store.conn.execute(sql, params).fetchall()
 
 
+def count_up_to(
+    run: Callable[[str, Sequence[object]], Sequence[sqlite3.Row]],
+    selected: str,
+    params: Sequence[object],
+    *,
+    limit: int,
+    offset: int,
+) -> tuple[int, bool]:
+    """(how many, exact) rows ``SELECT 1 {selected}`` gives, counted no further than
+    ``COUNT_BOUND`` or the page's end; past that, (the bound, False): more than that many.
+
+    ``run`` executes a statement with its parameters and returns its rows.
+    """
+    bound = max(COUNT_BOUND, offset + limit) + 1
+    counted = int(
+        run(f"SELECT count(*) FROM (SELECT 1 {selected} LIMIT ?)", [*params, bound])[0][0]
+    )
+    return (counted, True) if counted < bound else (counted - 1, False)
+
+
 def search_quotes(
     store: Store,
     where: QuoteFilter,
@@ -424,10 +444,13 @@ def search_quotes(
         return SearchResult(0)
     chosen = search_order(where, order)
     body, params = selection.body(), selection.params
-    bound = max(COUNT_BOUND, offset + limit) + 1
-    counted = "SELECT count(*) FROM (SELECT 1 " + body + " LIMIT ?)"
-    total = int(matching_rows(store, where, counted, [*params, bound])[0][0])
-    exact = total < bound
+    total, exact = count_up_to(
+        lambda sql, values: matching_rows(store, where, sql, values),
+        body,
+        params,
+        limit=limit,
+        offset=offset,
+    )
     score = "f.rank" if chosen is SearchOrder.RELEVANCE else "NULL"
     # A page of ids first, over the fewest joins; then its quotes with article and speaker.
     if exact:
@@ -441,7 +464,7 @@ def search_quotes(
         page = (
             f"SELECT pooled AS paged, score FROM ({pool}) ORDER BY score, pooled LIMIT ? OFFSET ?"
         )
-        page_params = [*params, bound - 1, limit, offset]
+        page_params = [*params, total, limit, offset]  # past the bound, total is the bound
     else:  # many matches in date order: read the date index until the page is full
         probed = select_quotes(store, where, words_per_quote=True, joined=False, by_date=True)
         assert probed is not None  # the same speakers as ``selection``
@@ -453,7 +476,7 @@ def search_quotes(
     again = "page.score, q.id" if chosen is SearchOrder.RELEVANCE else ORDER_SQL[chosen]
     sql = f"WITH page AS ({page}) {QUOTE_SELECT} JOIN page ON page.paged = q.id ORDER BY {again}"
     hits = [stored_quote(r) for r in matching_rows(store, where, sql, page_params)]
-    return SearchResult(total if exact else total - 1, hits, exact=exact)
+    return SearchResult(total, hits, exact=exact)
 
 
 def fts_refusal(where: QuoteFilter, exc: sqlite3.OperationalError) -> SearchError | None:

@@ -158,20 +158,19 @@ def list_statements(
     if speaker_id is not None:
         condition += " AND s.speaker_id = ?"
         params.append(speaker_id)
-    bound = max(search.COUNT_BOUND, offset + limit) + 1
-    counted = int(
-        store.conn.execute(
-            f"SELECT count(*) FROM (SELECT 1 FROM statements s WHERE {condition} LIMIT ?)",
-            [*params, bound],
-        ).fetchone()[0]
+    total, exact = search.count_up_to(
+        lambda sql, values: store.conn.execute(sql, values).fetchall(),
+        f"FROM statements s WHERE {condition}",
+        params,
+        limit=limit,
+        offset=offset,
     )
     rows = store.conn.execute(
         f"{_SUMMARY} WHERE {condition} ORDER BY s.articles DESC, s.quotes DESC, s.id"
         " LIMIT ? OFFSET ?",
         [*params, limit, offset],
     ).fetchall()
-    exact = counted < bound
-    return StatementList(counted if exact else counted - 1, [_summary(r) for r in rows], exact)
+    return StatementList(total, [_summary(r) for r in rows], exact)
 
 
 def statement_summary(store: Store, statement_id: int) -> StatementSummary | None:

@@ -330,6 +330,14 @@ MIGRATIONS: tuple[str, ...] = (
         ) WHERE id = new.speaker_id;
     END;
     """,
+    # 8: the facets of a search (its quotes counted by outlet, type, speaker kind and
+    # gender) read each quote found in a narrow copy of the columns they need rather than
+    # in its whole row (a quote's row holds its text): in a big store the quotes found
+    # are spread over the file, and the copy is a tenth of its pages.
+    """
+    CREATE INDEX quotes_facets ON quotes(id, type, speaker_id, article_id);
+    CREATE INDEX articles_outlets ON articles(id, outlet);
+    """,
 )
 
 

@@ -10,6 +10,7 @@ SQLite as a parameter, never into the SQL text.
 
 from __future__ import annotations
 
+import math
 import re
 import sqlite3
 import unicodedata
@@ -193,11 +194,22 @@ COUNT_BOUND = 10_000
 """A search counts its matches up to this many (or its page's end, when further)."""
 
 
+RANK_POOL = 2_000
+"""In a large store, best match first ranks at most the latest this many matches (or the
+page's end, when further); ``SearchResult.ranked`` says so."""
+
+BM25_QUOTES = 200_000
+"""Up to this many quotes in the store, FTS5's ``bm25`` ranks the matches. Its statistics
+pass reads every match of each word of the query in the whole store (a word half of ten
+million quotes have: 0.2 s), so a larger store ranks its candidates itself (``_ranked``)."""
+
+
 @dataclass(frozen=True, slots=True)
 class SearchResult:
     total: int  # the quotes found; when not ``exact``, more than this many
     hits: list[QuoteHit] = field(default_factory=list)
     exact: bool = True
+    ranked: int | None = None  # best match first among only the latest this many matches
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,10 +271,11 @@ class QuoteSelection:
     joins: list[str]
     conditions: list[str]
     params: list[object]
+    source: str = "quotes q"  # what FROM reads (an index it must read the quotes through)
 
     def body(self) -> str:
         """``FROM quotes q …`` with the joins and the WHERE clause."""
-        body = " ".join(["FROM quotes q", *self.joins])
+        body = " ".join([f"FROM {self.source}", *self.joins])
         if self.conditions:
             body += " WHERE " + " AND ".join(self.conditions)
         return body
@@ -275,6 +288,7 @@ def select_quotes(
     words_per_quote: bool = False,
     joined: bool = True,
     by_date: bool = False,
+    narrow: bool = False,
 ) -> QuoteSelection | None:
     """The SQL that selects the quotes matching ``where`` (None: the speaker is no one).
 
@@ -285,12 +299,19 @@ def select_quotes(
     speaker as ``s``; without ``joined``, only when a filter needs them (a
     count or a page of ids reads less). With ``by_date`` the outlet is
     checked per quote rather than looked up in its index, so that the date
-    index drives a scan that stops at its LIMIT. SearchError when the words
-    or a date cannot be used.
+    index drives a scan that stops at its LIMIT. With ``narrow``, each quote
+    and its article are read through the narrow indexes of their type,
+    speaker and outlet (schema 8), not their whole rows (which hold their
+    text): for a scan the words drive, that reads only those columns.
+    SearchError when the words or a date cannot be used.
     """
+    source, article = "quotes q", "articles a"
+    if narrow:
+        source = "quotes q INDEXED BY quotes_facets"
+        article = "articles a INDEXED BY articles_outlets"
     joins = []
     if joined or where.outlet:
-        joins.append("JOIN articles a ON a.id = q.article_id")
+        joins.append(f"JOIN {article} ON a.id = q.article_id")
     if joined or where.gender is not None or where.kind is not None:
         joins.append("LEFT JOIN speakers s ON s.id = q.speaker_id")
     conditions: list[str] = []
@@ -344,7 +365,7 @@ def select_quotes(
     if where.article_id is not None:
         conditions.append("q.article_id = ?")
         params.append(where.article_id)
-    return QuoteSelection(joins, conditions, params)
+    return QuoteSelection(joins, conditions, params, source)
 
 
 def _any_hidden(store: Store) -> bool:
@@ -437,12 +458,17 @@ def search_quotes(
     latest ``COUNT_BOUND`` matches are ranked; by date, the date index is
     read in order, each quote checked (its words looked up in the full-text
     index, its outlet in its article) until the page is full. Under the
-    bound every match is ordered.
+    bound every match is ordered. In a store of more than ``BM25_QUOTES``
+    quotes, best match first ranks the latest ``RANK_POOL`` matches (or up to
+    the page's end) itself (``candidate_scores``), and ``ranked`` says how
+    many when there were more.
     """
     selection = select_quotes(store, where, joined=False)
     if selection is None:
         return SearchResult(0)
     chosen = search_order(where, order)
+    if chosen is SearchOrder.RELEVANCE and _quotes_stored(store) > BM25_QUOTES:
+        return _best_matches(store, where, selection, limit=limit, offset=offset)
     body, params = selection.body(), selection.params
     total, exact = count_up_to(
         lambda sql, values: matching_rows(store, where, sql, values),
@@ -476,7 +502,131 @@ def search_quotes(
     again = "page.score, q.id" if chosen is SearchOrder.RELEVANCE else ORDER_SQL[chosen]
     sql = f"WITH page AS ({page}) {QUOTE_SELECT} JOIN page ON page.paged = q.id ORDER BY {again}"
     hits = [stored_quote(r) for r in matching_rows(store, where, sql, page_params)]
-    return SearchResult(total, hits, exact=exact)
+    ranked = total if chosen is SearchOrder.RELEVANCE and not exact else None
+    return SearchResult(total, hits, exact=exact, ranked=ranked)
+
+
+def _quotes_stored(store: Store) -> int:
+    """About how many quotes the store holds (its largest id: one index read)."""
+    return int(store.conn.execute("SELECT coalesce(max(id), 0) FROM quotes").fetchone()[0])
+
+
+def _best_matches(
+    store: Store, where: QuoteFilter, selection: QuoteSelection, *, limit: int, offset: int
+) -> SearchResult:
+    """The page of best matches first in a large store: the latest matches (newest id
+    first) counted up to ``COUNT_BOUND`` in one read of the index, the latest ``RANK_POOL``
+    of them (or up to the page's end) scored by ``candidate_scores``."""
+    body, params = selection.body(), selection.params
+    bound = max(COUNT_BOUND, offset + limit) + 1
+    # Words alone are the index's to answer: each of its rows is a stored quote.
+    words_only = selection.conditions == ["quotes_fts MATCH ?"]
+    latest = (
+        "SELECT rowid FROM quotes_fts f WHERE quotes_fts MATCH ?"
+        if words_only
+        else f"SELECT q.id {body}"
+    )
+    found = [
+        int(r[0])
+        for r in matching_rows(
+            store, where, f"{latest} ORDER BY f.rowid DESC LIMIT ?", [*params, bound]
+        )
+    ]
+    total, exact = (len(found), True) if len(found) < bound else (bound - 1, False)
+    pool = found[: max(RANK_POOL, offset + limit)]
+    if not pool:
+        return SearchResult(total, exact=exact)
+    # The candidates are the matches from the pool's oldest on: a range of the index.
+    candidates = replace(
+        selection, conditions=[*selection.conditions, "f.rowid >= ?"], params=[*params, pool[-1]]
+    )
+    marked = matching_rows(
+        store,
+        where,
+        f"SELECT q.id, highlight(quotes_fts, 0, char(1), char(2)) {candidates.body()}",
+        candidates.params,
+    )
+    assert where.text is not None  # relevance in a large store: there are words
+    scores = candidate_scores([r[1] for r in marked], query_terms(where.text))
+    ranked = sorted(zip(scores, (int(r[0]) for r in marked), strict=True), key=_best_first)
+    paged = [quote_id for _, quote_id in ranked[offset : offset + limit]]
+    rows = matching_rows(
+        store, where, f"{QUOTE_SELECT} WHERE q.id IN ({','.join('?' * len(paged))})", paged
+    )
+    by_id = {int(r["quote_id"]): stored_quote(r) for r in rows}
+    hits = [by_id[quote_id] for quote_id in paged if quote_id in by_id]
+    return SearchResult(total, hits, exact=exact, ranked=len(pool) if total > len(pool) else None)
+
+
+def _best_first(scored: tuple[float, int]) -> tuple[float, int]:
+    score, quote_id = scored
+    return (-score, quote_id)
+
+
+_MARKED = re.compile("\x01(.*?)\x02", re.DOTALL)
+BM25_K1, BM25_B = 1.2, 0.75  # FTS5's bm25 constants: term saturation, length normalisation
+
+
+def candidate_scores(marked: Sequence[str], terms: Sequence[QueryTerm]) -> list[float]:
+    """The BM25 score of each candidate text (higher is better), its matches marked with
+    ``\\x01``…``\\x02`` as FTS5's ``highlight`` marks them, as FTS5's ``bm25`` scores
+    them but with the candidates as the collection: a word few of them have weighs more,
+    a word most of them have next to nothing.
+
+    >>> texts = ["a \x01ferry\x02 and a \x01ferry\x02", "the \x01ferry\x02 was late again today"]
+    >>> a, b = candidate_scores(texts, query_terms("ferry"))
+    >>> a > b
+    True
+    """
+    wanted = [
+        (tuple(t.folded for t in fts_tokens(term.text)), term.prefix)
+        for term in terms
+        if not term.excluded
+    ]
+    in_span: dict[str, list[int]] = {}  # a marked span: how often each term is in it
+
+    def occurrences(span: str) -> list[int]:
+        if span not in in_span:
+            words = [t.folded for t in fts_tokens(span)]
+            in_span[span] = [_occurrences(words, phrase, prefix) for phrase, prefix in wanted]
+        return in_span[span]
+
+    frequencies: list[list[int]] = []
+    lengths: list[int] = []
+    for text in marked:
+        counts = [0] * len(wanted)
+        for span in _MARKED.findall(text):
+            for index, found in enumerate(occurrences(span)):
+                counts[index] += found
+        frequencies.append(counts)
+        lengths.append(max(1, len(text.split())))  # words, near enough for the length's weight
+    if not marked:
+        return []
+    n, mean_length = len(marked), sum(lengths) / len(marked)
+    having = [sum(1 for counts in frequencies if counts[i]) for i in range(len(wanted))]
+    # FTS5's own weight of a word: none to speak of when most candidates have it.
+    weights = [max(math.log((n - df + 0.5) / (df + 0.5)), 1e-6) for df in having]
+    scores = []
+    for counts, length in zip(frequencies, lengths, strict=True):
+        norm = BM25_K1 * (1 - BM25_B + BM25_B * length / mean_length)
+        pairs = zip(weights, counts, strict=True)
+        scores.append(sum(w * tf * (BM25_K1 + 1) / (tf + norm) for w, tf in pairs if tf))
+    return scores
+
+
+def _occurrences(words: Sequence[str], phrase: Sequence[str], prefix: bool) -> int:
+    """How often ``phrase`` (folded words; its last a prefix when ``prefix``) is in ``words``."""
+    n = len(phrase)
+    if not n:
+        return 0
+    found = 0
+    for start in range(len(words) - n + 1):
+        window = words[start : start + n]
+        if list(window[:-1]) == list(phrase[:-1]) and (
+            window[-1].startswith(phrase[-1]) if prefix else window[-1] == phrase[-1]
+        ):
+            found += 1
+    return found
 
 
 def fts_refusal(where: QuoteFilter, exc: sqlite3.OperationalError) -> SearchError | None:
@@ -545,7 +695,12 @@ def facet_counts(store: Store, where: QuoteFilter) -> Facets:
     by all four, then each facet sums the groups the other three filters keep.
     SearchError when the words or a date of ``where`` cannot be used.
     """
-    selection = select_quotes(store, replace(where, outlet=None, type=None, kind=None, gender=None))
+    # When the words drive the scan and the other filters read only what the facets read,
+    # each quote found is read in the narrow indexes of those columns.
+    narrow = bool(where.text) and not (where.since or where.until or where.min_confidence > 0)
+    selection = select_quotes(
+        store, replace(where, outlet=None, type=None, kind=None, gender=None), narrow=narrow
+    )
     if selection is None:
         return Facets([], 0, [], [], [])
     gender = " ".join(f"WHEN {GENDER_CONDITIONS[g]} THEN '{g.value}'" for g in Gender)

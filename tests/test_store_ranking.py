@@ -1,0 +1,150 @@
+"""Best match first in a large store (issue 17): the latest matches ranked by the store itself.
+
+FTS5's ``bm25`` reads every match of each word of a query in the whole store
+before it ranks one (a word half of ten million quotes have: 0.2 s), so past
+``BM25_QUOTES`` quotes the store ranks its latest ``RANK_POOL`` matches with a
+BM25 whose collection is those matches (``candidate_scores``). The tests force
+that path on a small store (``BM25_QUOTES = 0``) and compare it with ``bm25``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from saidwhat.model import EntityKind
+from saidwhat.store import Store
+from saidwhat.store import search as search_module
+from saidwhat.store.search import (
+    QuoteFilter,
+    candidate_scores,
+    facet_counts,
+    query_terms,
+    search_quotes,
+)
+from tests.test_server import article, said
+
+# Fictional harbour news: each line is one quote, said in its own article.
+LINES = (
+    ("The night ferry runs again, the night ferry is back.", "Ilse Varga"),
+    ("The ferry to Eastmoor sails at nine and returns at six in the evening.", "Tomas Berg"),
+    ("We will repaint the lighthouse before the winter storms arrive here.", "Ilse Varga"),
+    ("Ferries and barges share the inner basin until the dredging ends.", "Tomas Berg"),
+    ("The council has not decided on the ferry fares for next year yet.", "Harwick Council"),
+    ("Ferry crews asked for a second crossing on market days, and a ferry.", "Ilse Varga"),
+    ("The quay wall needs new stone along most of its western length.", "Tomas Berg"),
+    ("A ferry, a lighthouse and a quay: the harbour plan covers them all.", "Ilse Varga"),
+)
+
+
+def build(path: Path) -> None:
+    with Store(path) as store:
+        for n, (line, name) in enumerate(LINES):
+            text = f"“{line}” said {name}."
+            kind = EntityKind.ORGANISATION if "Council" in name else EntityKind.PERSON
+            quote = said(text, line, name, kind=kind, cue="said")
+            outlet = ("Harwick Gazette", "Eastmoor Courier")[n % 2]
+            day = f"2025-04-{10 + n:02d}"
+            store.add(article(f"harbour-{n}", text, [quote], outlet=outlet, published=day))
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    path = tmp_path / "news.db"
+    build(path)
+    return Store(path, read_only=True)
+
+
+def _ids(store: Store, where: QuoteFilter) -> list[int]:
+    return [h.quote_id for h in search_quotes(store, where, limit=50).hits]
+
+
+def test_the_large_store_path_finds_what_bm25_finds_and_agrees_on_the_best(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for query in ("ferry", "ferr*", '"night ferry"', "ferry OR lighthouse", "quay NOT ferry"):
+        where = QuoteFilter(text=query)
+        by_bm25 = _ids(store, where)
+        monkeypatch.setattr(search_module, "BM25_QUOTES", 0)
+        ranked = search_quotes(store, where, limit=50)
+        monkeypatch.setattr(search_module, "BM25_QUOTES", 200_000)
+        assert sorted(h.quote_id for h in ranked.hits) == sorted(by_bm25), query
+        assert ranked.exact and ranked.total == len(by_bm25) and ranked.ranked is None
+        assert ranked.hits[0].quote_id == by_bm25[0], query  # the same best match
+    # "the night ferry" twice in a short quote beats one ferry in a long one
+    monkeypatch.setattr(search_module, "BM25_QUOTES", 0)
+    best = search_quotes(store, QuoteFilter(text="ferry"), limit=3).hits
+    assert best[0].content_text.startswith("The night ferry runs again")
+    assert "Eastmoor sails" in best[-1].content_text or len(best) == 3
+
+
+def test_past_the_pool_only_the_latest_matches_are_ranked_and_the_page_says_so(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    where = QuoteFilter(text="ferry OR ferries OR lighthouse")
+    every = _ids(store, where)
+    assert len(every) == 7
+    monkeypatch.setattr(search_module, "BM25_QUOTES", 0)
+    monkeypatch.setattr(search_module, "RANK_POOL", 3)
+    result = search_quotes(store, where, limit=2)
+    assert result.total == 7 and result.exact and result.ranked == 3
+    latest = sorted(every, reverse=True)[:3]
+    assert {h.quote_id for h in result.hits} <= set(latest)
+    # a page past the pool ranks up to the page's end
+    deeper = search_quotes(store, where, limit=2, offset=4)
+    assert deeper.ranked == 6 and len(deeper.hits) == 2
+    assert {h.quote_id for h in deeper.hits} <= set(sorted(every, reverse=True)[:6])
+    # and with every filter the search has: an outlet and a speaker
+    kept = search_quotes(store, QuoteFilter(text="ferry", speaker="Ilse Varga"), limit=10)
+    assert {h.speaker_entity for h in kept.hits} == {"Ilse Varga"} and kept.total == 3
+    courier = search_quotes(store, QuoteFilter(text="ferry", outlet="eastmoor courier"))
+    assert {h.outlet for h in courier.hits} == {"Eastmoor Courier"} and courier.total == 3
+
+
+def test_candidate_scores_weigh_frequency_length_and_rarity() -> None:
+    one, two = "\x01ferry\x02 fares for next year", "\x01ferry\x02 and \x01ferry\x02 again"
+    long = "the \x01ferry\x02 sails at nine and comes back at six in the evening for now"
+    scores = candidate_scores([one, two, long], query_terms("ferry"))
+    assert scores[1] > scores[0] > scores[2] > 0  # twice beats once, short beats long
+    # among candidates of one length, the word few of them have weighs more
+    texts = [
+        "the \x01ferry\x02 is late",
+        "the \x01ferry\x02 is full",
+        "the \x01ferry\x02 is gone",
+        "the \x01lighthouse\x02 is dark",
+    ]
+    scores = candidate_scores(texts, query_terms("ferry OR lighthouse"))
+    assert scores[3] > scores[0] == scores[1] == scores[2] > 0
+    # a phrase is counted as a phrase, a prefix as any word it starts
+    assert candidate_scores(["a \x01night ferry\x02 at last"], query_terms('"night ferry"'))[0] > 0
+    marked = ["\x01Ferries\x02 wait", "no match here"]
+    assert (
+        candidate_scores(marked, query_terms("ferr*"))[0]
+        > candidate_scores(marked, query_terms("ferr*"))[1]
+        == 0
+    )
+    assert candidate_scores([], query_terms("ferry")) == []
+
+
+def test_facets_of_words_read_the_narrow_indexes_and_count_the_same(store: Store) -> None:
+    where = QuoteFilter(text="ferry OR lighthouse")
+    statements: list[str] = []
+    store.conn.set_trace_callback(statements.append)
+    facets = facet_counts(store, where)
+    store.conn.set_trace_callback(None)
+    counted = dict(
+        store.conn.execute(
+            "SELECT a.outlet, count(*) FROM quotes q JOIN articles a ON a.id = q.article_id"
+            " JOIN quotes_fts f ON f.rowid = q.id WHERE quotes_fts MATCH ? GROUP BY a.outlet",
+            ('"ferry" OR "lighthouse"',),
+        ).fetchall()
+    )
+    assert {c.value: c.quotes for c in facets.outlets} == counted
+    assert {c.value: c.quotes for c in facets.kinds} == {"person": 5, "organisation": 1}
+    grouped = next(s for s in statements if "GROUP BY" in s)
+    plan = " ".join(str(r[3]) for r in store.conn.execute("EXPLAIN QUERY PLAN " + grouped))
+    assert "COVERING INDEX quotes_facets" in plan and "COVERING INDEX articles_outlets" in plan
+    # a date filter reads the quote's row (its date is not in the narrow index)
+    dated = facet_counts(store, QuoteFilter(text="ferry", since="2025-04-12"))
+    assert sum(c.quotes for c in dated.types) == 3

@@ -45,6 +45,7 @@ def _kept(store: Store) -> dict[int, tuple[int, int, int]]:
 
 
 def _per_outlet_agrees(store: Store) -> None:
+    """The kept quotes per speaker and outlet, and per speaker and day, are counts."""
     counted = {
         (int(r[0]), r[1]): (int(r[2]), int(r[3]))
         for r in store.conn.execute(
@@ -60,6 +61,18 @@ def _per_outlet_agrees(store: Store) -> None:
         )
     }
     assert kept == counted
+    per_day = {
+        (int(r[0]), r[1]): int(r[2])
+        for r in store.conn.execute(
+            "SELECT speaker_id, coalesce(substr(published_at, 1, 10), ''), count(*)"
+            " FROM quotes WHERE speaker_id IS NOT NULL GROUP BY 1, 2"
+        )
+    }
+    days = {
+        (int(r[0]), r[1]): int(r[2])
+        for r in store.conn.execute("SELECT speaker_id, day, quotes FROM speaker_days")
+    }
+    assert days == per_day and sum(per_day.values()) > 0
 
 
 def build(path: Path) -> Store:

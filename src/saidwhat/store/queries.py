@@ -156,12 +156,10 @@ def speaker_detail(store: Store, speaker_id: int, *, latest: int = 20) -> Speake
         )
         if a["alias"] != row["name"]
     ]
-    days = [
-        (d["day"], int(d["n"]))
+    days = [  # kept per day by the store (schema 8): a row a day, not a read of each quote
+        (d["day"] or None, int(d["quotes"]))
         for d in store.conn.execute(
-            "SELECT substr(q.published_at, 1, 10) AS day, count(*) AS n FROM quotes q"
-            " WHERE q.speaker_id = ? GROUP BY day",
-            (speaker_id,),
+            "SELECT day, quotes FROM speaker_days WHERE speaker_id = ?", (speaker_id,)
         )
     ]
     weeks, undated = weekly_counts(days)

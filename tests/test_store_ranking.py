@@ -56,6 +56,12 @@ def store(tmp_path: Path) -> Store:
     return Store(path, read_only=True)
 
 
+def _as_large(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rank as a large store whose query words have many matches does."""
+    monkeypatch.setattr(search_module, "BM25_QUOTES", 0)
+    monkeypatch.setattr(search_module, "BM25_POSTINGS", 0)
+
+
 def _ids(store: Store, where: QuoteFilter) -> list[int]:
     return [h.quote_id for h in search_quotes(store, where, limit=50).hits]
 
@@ -66,14 +72,14 @@ def test_the_large_store_path_finds_what_bm25_finds_and_agrees_on_the_best(
     for query in ("ferry", "ferr*", '"night ferry"', "ferry OR lighthouse", "quay NOT ferry"):
         where = QuoteFilter(text=query)
         by_bm25 = _ids(store, where)
-        monkeypatch.setattr(search_module, "BM25_QUOTES", 0)
+        _as_large(monkeypatch)
         ranked = search_quotes(store, where, limit=50)
         monkeypatch.setattr(search_module, "BM25_QUOTES", 200_000)
         assert sorted(h.quote_id for h in ranked.hits) == sorted(by_bm25), query
         assert ranked.exact and ranked.total == len(by_bm25) and ranked.ranked is None
         assert ranked.hits[0].quote_id == by_bm25[0], query  # the same best match
     # "the night ferry" twice in a short quote beats one ferry in a long one
-    monkeypatch.setattr(search_module, "BM25_QUOTES", 0)
+    _as_large(monkeypatch)
     best = search_quotes(store, QuoteFilter(text="ferry"), limit=3).hits
     assert best[0].content_text.startswith("The night ferry runs again")
     assert "Eastmoor sails" in best[-1].content_text or len(best) == 3
@@ -85,7 +91,7 @@ def test_past_the_pool_only_the_latest_matches_are_ranked_and_the_page_says_so(
     where = QuoteFilter(text="ferry OR ferries OR lighthouse")
     every = _ids(store, where)
     assert len(every) == 7
-    monkeypatch.setattr(search_module, "BM25_QUOTES", 0)
+    _as_large(monkeypatch)
     monkeypatch.setattr(search_module, "RANK_POOL", 3)
     result = search_quotes(store, where, limit=2)
     assert result.total == 7 and result.exact and result.ranked == 3
@@ -148,3 +154,30 @@ def test_facets_of_words_read_the_narrow_indexes_and_count_the_same(store: Store
     # a date filter reads the quote's row (its date is not in the narrow index)
     dated = facet_counts(store, QuoteFilter(text="ferry", since="2025-04-12"))
     assert sum(c.quotes for c in dated.types) == 3
+
+
+def test_bm25_still_ranks_words_with_few_matches_in_a_large_store(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The statistics pass of ``bm25`` reads each word's matches in the whole store: when
+    they add up to little (a rare word, a speaker's few quotes), it is cheap and ranks."""
+
+    def ranked_by(where: QuoteFilter) -> str:
+        statements: list[str] = []
+        store.conn.set_trace_callback(statements.append)
+        search_quotes(store, where, limit=5)
+        store.conn.set_trace_callback(None)
+        return "highlight" if any("highlight(" in s for s in statements) else "bm25"
+
+    monkeypatch.setattr(search_module, "BM25_QUOTES", 0)
+    monkeypatch.setattr(search_module, "BM25_POSTINGS", 2)  # matches in the whole store
+    assert ranked_by(QuoteFilter(text="lighthouse")) == "bm25"  # two quotes have it
+    assert ranked_by(QuoteFilter(text="ferry")) == "highlight"  # five
+    assert ranked_by(QuoteFilter(text='"repaint the lighthouse"')) == "bm25"  # its rarest word
+    assert ranked_by(QuoteFilter(text="lighthouse*")) == "highlight"  # a prefix: merged whole
+    # the speaker is a phrase of the match: its quotes count
+    assert ranked_by(QuoteFilter(text="lighthouse", speaker="Ilse Varga")) == "highlight"
+    monkeypatch.setattr(search_module, "BM25_POSTINGS", 6)
+    assert ranked_by(QuoteFilter(text="lighthouse", speaker="Ilse Varga")) == "bm25"
+    monkeypatch.setattr(search_module, "BM25_QUOTES", 200_000)  # a small store: always bm25
+    assert ranked_by(QuoteFilter(text="ferry")) == "bm25"

@@ -201,7 +201,14 @@ page's end, when further); ``SearchResult.ranked`` says so."""
 BM25_QUOTES = 200_000
 """Up to this many quotes in the store, FTS5's ``bm25`` ranks the matches. Its statistics
 pass reads every match of each word of the query in the whole store (a word half of ten
-million quotes have: 0.2 s), so a larger store ranks its candidates itself (``_ranked``)."""
+million quotes have: 0.2 s), so a larger store ranks its candidates itself
+(``candidate_scores``), unless the query's words have few matches in all
+(``BM25_POSTINGS``)."""
+
+BM25_POSTINGS = 250_000
+"""In a large store, ``bm25`` still ranks a query whose words' matches in the whole store
+(for a phrase, its rarest word's; for the speaker, its quotes) add up to no more than this:
+its statistics pass then costs a few milliseconds, and reads no quote's text."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -467,7 +474,11 @@ def search_quotes(
     if selection is None:
         return SearchResult(0)
     chosen = search_order(where, order)
-    if chosen is SearchOrder.RELEVANCE and _quotes_stored(store) > BM25_QUOTES:
+    if (
+        chosen is SearchOrder.RELEVANCE
+        and _quotes_stored(store) > BM25_QUOTES
+        and not _bm25_affordable(store, where)
+    ):
         return _best_matches(store, where, selection, limit=limit, offset=offset)
     body, params = selection.body(), selection.params
     total, exact = count_up_to(
@@ -509,6 +520,36 @@ def search_quotes(
 def _quotes_stored(store: Store) -> int:
     """About how many quotes the store holds (its largest id: one index read)."""
     return int(store.conn.execute("SELECT coalesce(max(id), 0) FROM quotes").fetchone()[0])
+
+
+def _bm25_affordable(store: Store, where: QuoteFilter) -> bool:
+    """Whether ``bm25``'s statistics pass over the words of ``where`` reads no more than
+    ``BM25_POSTINGS`` matches: each word's are counted up to that many in the index."""
+    assert where.text is not None
+    budget = BM25_POSTINGS
+    ids = speaker_ids(store, where.speaker) if where.speaker else []
+    if 0 < len(ids) <= _MAX_MATCHED_SPEAKERS:  # the speakers are a phrase of the match
+        marks = ",".join("?" * len(ids))
+        budget -= int(
+            store.conn.execute(
+                f"SELECT coalesce(sum(quotes), 0) FROM speakers WHERE id IN ({marks})", ids
+            ).fetchone()[0]
+        )
+    for term in query_terms(where.text):
+        words = [t.folded for t in fts_tokens(term.text)]
+        if term.prefix or not words or budget < 0:
+            return False  # a prefix's words are merged whole, however few are read
+        budget -= min(_matches_up_to(store, word, budget + 1) for word in words)
+    return budget >= 0
+
+
+def _matches_up_to(store: Store, word: str, limit: int) -> int:
+    """How many quotes have ``word`` (folded), counted no further than ``limit``."""
+    row = store.conn.execute(
+        "SELECT count(*) FROM (SELECT 1 FROM quotes_fts WHERE quotes_fts MATCH ? LIMIT ?)",
+        ("{content_text} : " + _quoted(word), limit),
+    ).fetchone()
+    return int(row[0])
 
 
 def _best_matches(

@@ -181,3 +181,15 @@ def test_bm25_still_ranks_words_with_few_matches_in_a_large_store(
     assert ranked_by(QuoteFilter(text="lighthouse", speaker="Ilse Varga")) == "bm25"
     monkeypatch.setattr(search_module, "BM25_QUOTES", 200_000)  # a small store: always bm25
     assert ranked_by(QuoteFilter(text="ferry")) == "bm25"
+
+
+def test_a_words_matches_are_estimated_from_its_latest(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from saidwhat.store.search import _matches_estimate
+
+    assert _matches_estimate(store, "ferry", 8) == 5  # fewer than the sample: counted
+    monkeypatch.setattr(search_module, "_SAMPLED_MATCHES", 2)
+    # ferry is in quotes 1, 2, 5, 6, 8: the latest two are within the last 3 of 8 quotes
+    assert _matches_estimate(store, "ferry", 8) == 2 * 8 // 3
+    assert _matches_estimate(store, "lighthouse", 8) == 2 * 8 // 6  # quotes 3 and 8

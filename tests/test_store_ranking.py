@@ -193,3 +193,32 @@ def test_a_words_matches_are_estimated_from_its_latest(
     # ferry is in quotes 1, 2, 5, 6, 8: the latest two are within the last 3 of 8 quotes
     assert _matches_estimate(store, "ferry", 8) == 2 * 8 // 3
     assert _matches_estimate(store, "lighthouse", 8) == 2 * 8 // 6  # quotes 3 and 8
+
+
+def test_the_page_the_api_and_the_cli_say_how_many_were_ranked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fastapi.testclient import TestClient
+    from typer.testing import CliRunner
+
+    from saidwhat.cli import app as cli_app
+    from saidwhat.server import create_app
+
+    path = tmp_path / "news.db"
+    build(path)
+    _as_large(monkeypatch)
+    monkeypatch.setattr(search_module, "RANK_POOL", 3)
+    words = "ferry OR ferries OR lighthouse"
+    from saidwhat.server import pages
+
+    monkeypatch.setattr(pages, "PAGE_SIZE", 2)  # a page within the pool
+    with TestClient(create_app(path)) as client:
+        page = client.get("/", params={"q": words}).text
+        assert "Best match first" in page and "among the latest 3 matches" in page
+        body = client.get("/api/quotes", params={"q": words, "limit": "2"}).json()
+        assert (body["total"], body["ranked_among"]) == (7, 3)
+        every = client.get("/api/quotes", params={"q": "lighthouse"}).json()
+        assert every["ranked_among"] is None  # two matches: all of them ranked
+    result = CliRunner().invoke(cli_app, ["search", words, "--db", str(path), "-n", "2"])
+    assert result.exit_code == 0, result.output
+    assert "best match first among the latest 3 matches" in result.output

@@ -337,6 +337,8 @@ def search(
         )
     _print_records(records, fmt, table)
     if fmt is ListFormat.TABLE:
+        if result.ranked:
+            err.print(f"best match first among the latest {result.ranked:,} matches")
         _paging_note(offset, len(result.hits), result.total, exact=result.exact)
 
 

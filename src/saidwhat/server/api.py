@@ -166,7 +166,9 @@ def api_router(state: ServerState) -> APIRouter:
         )
         with state.read() as store:
             result = search_quotes(store, where, limit=limit, offset=offset, order=sort)
-        return _page(result.total, limit, offset, result.hits, exact=result.exact)
+        page = _page(result.total, limit, offset, result.hits, exact=result.exact)
+        page["ranked_among"] = result.ranked  # best match first among only the latest this many
+        return page
 
     @router.get("/speakers", summary="Speakers, most quoted first")
     def speakers(

@@ -38,6 +38,7 @@ from saidwhat.model import (
 )
 from saidwhat.server import create_app
 from saidwhat.server import pages as page_module
+from saidwhat.server.app import READ_THREADS
 from saidwhat.server.charts import TimeUnit, time_chart
 from saidwhat.server.highlight import highlight_article, highlight_words
 from saidwhat.store import Store, StoreError
@@ -819,6 +820,17 @@ def test_a_kept_connection_sees_what_is_stored_after_the_server_started(
         speaker = found["items"][0]["speaker_id"]
         assert "Edda Brisk" in client.get(f"/speakers/{speaker}").text
     assert kept == counted.opened == 1  # one connection served every request: it was kept
+
+
+def test_concurrent_requests_share_a_few_kept_connections(
+    tmp_path: Path, counted: type[CountingStore]
+) -> None:
+    path = build_store(tmp_path / "news.db")
+    with TestClient(create_app(path)) as client, ThreadPoolExecutor(max_workers=32) as pool:
+        paths = ["/api/quotes?q=bridge", "/statements", "/?speaker=Berg"] * 40
+        statuses = list(pool.map(lambda p: client.get(p).status_code, paths))
+    assert statuses == [200] * len(paths)
+    assert 1 <= counted.opened <= READ_THREADS  # one a handler thread, at most so many threads
 
 
 def test_a_replaced_store_file_is_opened_anew(tmp_path: Path, counted: type[CountingStore]) -> None:

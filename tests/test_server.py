@@ -38,6 +38,7 @@ from saidwhat.model import (
 )
 from saidwhat.server import create_app
 from saidwhat.server import pages as page_module
+from saidwhat.server.app import READ_THREADS
 from saidwhat.server.charts import TimeUnit, time_chart
 from saidwhat.server.highlight import highlight_article, highlight_words
 from saidwhat.store import Store, StoreError
@@ -778,6 +779,82 @@ def test_concurrent_requests_each_get_their_own_connection(client: TestClient, d
     with ThreadPoolExecutor(max_workers=12) as pool:
         statuses = list(pool.map(lambda p: client.get(p).status_code, paths))
     assert statuses == [200] * len(paths)
+
+
+class CountingStore(Store):
+    """A Store that counts the stores the server opens (``opened``)."""
+
+    opened = 0
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        type(self).opened += 1
+
+
+@pytest.fixture()
+def counted(monkeypatch: pytest.MonkeyPatch) -> type[CountingStore]:
+    class Counted(CountingStore):
+        opened = 0
+
+    monkeypatch.setattr("saidwhat.server.state.Store", Counted)
+    return Counted
+
+
+KELP = "“The kelp beds will be replanted by spring,” said warden Edda Brisk."
+
+
+def test_a_kept_connection_sees_what_is_stored_after_the_server_started(
+    tmp_path: Path, counted: type[CountingStore]
+) -> None:
+    path = build_store(tmp_path / "news.db")
+    with TestClient(create_app(path)) as client:
+        for _ in range(3):
+            assert client.get("/api/quotes", params={"q": "kelp"}).json()["total"] == 0
+            assert "0 quotes" in client.get("/", params={"q": "kelp"}).text
+        kept = counted.opened
+        with Store(path) as writer:  # another connection, as another process's ingest is
+            writer.add(article("kelp", KELP, [said(KELP, KELP[1:-25], "Edda Brisk", cue="said")]))
+        found = client.get("/api/quotes", params={"q": "kelp"}).json()
+        assert found["total"] == 1 and found["items"][0]["speaker_entity"] == "Edda Brisk"
+        assert 'id="count">1 quote</p>' in client.get("/", params={"q": "kelp"}).text
+        speaker = found["items"][0]["speaker_id"]
+        assert "Edda Brisk" in client.get(f"/speakers/{speaker}").text
+    assert kept == counted.opened == 1  # one connection served every request: it was kept
+
+
+def test_concurrent_requests_share_a_few_kept_connections(
+    tmp_path: Path, counted: type[CountingStore]
+) -> None:
+    path = build_store(tmp_path / "news.db")
+    with TestClient(create_app(path)) as client, ThreadPoolExecutor(max_workers=32) as pool:
+        paths = ["/api/quotes?q=bridge", "/statements", "/?speaker=Berg"] * 40
+        statuses = list(pool.map(lambda p: client.get(p).status_code, paths))
+    assert statuses == [200] * len(paths)
+    assert 1 <= counted.opened <= READ_THREADS  # one a handler thread, at most so many threads
+
+
+def test_a_replaced_store_file_is_opened_anew(tmp_path: Path, counted: type[CountingStore]) -> None:
+    path = build_store(tmp_path / "news.db")
+    other = tmp_path / "other.db"
+    with Store(other) as writer:
+        writer.add(article("kelp", KELP, [said(KELP, KELP[1:-25], "Edda Brisk", cue="said")]))
+    with TestClient(create_app(path)) as client:
+        assert client.get("/api/quotes", params={"q": "bridge"}).json()["total"] > 0
+        other.replace(path)  # a store rebuilt elsewhere and moved into place
+        assert client.get("/api/quotes", params={"q": "bridge"}).json()["total"] == 0
+        assert client.get("/api/quotes", params={"q": "kelp"}).json()["total"] == 1
+    assert counted.opened == 2
+
+
+def test_a_failed_request_drops_its_connection(
+    tmp_path: Path, counted: type[CountingStore]
+) -> None:
+    path = build_store(tmp_path / "news.db")
+    with TestClient(create_app(path)) as client:
+        assert client.get("/api/quotes", params={"q": "bridge"}).status_code == 200
+        assert client.get("/api/quotes", params={"q": '"unclosed'}).status_code == 400
+        assert client.get("/api/quotes", params={"q": "bridge"}).status_code == 200
+    assert counted.opened == 2
 
 
 # -- highlighting ----------------------------------------------------------------------------

@@ -131,8 +131,11 @@ def serve(
             "--workers",
             min=1,
             max=64,
-            help="Server processes (uvicorn workers), each with its own read-only connection: "
-            "about one per core serves the most pages a second.",
+            help="Server processes (uvicorn workers) answering on the one port. A process runs "
+            "pages in up to 8 threads, each keeping a read-only connection, but its Python code "
+            "runs one thread at a time, so a process uses about one core: to serve many clients "
+            "at once, give about one a core (2 on 2 cores). Every process sees what is ingested "
+            "while it runs. The default, 1, suits one user.",
         ),
     ] = 1,
 ) -> None:

@@ -53,6 +53,7 @@ ENV = Environment(
     undefined=StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,
+    auto_reload=False,  # the templates ship with the package: no stat of each one per page
 )
 ENV.filters.update(day=day, web_url=web_url, speaker_class=speaker_class, percent=percent)
 ENV.globals.update(

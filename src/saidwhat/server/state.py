@@ -1,4 +1,5 @@
-"""What every request of one server shares: the store's path, the ingest token and lock."""
+"""What every request of one server shares: the store's path, the ingest token and lock,
+and each worker thread's read-only connection."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ class ServerState:
     settings: Settings = DEFAULT_SETTINGS
     ingest_lock: threading.Lock = field(default_factory=threading.Lock)
     _extractor: Extractor | None = field(default=None, init=False, repr=False)
+    _readers: threading.local = field(default_factory=threading.local, init=False, repr=False)
 
     def extractor(self) -> Extractor:
         """The server's one ``Extractor`` (of ``settings``), built at the first ingest.
@@ -37,14 +39,35 @@ class ServerState:
 
     @contextmanager
     def read(self) -> Iterator[Store]:
-        """A read-only connection for one request, closed after it.
+        """The read-only connection of the calling thread, opened at its first request and kept.
 
-        Opened and used in the thread that serves the request: a sqlite3
-        connection must not cross threads, and a connection per request
-        cannot be shared by two requests at once.
+        Opening a store per request cost as much CPU as a light page's queries,
+        and gave every request a cold page cache. A sqlite3 connection must
+        stay in the thread that opened it, and a thread serves one request at
+        a time, so no two requests share a connection. It is in autocommit
+        mode, so each statement reads the latest commit of the WAL: what
+        another process stores while the server runs is seen at the next
+        request. A store file replaced by another (a new inode) is opened
+        anew; a request that fails drops its connection, so the next one
+        opens the store afresh.
         """
-        store = Store(self.db_path, read_only=True)
+        readers = self._readers
+        try:
+            found = self.db_path.stat()
+            file: tuple[int, int] | None = (found.st_dev, found.st_ino)
+        except OSError:
+            file = None  # gone: opening it says so (StoreError)
+        store: Store | None = getattr(readers, "store", None)
+        if store is not None and readers.file != file:
+            readers.store = None
+            store.close()
+            store = None
+        if store is None:
+            store = Store(self.db_path, read_only=True)
+            readers.store, readers.file = store, file
         try:
             yield store
-        finally:
+        except BaseException:
+            readers.store = None
             store.close()
+            raise

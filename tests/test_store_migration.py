@@ -7,8 +7,11 @@ tables take the names of ``saidwhat.model.QUOTE_FIELDS`` and
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
+
+import pytest
 
 from saidwhat.model import ARTICLE_FIELDS, Article, ExtractedArticle, Quote, QuoteType, Span
 from saidwhat.store import Store
@@ -17,6 +20,7 @@ from saidwhat.store.queries import article_detail
 from saidwhat.store.rows import STORED_QUOTE_FIELDS
 from saidwhat.store.schema import MIGRATIONS, _statements
 from saidwhat.store.search import QuoteFilter, search_quotes
+from saidwhat.store.store import StoreError
 
 TEXT = "“The ferry will run all winter,” said Ilse Varga.\nShe said the harbour was ready."
 
@@ -80,3 +84,34 @@ def test_the_quotes_table_has_every_field_of_the_record(tmp_path: Path) -> None:
     with Store(tmp_path / "new.db") as store:
         columns = {r[1] for r in store.conn.execute("PRAGMA table_info(quotes)")}
     assert {f.name for f in STORED_QUOTE_FIELDS} <= columns
+
+
+def test_a_reading_command_upgrades_an_older_store_first(tmp_path: Path) -> None:
+    """The server and the reading commands open the store read-only: an older store is
+    brought up to the current schema first (its queries need the new indexes and tables)."""
+    from saidwhat.store.search import facet_counts
+
+    path = tmp_path / "old.db"
+    _store_of_0_1(path)
+    with Store(path, read_only=True) as store:
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+        assert search_quotes(store, QuoteFilter(text="ferry")).total == 1
+        assert facet_counts(store, QuoteFilter(text="ferry")).types[0].quotes == 1
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            store.conn.execute("DELETE FROM quotes")  # and it is still read-only
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes files whatever their mode")
+def test_an_older_store_that_cannot_be_written_says_so(tmp_path: Path) -> None:
+    folder = tmp_path / "shelf"
+    folder.mkdir()
+    path = folder / "old.db"
+    _store_of_0_1(path)
+    path.chmod(0o444)
+    folder.chmod(0o555)
+    try:
+        with pytest.raises(StoreError, match=r"older saidwhat.*write access"):
+            Store(path, read_only=True)
+    finally:
+        folder.chmod(0o755)
+        path.chmod(0o644)

@@ -45,7 +45,7 @@ from saidwhat.store.identity import (
     person_name,
 )
 from saidwhat.store.rows import published_at, quote_row
-from saidwhat.store.schema import migrate
+from saidwhat.store.schema import MIGRATIONS, migrate, schema_version
 
 BUSY_TIMEOUT_S = 60.0
 _LOCK_RETRIES = 5
@@ -89,16 +89,7 @@ class Store:
         if read_only and not self.path.is_file():
             raise StoreError(f"{self.path}: no such store (create one with `saidwhat ingest`)")
         try:
-            if read_only:
-                uri = f"{self.path.resolve().as_uri()}?mode=ro"
-                conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-            else:
-                conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-            self.conn = conn
-            conn.row_factory = sqlite3.Row
-            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-            conn.execute("PRAGMA foreign_keys = ON")
-            conn.execute("PRAGMA cache_size = -65536")  # 64 MiB of pages per connection
+            self.conn = conn = self._connect(read_only)
             if not read_only:
                 conn.execute("PRAGMA journal_mode = WAL")
                 # WAL + NORMAL: a killed process loses nothing committed; only a
@@ -110,8 +101,38 @@ class Store:
                 migrate(conn)
             else:
                 conn.execute("SELECT count(*) FROM articles").fetchone()
+                if schema_version(conn) < len(MIGRATIONS):  # reads need the current schema
+                    conn.close()
+                    self._upgrade()
+                    self.conn = conn = self._connect(read_only)
+                elif schema_version(conn) > len(MIGRATIONS):
+                    migrate(conn)  # says that a newer saidwhat wrote it (StoreVersionError)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: not a saidwhat store ({exc})") from exc
+
+    def _connect(self, read_only: bool) -> sqlite3.Connection:
+        if read_only:
+            uri = f"{self.path.resolve().as_uri()}?mode=ro"
+            conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        else:
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA cache_size = -65536")  # 64 MiB of pages per connection
+        return conn
+
+    def _upgrade(self) -> None:
+        """Bring a store an older saidwhat wrote up to the current schema before reading it
+        (each migration is one transaction), or say how when it cannot be written here."""
+        try:
+            Store(self.path, link_statements=self.link_statements).close()
+        except (sqlite3.OperationalError, StoreError) as exc:
+            raise StoreError(
+                f"{self.path}: written by an older saidwhat; reading it needs its upgrade to"
+                f" this one's schema, which needs write access to the file and its folder"
+                f" ({exc}): run any saidwhat command on it once as a user who can write them"
+            ) from exc
 
     # -- life cycle -----------------------------------------------------------------------
 

@@ -993,7 +993,13 @@ def test_serve_prints_the_url_and_runs_uvicorn_on_loopback(
     assert result.exit_code == 0, result.output
     assert "http://127.0.0.1:8765/" in result.output
     assert calls == [
-        {"host": "127.0.0.1", "port": 8765, "log_level": "info", "timeout_keep_alive": 30}
+        {
+            "host": "127.0.0.1",
+            "port": 8765,
+            "log_level": "info",
+            "timeout_keep_alive": 30,
+            "http": "saidwhat.server.tcp:NoDelayH11Protocol",
+        }
     ]
 
 
@@ -1049,6 +1055,15 @@ def test_serve_with_two_workers_answers(db: Path, tmp_path: Path) -> None:
             except httpx.HTTPError:
                 time.sleep(0.3)
         assert [r.status_code for r in answers] == [200] * 4
+        # A kept-alive connection gets each page at once: no 40 ms wait for a delayed ACK
+        # (the workers' sockets had no TCP_NODELAY; saidwhat.server.tcp sets it).
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
+            waits = []
+            for _ in range(6):
+                started = time.perf_counter()
+                assert client.get("/static/style.css").status_code == 200
+                waits.append(time.perf_counter() - started)
+        assert min(waits[1:]) < 0.035, waits
     finally:
         server.terminate()
         output = server.communicate(timeout=30)[0].decode()

@@ -74,6 +74,7 @@ def run_server(
     import uvicorn
 
     from saidwhat.server import create_app
+    from saidwhat.server.tcp import PROTOCOL
 
     if not db.is_file():
         raise fail(f"{db}: no such store (create one with `saidwhat ingest ... --db {db}`)")
@@ -95,6 +96,7 @@ def run_server(
         "port": port,
         "log_level": "info",
         "timeout_keep_alive": KEEP_ALIVE_S,
+        "http": PROTOCOL,  # each write sent at once (saidwhat.server.tcp)
     }
     if workers == 1:
         uvicorn.run(web, **options)

@@ -6,7 +6,7 @@
 
 Builds a store of ``--quotes`` synthetic quotes (``build_search_store`` of
 bench/ingest.py with its heavy pages planted; kept at ``--db`` when given, so
-a second run skips the build), starts the server with uvicorn in a subprocess on 127.0.0.1 (with
+a second run skips the build), starts ``saidwhat serve`` in a subprocess on 127.0.0.1 (with
 ``--workers`` processes), and sends a bounded number of requests from
 ``--clients`` concurrent clients (each with one kept-alive connection, as a
 browser has), cycling through a mix of pages:
@@ -192,18 +192,14 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-from saidwhat.cli.serve import KEEP_ALIVE_S  # noqa: E402  (the same setting as `saidwhat serve`)
-
-
 def start_server(db: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "SAIDWHAT_DB": str(db)}
-    env.pop("SAIDWHAT_INGEST_TOKEN", None)
+    """``saidwhat serve`` as a user starts it (its access log to /dev/null)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SAIDWHAT_")}
     command = [
-        sys.executable, "-m", "uvicorn", "--factory", "saidwhat.server.app:app_from_environment",
-        "--host", HOST, "--port", str(port), "--workers", str(workers), "--log-level", "warning",
-        "--timeout-keep-alive", str(KEEP_ALIVE_S),
+        sys.executable, "-m", "saidwhat", "serve", "--db", str(db),
+        "--host", HOST, "--port", str(port), "--workers", str(workers),
     ]  # fmt: skip
-    return subprocess.Popen(command, env=env)
+    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def wait_until_up(base: str, server: subprocess.Popen[bytes], timeout: float = 60) -> None:
@@ -368,7 +364,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--requests", type=int, default=2000, help="total requests sent")
     parser.add_argument("--max-seconds", type=float, default=300, help="stop sending after this")
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument("--workers", type=int, default=1, help="server processes (serve --workers)")
     parser.add_argument("--db", type=Path, help="keep (and reuse) the store here")
     parser.add_argument(
         "--kinds",
@@ -395,8 +391,9 @@ def main() -> None:
             wait_until_up(base, server)
             render_times(base, by_kind)
             print(
-                f"server: uvicorn, {args.workers} worker(s), {base}; clients: {args.clients}; "
-                f"mix: {', '.join(by_kind)} in turn; machine: {os.cpu_count()} CPUs"
+                f"server: saidwhat serve, {args.workers} worker(s), {base};"
+                f" clients: {args.clients}; mix: {', '.join(by_kind)} in turn;"
+                f" machine: {os.cpu_count()} CPUs"
             )
             before = resource.getrusage(resource.RUSAGE_SELF)
             outcomes, wall = asyncio.run(load(base, requests, args.clients, args.max_seconds))

@@ -260,9 +260,9 @@ def test_facets_past_the_bound_count_the_latest_quotes_found(
         assert not whole.sampled and sum(c.quotes for c in whole.types) == 48
         monkeypatch.setattr(search_module, "COUNT_BOUND", 8)
         sampled = facet_counts(store, QuoteFilter())
-        assert sampled.sampled and sum(c.quotes for c in sampled.types) == 9
+        assert sampled.sampled == 8 and sum(c.quotes for c in sampled.types) == 8
         latest = {
-            int(r[0]) for r in store.conn.execute("SELECT id FROM quotes ORDER BY id DESC LIMIT 9")
+            int(r[0]) for r in store.conn.execute("SELECT id FROM quotes ORDER BY id DESC LIMIT 8")
         }
         outlets = dict(
             store.conn.execute(
@@ -272,9 +272,15 @@ def test_facets_past_the_bound_count_the_latest_quotes_found(
         )
         assert {c.value: c.quotes for c in sampled.outlets} == outlets
         worded = facet_counts(store, QuoteFilter(text="moorings"))
-        assert worded.sampled and sum(c.quotes for c in worded.types) == 9
+        assert worded.sampled == 8 and sum(c.quotes for c in worded.types) == 8
     with TestClient(create_app(path)) as client:
         assert "(of the latest 8 of them)" in client.get("/").text
+    monkeypatch.setattr(search_module, "COUNT_BOUND", 10_000)
+    monkeypatch.setattr(search_module, "BM25_QUOTES", 40)  # 48 quotes: a large store
+    monkeypatch.setattr(search_module, "RANK_POOL", 5)
+    with Store(path, read_only=True) as store:
+        large = facet_counts(store, QuoteFilter())
+        assert large.sampled == 5 and sum(c.quotes for c in large.types) == 5
 
 
 def test_words_of_one_speaker_are_one_match_and_follow_curation(tmp_path: Path) -> None:

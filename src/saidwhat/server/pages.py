@@ -27,7 +27,6 @@ from saidwhat.server.charts import female_share_timeline, gender_bars, time_char
 from saidwhat.server.highlight import highlight_article, highlight_words, quote_tip
 from saidwhat.server.render import render
 from saidwhat.server.state import MAX_ID, MAX_OFFSET, PAGE_SIZE, ServerState
-from saidwhat.store import search as search_module
 from saidwhat.store.export import (
     QUOTE_EXPORT_FIELDS,
     ExportFormat,
@@ -399,7 +398,7 @@ def page_router(state: ServerState) -> APIRouter:
             relevance_unranked=form.sort == SearchOrder.RELEVANCE and not where.text,
             marked={hit.quote_id: highlight_words(hit.content_text, form.q) for hit in result.hits},
             facets=facet_groups(form, facets),
-            facets_sampled=search_module.COUNT_BOUND if facets.sampled else None,
+            facets_sampled=facets.sampled,
             downloads={fmt.value: form.link(f"/search.{fmt.value}") for fmt in DOWNLOADS},
             download_cap=MAX_DOWNLOAD_ROWS,
         )

@@ -14,6 +14,7 @@ import math
 import re
 import sqlite3
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -706,8 +707,8 @@ class Facets:
     but not its own: its counts are what choosing each of its values gives.
     Most quotes first, quotes with no value last; outlets only the
     ``TOP_OUTLETS`` most quoted of ``outlet_total`` (named) outlets. Past
-    ``COUNT_BOUND`` quotes found, the counts are of the latest of them
-    (``sampled``), so their cost follows the bound, not the store.
+    ``facet_sample`` quotes found, the counts are of the latest so many
+    (``sampled``), so their cost follows the sample, not the store.
     """
 
     outlets: list[FacetCount]
@@ -715,7 +716,7 @@ class Facets:
     types: list[FacetCount]
     kinds: list[FacetCount]
     genders: list[FacetCount]
-    sampled: bool = False  # counted over the latest ``COUNT_BOUND`` quotes found, not all
+    sampled: int | None = None  # counted over only the latest this many quotes found
 
 
 @dataclass(frozen=True, slots=True)
@@ -739,6 +740,14 @@ def _tally(groups: Iterable[_Group], value: Callable[[_Group], str | None]) -> l
     return [FacetCount(key, quotes) for key, quotes in ordered if quotes]
 
 
+def facet_sample(store: Store) -> int:
+    """How many of the latest quotes found the facets count at most: ``COUNT_BOUND``, as a
+    search counts them; in a large store (``BM25_QUOTES``), ``RANK_POOL``, as best match
+    first ranks them, since the quotes found are spread over a large file and each is a
+    read of its own."""
+    return RANK_POOL if _quotes_stored(store) > BM25_QUOTES else COUNT_BOUND
+
+
 def facet_counts(store: Store, where: QuoteFilter) -> Facets:
     """The facets of the quotes ``where`` selects (see ``Facets`` for what each counts).
 
@@ -756,19 +765,20 @@ def facet_counts(store: Store, where: QuoteFilter) -> Facets:
         return Facets([], 0, [], [], [])
     gender = " ".join(f"WHEN {GENDER_CONDITIONS[g]} THEN '{g.value}'" for g in Gender)
     chosen = "a.outlet = ? COLLATE NOCASE" if where.outlet else "0"
-    # At most the latest COUNT_BOUND quotes found are grouped, as a search counts them:
-    # a word half a big store has would otherwise be a scan of half the store.
+    # At most the latest quotes found are grouped (``facet_sample``): a word half a big
+    # store has would otherwise be a scan of half the store.
+    sample = facet_sample(store)
     latest = "f.rowid" if where.text else "q.id"
     found = (
         f"SELECT a.outlet AS outlet, q.type AS type, s.kind AS kind,"
         f" CASE {gender} END AS gender, {chosen} AS chosen"
         f" {selection.body()} ORDER BY {latest} DESC LIMIT ?"
     )
-    sql = f"SELECT outlet, type, kind, gender, chosen, count(*) FROM ({found}) GROUP BY 1, 2, 3, 4"
-    params = [*([where.outlet] if where.outlet else []), *selection.params, COUNT_BOUND + 1]
-    rows = matching_rows(store, where, sql, params)
-    groups = [_Group(r[0], r[1], r[2], r[3], bool(r[4]), int(r[5])) for r in rows]
-    sampled = sum(g.quotes for g in groups) > COUNT_BOUND
+    params = [*([where.outlet] if where.outlet else []), *selection.params, sample + 1]
+    rows = [tuple(r) for r in matching_rows(store, where, found, params)]
+    sampled = sample if len(rows) > sample else None  # the one more says there are more
+    grouped = Counter(rows[:sample])
+    groups = [_Group(o, t, k, g, bool(c), n) for (o, t, k, g, c), n in grouped.items()]
 
     def kept(group: _Group, *, but: str) -> bool:
         """Whether the filters of ``where`` other than ``but`` keep the quotes of ``group``."""

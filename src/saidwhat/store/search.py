@@ -14,7 +14,6 @@ import math
 import re
 import sqlite3
 import unicodedata
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -759,9 +758,8 @@ def facet_counts(store: Store, where: QuoteFilter) -> Facets:
     # When the words drive the scan and the other filters read only what the facets read,
     # each quote found is read in the narrow indexes of those columns.
     narrow = bool(where.text) and not (where.since or where.until or where.min_confidence > 0)
-    selection = select_quotes(
-        store, replace(where, outlet=None, type=None, kind=None, gender=None), narrow=narrow
-    )
+    unfaceted = replace(where, outlet=None, type=None, kind=None, gender=None)
+    selection = select_quotes(store, unfaceted, narrow=narrow)
     if selection is None:
         return Facets([], 0, [], [], [])
     gender = " ".join(f"WHEN {GENDER_CONDITIONS[g]} THEN '{g.value}'" for g in Gender)
@@ -775,11 +773,17 @@ def facet_counts(store: Store, where: QuoteFilter) -> Facets:
         f" CASE {gender} END AS gender, {chosen} AS chosen"
         f" {selection.body()} ORDER BY {latest} DESC LIMIT ?"
     )
-    params = [*([where.outlet] if where.outlet else []), *selection.params, sample + 1]
-    rows = [tuple(r) for r in matching_rows(store, where, found, params)]
-    sampled = sample if len(rows) > sample else None  # the one more says there are more
-    grouped = Counter(rows[:sample])
-    groups = [_Group(o, t, k, g, bool(c), n) for (o, t, k, g, c), n in grouped.items()]
+    sql = f"SELECT outlet, type, kind, gender, chosen, count(*) FROM ({found}) GROUP BY 1, 2, 3, 4"
+    params = [*([where.outlet] if where.outlet else []), *selection.params, sample]
+    rows = matching_rows(store, where, sql, params)
+    groups = [_Group(r[0], r[1], r[2], r[3], bool(r[4]), int(r[5])) for r in rows]
+    sampled = None
+    if sum(g.quotes for g in groups) == sample:  # are there more? the fewest joins say
+        fewest = select_quotes(store, unfaceted, joined=False)
+        assert fewest is not None  # the same speakers as ``selection``
+        beyond = f"SELECT 1 {fewest.body()} ORDER BY {latest} DESC LIMIT 1 OFFSET ?"
+        if matching_rows(store, where, beyond, [*fewest.params, sample]):
+            sampled = sample
 
     def kept(group: _Group, *, but: str) -> bool:
         """Whether the filters of ``where`` other than ``but`` keep the quotes of ``group``."""

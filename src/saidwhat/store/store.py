@@ -69,6 +69,28 @@ def _now() -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class IndexKeys:
+    """What statement linking reads of a quote's words, and the keys the store indexes it by."""
+
+    words: list[str]  # normalise_words of its content
+    stems: list[str]  # content_stems of those words
+    grams: set[int]  # quote_grams keys (anyone's quote)
+    keys: set[int]  # speaker_keys keys (only a quote with a speaker row is keyed)
+
+
+def index_keys(content: str, has_speaker: bool, stemmer: Stemmer.Stemmer) -> IndexKeys:
+    """The linking keys of a quote of ``content``: what ``Store.add`` writes for it.
+
+    The one place the store derives them, so a store built by other means
+    (``bench/bulk_store.py``) holds the keys an ingest would have written.
+    """
+    words = normalise_words(content)
+    stems = content_stems(words, stemmer)
+    keys = speaker_keys(stems) if has_speaker else set()
+    return IndexKeys(words, stems, gram_hashes(words), keys)
+
+
+@dataclass(frozen=True, slots=True)
 class Added:
     """What storing one article did: its row (None for a duplicate) and what it added."""
 
@@ -246,10 +268,8 @@ class Store:
         that speaker's quotes sharing content stems, where a changed word, a
         tense or a reported paraphrase ("she said it would reopen") is found.
         """
-        words = normalise_words(content)
-        grams = gram_hashes(words)
-        stems = content_stems(words, self._stemmer)
-        keys = speaker_keys(stems) if speaker_id is not None else set()
+        indexed = index_keys(content, speaker_id is not None, self._stemmer)
+        words, stems, grams, keys = indexed.words, indexed.stems, indexed.grams, indexed.keys
         matches = self._matching_statements(quote_id, words, grams, speaker_id)
         if speaker_id is not None and keys:
             found = {int(m["statement_id"]) for m in matches}

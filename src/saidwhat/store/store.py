@@ -50,6 +50,9 @@ from saidwhat.store.schema import migrate
 BUSY_TIMEOUT_S = 60.0
 _LOCK_RETRIES = 5
 _MAX_LOOKUP_GRAMS = 200  # grams of a new quote looked up in the index
+# The latest quotes read per gram: a gram millions of quotes share ("we are going to") costs
+# what one 64 quotes share does, so a lookup costs the same at 100,000 quotes and at 10M.
+_MAX_PER_GRAM = 64
 _MAX_CANDIDATES = 8  # quotes sharing the most grams, compared word by word
 _MAX_SPEAKER_CANDIDATES = 4  # the speaker's quotes sharing the most keys, compared
 _MAX_PER_SPEAKER_KEY = 16  # a speaker's latest quotes looked up per key (bounds a busy speaker)
@@ -398,13 +401,11 @@ class Store:
         if not grams:
             return []
         keys = list(grams)[:_MAX_LOOKUP_GRAMS]
-        ranked = (
-            "SELECT quote_id, count(*) AS shared FROM quote_grams"
-            f" WHERE hash IN ({','.join('?' * len(keys))}) AND quote_id != ?"
-            " GROUP BY quote_id ORDER BY shared DESC, quote_id LIMIT ?"
-        )
+        slots = _gram_slots(len(keys))
+        keys += [_NO_GRAM] * (slots - len(keys))
+        params = [v for key in keys for v in (key, quote_id, _MAX_PER_GRAM)]
         candidates = self.conn.execute(
-            self._CANDIDATE.format(ranked=ranked), (*keys, quote_id, _MAX_CANDIDATES)
+            self._CANDIDATE.format(ranked=_gram_ranked_sql(slots)), (*params, _MAX_CANDIDATES)
         ).fetchall()
         return [
             candidate
@@ -812,6 +813,37 @@ class _Link:
     speaker_id: int | None
     new: bool = False  # a statement made for this quote, already counted
     merge: tuple[int, ...] = ()  # other statements the quote shows to be this one
+
+
+_NO_GRAM = -1  # pads a gram lookup to a size it shares with others (no key is negative)
+
+
+def _gram_slots(n_grams: int) -> int:
+    """The grams a lookup of ``n_grams`` is padded to: a few sizes of statement to prepare."""
+    slots = 8
+    while slots < n_grams:
+        slots *= 2
+    return min(slots, _MAX_LOOKUP_GRAMS)
+
+
+@functools.cache
+def _gram_ranked_sql(n_grams: int) -> str:
+    """The quotes sharing the most of ``n_grams`` grams, each gram's latest quotes only.
+
+    Parameters: (hash, quote_id, limit) per gram, then how many candidates.
+    Each gram is a backward walk of the ``quote_grams`` key from its newest
+    quote, stopped at the limit: however common the gram, what it costs is
+    bounded, and the quotes an outlet repeats (mostly recent) are found.
+    """
+    per_gram = " UNION ALL ".join(
+        "SELECT quote_id FROM (SELECT quote_id FROM quote_grams"
+        " WHERE hash = ? AND quote_id != ? ORDER BY quote_id DESC LIMIT ?)"
+        for _ in range(n_grams)
+    )
+    return (
+        f"SELECT quote_id, count(*) AS shared FROM ({per_gram})"
+        " GROUP BY quote_id ORDER BY shared DESC, quote_id LIMIT ?"
+    )
 
 
 @functools.cache

@@ -75,9 +75,9 @@ batch = [
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 with Store(sys.argv[1]) as store:
     first = int(store.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM quotes").fetchone()[0])
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     quotes = sum(store.add(a).quotes for a in batch)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # of the adds, not the checks
     # Each batch quote's statement, named by its smallest quote id (the same in any run).
     label = {}
@@ -97,8 +97,8 @@ with Store(sys.argv[1]) as store:
             ).fetchone()
             same += a is not None and a == b
         joined[kind] = [same, len(pairs)]
-print(json.dumps({"quotes": quotes, "seconds": seconds, "labels": labels, "joined": joined,
-                  "rss_mb": rss, "rss_before_mb": before}))
+print(json.dumps({"quotes": quotes, "seconds": seconds, "cpu": cpu, "labels": labels,
+                  "joined": joined, "rss_mb": rss, "rss_before_mb": before}))
 """
 
 
@@ -107,6 +107,7 @@ class Run:
     """One batch through one tree's ``Store.add`` on one copy of a base."""
 
     ms_per_quote: float
+    cpu_ms_per_quote: float  # the process's own CPU: less of the other loads on the machine
     rss_mb: float
     joined: dict[str, tuple[int, int]]  # kind of planted repeat: (joined, planted)
     labels: list[int]
@@ -227,6 +228,7 @@ def run_batch(base: Path, work: Path, batch: Path, planted: Path, src: str) -> R
             Path(str(work) + suffix).unlink(missing_ok=True)
     return Run(
         ms_per_quote=1000 * float(out["seconds"]) / max(1, int(out["quotes"])),
+        cpu_ms_per_quote=1000 * float(out["cpu"]) / max(1, int(out["quotes"])),
         rss_mb=float(out["rss_mb"]),
         joined={k: (int(v[0]), int(v[1])) for k, v in out["joined"].items()},
         labels=[int(x) for x in out["labels"]],
@@ -256,7 +258,7 @@ def main() -> None:
             trees.insert(0, (args.against, str(_export(args.against, Path(tmp)))))
         directory = args.db_dir or Path(tmp)
         directory.mkdir(parents=True, exist_ok=True)
-        per_quote: dict[str, dict[int, float]] = {name: {} for name, _ in trees}
+        per_quote: dict[str, dict[int, Run]] = {name: {} for name, _ in trees}
         for n_quotes in sizes:
             base = directory / f"linked-{n_quotes}.db"
             start = time.perf_counter()
@@ -275,9 +277,10 @@ def main() -> None:
                     if name not in runs or run.ms_per_quote < runs[name].ms_per_quote:
                         runs[name] = run
             for name, run in runs.items():
-                per_quote[name][n_quotes] = run.ms_per_quote
+                per_quote[name][n_quotes] = run
                 print(
-                    f"  {name:>12}: {run.ms_per_quote:7.3f} ms/quote, peak RSS {run.rss_mb:6.0f}"
+                    f"  {name:>12}: {run.ms_per_quote:7.3f} ms/quote"
+                    f" ({run.cpu_ms_per_quote:.3f} CPU), peak RSS {run.rss_mb:6.0f}"
                     f" MB; repeats joined: {_joined(run)}"
                 )
             if len(runs) == 2:
@@ -286,9 +289,11 @@ def main() -> None:
                 print(f"  same statement in both runs: {same:,} of {len(a):,} batch quotes")
         for name, figures in per_quote.items():
             small, large = figures[sizes[0]], figures[sizes[-1]]
+            wall = large.ms_per_quote / small.ms_per_quote
+            cpu = large.cpu_ms_per_quote / small.cpu_ms_per_quote
             print(
-                f"{name}: {sizes[-1]:,} / {sizes[0]:,} = {large / small:.2f} ms per quote"
-                f"  (target <= {TARGET_RATIO})"
+                f"{name}: {sizes[-1]:,} / {sizes[0]:,} = {wall:.2f} ms per quote ({cpu:.2f} CPU),"
+                f" peak RSS {large.rss_mb / small.rss_mb:.2f}  (target <= {TARGET_RATIO}; flat)"
             )
 
 

@@ -649,6 +649,41 @@ def test_a_busy_speaker_is_looked_up_in_bounded_work(store: Store) -> None:
     assert list_statements(store).items[0].articles == 2  # the two pledges are still one
 
 
+def test_an_article_quoting_the_same_words_twice_carries_one_statement(store: Store) -> None:
+    # The standfirst and the body quote the councillor alike: one statement, one article,
+    # linked in order, the body's quote joining the statement its standfirst started.
+    text = (
+        "“The ferry will sail before spring,” Ilse Varga promised.\n\n"
+        "Harwick's councillors met on Monday. “The ferry will sail before spring, not a day"
+        " later,” said Ilse Varga, who chairs the harbour committee."
+    )
+    said = [
+        ("The ferry will sail before spring,", "Ilse Varga", PERSON),
+        ("The ferry will sail before spring, not a day later,", "Ilse Varga", PERSON),
+    ]
+    store.add(article_with(text, said))
+    [statement] = list_statements(store).items
+    assert (statement.quotes, statement.articles, statement.outlets) == (2, 1, 1)
+    first = store.conn.execute("SELECT min(id) FROM quotes").fetchone()[0]
+    assert statement.first_quote_id == first
+
+
+def _fts_leaves(store: Store) -> int:
+    return int(store.conn.execute("SELECT count(*) FROM quotes_fts_data").fetchone()[0])
+
+
+def test_an_articles_quotes_go_into_the_full_text_index_together(store: Store) -> None:
+    # SQLite opens a savepoint per INSERT that fires triggers and FTS5 writes out what it
+    # holds at each: inserted one by one, twelve quotes made twelve index segments.
+    said = [f"The pier at {town} will reopen in the spring" for town in _TOWNS[:12]]
+    text = "\n\n".join(f"“{words},” said Tomas Berg." for words in said)
+    before = _fts_leaves(store)
+    store.add(article_with(text, [(words, "Tomas Berg", PERSON) for words in said]))
+    assert _fts_leaves(store) - before <= 3
+    hits = search_quotes(store, QuoteFilter(text="pier reopen")).hits
+    assert len(hits) == 12
+
+
 # Council statements that all open the same way: "We will not accept the" is a run of words
 # every one of them shares (the first 3-gram window is all common words, so its smallest
 # hash is a key of each quote), as "we are going to" is in a real archive.

@@ -53,6 +53,7 @@ _MAX_LOOKUP_GRAMS = 200  # grams of a new quote looked up in the index
 # The latest quotes read per gram: a gram millions of quotes share ("we are going to") costs
 # what one 64 quotes share does, so a lookup costs the same at 100,000 quotes and at 10M.
 _MAX_PER_GRAM = 64
+_ROWS_PER_INSERT = 400  # quotes per INSERT (21 columns: well under SQLite's 32,766 parameters)
 _MAX_CANDIDATES = 8  # quotes sharing the most grams, compared word by word
 _MAX_SPEAKER_CANDIDATES = 4  # the speaker's quotes sharing the most keys, compared
 _MAX_PER_SPEAKER_KEY = 16  # a speaker's latest quotes looked up per key (bounds a busy speaker)
@@ -213,12 +214,11 @@ class Store:
         article_id = int(cursor.lastrowid or 0)
         new_speakers = 0
         speaker_ids: dict[Entity, int] = {}
-        # Quote ids are given here, so a new statement can name its first quote at once.
         first_id = int(
             self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM quotes").fetchone()[0]
         )
+        rows: list[dict[str, Any]] = []
         for seq, quote in enumerate(result.quotes):
-            quote_id = first_id + seq
             entity = quote.speaker.entity if quote.speaker else None
             speaker_id = None
             if entity is not None:
@@ -226,31 +226,46 @@ class Store:
                     speaker_ids[entity], created = self._speaker_for(entity)
                     new_speakers += created
                 speaker_id = speaker_ids[entity]
-            record = quote_row(quote)
-            link = None
-            if self.link_statements:
-                link = self._statement_for(
-                    record["content_text"],
-                    speaker_id,
-                    article.published,
-                    quote_id,
-                    article.outlet,
-                    reported=record["type"] != QuoteType.DIRECT.value,
-                )
-            values = {
-                "id": quote_id,
-                "article_id": article_id,
-                "seq": seq,
-                **record,
-                "speaker_id": speaker_id,
-                "speaker_name": entity.name if entity else None,
-                "statement_id": link.statement_id if link else None,
-                "published_at": published_at(article.published),
-            }
-            self.conn.execute(_insert("quotes", list(values)), list(values.values()))
-            if link is not None:
-                self._attach(quote_id, link, article_id, article.outlet)
+            rows.append(
+                {
+                    "id": first_id + seq,
+                    "article_id": article_id,
+                    "seq": seq,
+                    **quote_row(quote),
+                    "speaker_id": speaker_id,
+                    "speaker_name": entity.name if entity else None,
+                    "published_at": published_at(article.published),
+                }
+            )
+        self._insert_quotes(rows)
+        if self.link_statements and rows:
+            # Linked in order, each seeing the article's quotes before it (as link_pending does).
+            self._link_rows(
+                self.conn.execute(
+                    _UNLINKED + " WHERE q.article_id = ? ORDER BY q.id", (article_id,)
+                ).fetchall()
+            )
         return Added(article_id, len(result.quotes), new_speakers)
+
+    def _insert_quotes(self, rows: list[dict[str, Any]]) -> None:
+        """Insert an article's quotes (unlinked) in as few statements as can hold them.
+
+        One statement for many rows, not one per row: SQLite opens a statement
+        savepoint for each INSERT that fires triggers, and FTS5 writes what it
+        holds to disk at every savepoint, so a row at a time would write a
+        full-text segment (and do a share of merging) for every quote.
+        """
+        if not rows:
+            return
+        columns = list(rows[0])
+        marks = "(" + ", ".join("?" * len(columns)) + ")"
+        for start in range(0, len(rows), _ROWS_PER_INSERT):
+            chunk = rows[start : start + _ROWS_PER_INSERT]
+            self.conn.execute(
+                f"INSERT INTO quotes ({', '.join(columns)}) VALUES "
+                + ", ".join([marks] * len(chunk)),
+                [row[c] for row in chunk for c in columns],
+            )
 
     # -- statements -----------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """What one more quote costs through ``Store.add``, statement linking on, as the store grows.
 
     python bench/linking_scale.py [--quotes 100000 1000000 10000000] [--db-dir DIR]
-                                  [--batch 10000] [--against GIT-REF] [--rounds 1]
+                                  [--batch 10000] [--against GIT-REF] [--rounds 1] [--bulk]
 
 For each size N, a bulk store of N quotes (``bench/bulk_store.py`` with
 ``linking_index=True``: ``quote_grams`` and ``speaker_keys`` as ingests
@@ -19,7 +19,8 @@ planted repeats joined the statement of the quote they repeat; then the
 ratio of the largest size's ms per quote to the smallest's (target ≤ 1.5).
 With ``--against REF`` the batch also goes into another copy through the
 code of commit REF (exported with ``git archive``), in the same run, and the
-two runs' statements are compared quote by quote.
+two runs' statements are compared quote by quote; with ``--bulk`` the batch
+also goes in through ``Store.bulk_load`` (commits in groups).
 
 The bases are kept in ``--db-dir`` as ``linked-N.db`` and reused (rebuilt
 when the schema changed); copies are made next to them and removed.
@@ -60,7 +61,7 @@ WINDOW = 100_000  # the oldest and the newest quotes of the base a repeat is dra
 
 # Runs in a fresh process: ``Store.add`` of every article of the batch into the copy, timed.
 _ADD = """
-import json, resource, sys, time
+import contextlib, json, resource, sys, time
 if sys.argv[4]:
     sys.path.insert(0, sys.argv[4])
 from saidwhat.model import Article, ExtractedArticle, Quote
@@ -76,7 +77,8 @@ before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 with Store(sys.argv[1]) as store:
     first = int(store.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM quotes").fetchone()[0])
     start, cpu = time.perf_counter(), time.process_time()
-    quotes = sum(store.add(a).quotes for a in batch)
+    with store.bulk_load() if sys.argv[5] == "bulk" else contextlib.nullcontext():
+        quotes = sum(store.add(a).quotes for a in batch)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # of the adds, not the checks
     # Each batch quote's statement, named by its smallest quote id (the same in any run).
@@ -218,11 +220,12 @@ def _copy(base: Path, to: Path) -> None:
     shutil.copyfile(base, to)
 
 
-def run_batch(base: Path, work: Path, batch: Path, planted: Path, src: str) -> Run:
-    """The batch through the ``Store.add`` of ``src`` ('' for this tree) on a copy of base."""
+def run_batch(base: Path, work: Path, batch: Path, planted: Path, src: str, bulk: bool) -> Run:
+    """The batch through the ``Store.add`` of ``src`` ('' for this tree) on a copy of base;
+    in a ``Store.bulk_load`` when ``bulk``."""
     _copy(base, work)
     try:
-        out = run_snippet(_ADD, work, batch, planted, src)
+        out = run_snippet(_ADD, work, batch, planted, src, "bulk" if bulk else "one by one")
     finally:
         for suffix in ("", "-wal", "-shm"):
             Path(str(work) + suffix).unlink(missing_ok=True)
@@ -248,17 +251,22 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=10_000, help="quotes added (default 10000)")
     parser.add_argument("--against", metavar="GIT-REF", help="also run the batch with this commit")
     parser.add_argument("--rounds", type=int, default=1, help="runs of each; the fastest kept")
+    parser.add_argument(
+        "--bulk", action="store_true", help="also run the batch in a Store.bulk_load (this tree)"
+    )
     parser.add_argument("--seed", type=int, default=SEED)
     args = parser.parse_args()
     print(f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
     sizes = sorted(args.quotes)
-    trees = [("this tree", "")]
+    trees = [("this tree", "", False)]
+    if args.bulk:
+        trees.append(("bulk", "", True))
     with tempfile.TemporaryDirectory() as tmp:
         if args.against:
-            trees.insert(0, (args.against, str(_export(args.against, Path(tmp)))))
+            trees.insert(0, (args.against, str(_export(args.against, Path(tmp))), False))
         directory = args.db_dir or Path(tmp)
         directory.mkdir(parents=True, exist_ok=True)
-        per_quote: dict[str, dict[int, Run]] = {name: {} for name, _ in trees}
+        per_quote: dict[str, dict[int, Run]] = {name: {} for name, _, _ in trees}
         for n_quotes in sizes:
             base = directory / f"linked-{n_quotes}.db"
             start = time.perf_counter()
@@ -272,8 +280,8 @@ def main() -> None:
             work = directory / f"linked-{n_quotes}.work.db"
             runs: dict[str, Run] = {}
             for _ in range(args.rounds):
-                for name, src in trees:  # alternating, so both see the same machine
-                    run = run_batch(base, work, batch, planted_path, src)
+                for name, src, bulk in trees:  # alternating, so all see the same machine
+                    run = run_batch(base, work, batch, planted_path, src, bulk)
                     if name not in runs or run.ms_per_quote < runs[name].ms_per_quote:
                         runs[name] = run
             for name, run in runs.items():
@@ -283,10 +291,13 @@ def main() -> None:
                     f" ({run.cpu_ms_per_quote:.3f} CPU), peak RSS {run.rss_mb:6.0f}"
                     f" MB; repeats joined: {_joined(run)}"
                 )
-            if len(runs) == 2:
-                a, b = (runs[name].labels for name, _ in trees)
-                same = sum(x == y for x, y in zip(a, b, strict=True))
-                print(f"  same statement in both runs: {same:,} of {len(a):,} batch quotes")
+            reference = runs[trees[0][0]].labels
+            for name, run in list(runs.items())[1:]:
+                same = sum(x == y for x, y in zip(reference, run.labels, strict=True))
+                print(
+                    f"  same statement in {trees[0][0]} and {name}: {same:,} of"
+                    f" {len(reference):,} batch quotes"
+                )
         for name, figures in per_quote.items():
             small, large = figures[sizes[0]], figures[sizes[-1]]
             wall = large.ms_per_quote / small.ms_per_quote

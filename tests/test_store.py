@@ -684,6 +684,61 @@ def test_an_articles_quotes_go_into_the_full_text_index_together(store: Store) -
     assert len(hits) == 12
 
 
+def _pier_article(n: int) -> ExtractedArticle:
+    words = f"The pier at {_TOWNS[n]} will reopen in the spring"
+    return article_with(
+        f"“{words},” said Tomas Berg.",
+        [(words, "Tomas Berg", PERSON)],
+        article_id=f"pier-{n}",
+        published=f"2025-05-{1 + n:02d}",
+    )
+
+
+def _stored_elsewhere(path: Path) -> int:
+    """The articles another connection sees committed."""
+    with Store(path, read_only=True) as other:
+        return other.counts()["articles"]
+
+
+def test_a_bulk_load_commits_whole_groups_of_articles(tmp_path: Path) -> None:
+    path = tmp_path / "news.db"
+    with Store(path) as store:
+        seen = []
+        with store.bulk_load(articles_per_commit=3, seconds_per_commit=3600):
+            for n in range(7):
+                store.add(_pier_article(n))
+                seen.append(_stored_elsewhere(path))
+            assert store.counts()["articles"] == 7  # its own connection sees them all
+        assert seen == [0, 0, 3, 3, 3, 6, 6]
+        assert _stored_elsewhere(path) == 7  # the last group, committed at the end
+        # Linked as one by one: the seven towns' piers are one statement with a word changed.
+        [statement] = list_statements(store).items
+        assert (statement.articles, statement.quotes) == (7, 7)
+        store.add(_pier_article(8))  # and after it, one by one again
+        assert _stored_elsewhere(path) == 8
+
+
+def test_an_article_failing_in_a_bulk_load_leaves_the_group(tmp_path: Path) -> None:
+    path = tmp_path / "news.db"
+    good = [_pier_article(n) for n in range(4)]
+    broken = good[1].quotes[0]
+    # A confidence that is no number: found only once the article row is written.
+    bad = ExtractedArticle(
+        Article(id="broken", text="“The quay,” said Tomas Berg.", published="2025-06-01"),
+        (Quote(broken.content, broken.type, speaker=broken.speaker, confidence="high"),),  # type: ignore[arg-type]
+    )
+    with Store(path) as store, store.bulk_load(articles_per_commit=100):
+        store.add(good[0])
+        with pytest.raises(TypeError):
+            store.add(bad)
+        for result in good[1:]:
+            store.add(result)
+    with Store(path, read_only=True) as store:
+        assert store.counts()["articles"] == 4 and store.counts()["quotes"] == 4
+        ids = [r[0] for r in store.conn.execute("SELECT input_id FROM articles ORDER BY id")]
+        assert ids == ["pier-0", "pier-1", "pier-2", "pier-3"]
+
+
 # Council statements that all open the same way: "We will not accept the" is a run of words
 # every one of them shares (the first 3-gram window is all common words, so its smallest
 # hash is a key of each quote), as "we are going to" is in a real archive.

@@ -59,8 +59,10 @@ BULK_WAL_AUTOCHECKPOINT = 50_000  # pages: fewer, larger checkpoints, each with 
 _LOCK_RETRIES = 5
 _MAX_LOOKUP_GRAMS = 200  # grams of a new quote looked up in the index
 # The latest quotes read per gram: a gram millions of quotes share ("we are going to") costs
-# what one 64 quotes share does, so a lookup costs the same at 100,000 quotes and at 10M.
-_MAX_PER_GRAM = 64
+# what one 256 quotes share does, so a lookup costs about the same at 100,000 quotes and at
+# 10M. (At 10M, 64 lost 6 of 522 planted repeats of old quotes made of common words; 256
+# lost 2, and reading all, 1: bench/linking_scale.py.)
+_MAX_PER_GRAM = 256
 _ROWS_PER_INSERT = 400  # quotes per INSERT (21 columns: well under SQLite's 32,766 parameters)
 _MAX_CANDIDATES = 8  # quotes sharing the most grams, compared word by word
 _MAX_SPEAKER_CANDIDATES = 4  # the speaker's quotes sharing the most keys, compared
@@ -357,11 +359,18 @@ class Store:
             self.conn.execute(
                 "UPDATE statements SET speaker_id = ? WHERE id = ?", (speaker_id, statement_id)
             )
-        first_reported = match["first_type"] != QuoteType.DIRECT.value
+        # The statement's first appearance, read for the one statement joined only.
+        first_type, first_published = self.conn.execute(
+            "SELECT fq.type, fa.published FROM statements s JOIN quotes fq"
+            " ON fq.id = s.first_quote_id JOIN articles fa ON fa.id = fq.article_id"
+            " WHERE s.id = ?",
+            (statement_id,),
+        ).fetchone()
+        first_reported = first_type != QuoteType.DIRECT.value
         if reported != first_reported:
             first = first_reported  # the earliest verbatim quote stands for the statement
         else:
-            first = _earlier(published, match["first_published"])
+            first = _earlier(published, first_published)
         return _Link(statement_id, first, grams, keys, speaker_id, merge=merge)
 
     def _attach(self, quote_id: int, link: _Link, article_id: int, outlet: str | None) -> None:
@@ -432,14 +441,13 @@ class Store:
             {"id": into},
         )
 
+    # A candidate's words and statement: what comparing it needs (its statement's first
+    # appearance is read once a statement is joined: each row read is a page at 10M quotes).
     _CANDIDATE = (
-        "SELECT c.shared, q.content_text, q.type, q.statement_id, s.speaker_id,"
-        " fa.published AS first_published, fq.type AS first_type"
+        "SELECT c.shared, q.content_text, q.type, q.statement_id, s.speaker_id"
         " FROM ({ranked}) c"
         " JOIN quotes q ON q.id = c.quote_id"
         " JOIN statements s ON s.id = q.statement_id"
-        " JOIN quotes fq ON fq.id = s.first_quote_id"
-        " JOIN articles fa ON fa.id = fq.article_id"
         " ORDER BY c.shared DESC, c.quote_id"
     )
 

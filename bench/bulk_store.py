@@ -15,8 +15,15 @@ speakers with a Zipf-like share (the top speaker has ~1% of the quotes),
 people and organisations, dates over five years in publication order, one
 word (``HALF_WORD``) in about half the quotes and a long tail of rare words,
 and ~20% of quotes repeats of an earlier quote (same speaker, same words)
-sharing its statement. ``quote_grams`` and ``speaker_keys`` (the statement
-linking indexes) are left empty.
+sharing its statement.
+
+``quote_grams`` and ``speaker_keys`` (the statement linking indexes) are
+left empty unless ``linking_index=True``: then each quote gets the keys
+``Store.add`` would have written for it (``saidwhat.store.store.index_keys``,
+worked out in the generator process), staged in a side file as rows go in
+and written into the two indexes in key order at the end, so a ``Store.add``
+on top of the store reads posting lists as long as an ingest would have
+left them.
 """
 
 from __future__ import annotations
@@ -26,15 +33,19 @@ import itertools
 import multiprocessing
 import random
 import sqlite3
+import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import Stemmer
+
 from saidwhat.store import Store
 from saidwhat.store.identity import normalise, person_name
 from saidwhat.store.rows import published_at
+from saidwhat.store.store import index_keys
 
 SEED = 17
 QUOTES_PER_ARTICLE = (6, 14)  # uniform: ~10 an article
@@ -171,6 +182,8 @@ class Batch:
     statements: list[tuple[object, ...]] = field(default_factory=list)
     quotes: list[tuple[object, ...]] = field(default_factory=list)
     repeated: list[tuple[int]] = field(default_factory=list)  # statements given a repeat
+    grams: list[tuple[int, int]] = field(default_factory=list)  # (hash, quote_id)
+    keys: list[tuple[int, int, int]] = field(default_factory=list)  # (speaker_id, key, quote_id)
 
 
 def _insert_sql(table: str, columns: Sequence[str]) -> str:
@@ -194,6 +207,9 @@ def write_batch(conn: sqlite3.Connection, batch: Batch) -> None:
     conn.executemany(
         "INSERT OR IGNORE INTO temp.repeated (statement_id) VALUES (?)", batch.repeated
     )
+    if batch.grams or batch.keys:
+        conn.executemany("INSERT INTO staged.grams VALUES (?, ?)", batch.grams)
+        conn.executemany("INSERT INTO staged.keys VALUES (?, ?, ?)", batch.keys)
     conn.execute("COMMIT")
 
 
@@ -219,10 +235,28 @@ class Generator:
     vocab: Vocabulary
     n_quotes: int
     rng: random.Random
+    linking_index: bool = False  # also the quote_grams and speaker_keys rows of each quote
     pool: list[tuple[int, int, str]] = field(default_factory=list)  # statement, speaker, text
     quote_id: int = 0
     article_id: int = 0
     statement_id: int = 0
+    stemmer: Stemmer.Stemmer = field(default_factory=lambda: Stemmer.Stemmer("english"))
+    # The keys of the statements in the pool, so a repeat's are not worked out again.
+    pool_keys: dict[int, tuple[tuple[int, ...], tuple[int, ...]]] = field(default_factory=dict)
+
+    def _index(self, batch: Batch, statement: int, speaker_id: int, words: str) -> None:
+        """The linking index rows of quote ``quote_id``, as ``Store.add`` writes them."""
+        known = self.pool_keys.get(statement)
+        if known is None:
+            indexed = index_keys(words, True, self.stemmer)
+            known = (tuple(indexed.grams), tuple(indexed.keys))
+            if len(self.pool_keys) > 2 * POOL_SLOTS:  # forget statements the pool dropped
+                live = {said[0] for said in self.pool}
+                self.pool_keys = {s: k for s, k in self.pool_keys.items() if s in live}
+            self.pool_keys[statement] = known
+        grams, keys = known
+        batch.grams.extend((g, self.quote_id) for g in grams)
+        batch.keys.extend((speaker_id, k, self.quote_id) for k in keys)
 
     def _words(self) -> str:
         k = self.rng.randint(*WORDS_PER_QUOTE)
@@ -264,6 +298,8 @@ class Generator:
         for seq in range(n):
             self.quote_id += 1
             statement, speaker_id, words = self._said(batch)
+            if self.linking_index:
+                self._index(batch, statement, speaker_id, words)
             speaker = vocab.speakers[speaker_id - 1]
             cue = rng.choice(_CUES)
             kind = rng.choice(_TYPES)
@@ -305,6 +341,7 @@ class BuildReport:
     statements: int = 0
     seconds: dict[str, float] = field(default_factory=dict)  # phase: seconds
     size_mb: float = 0.0
+    linking_index: bool = False
 
     @property
     def total_s(self) -> float:
@@ -315,14 +352,20 @@ class BuildReport:
         return (
             f"built {self.quotes:,} quotes, {self.articles:,} articles, {self.statements:,}"
             f" statements in {self.total_s:.1f}s ({phases}); {self.size_mb:,.0f} MB;"
-            " quote_grams and speaker_keys left empty (no statement-linking index)"
+            + (
+                " quote_grams and speaker_keys as Store.add writes them"
+                if self.linking_index
+                else " quote_grams and speaker_keys left empty (no statement-linking index)"
+            )
         )
 
 
-def _generate(seed: int, quotes: int, queue: multiprocessing.Queue[Batch | None]) -> None:
+def _generate(
+    seed: int, quotes: int, linking_index: bool, queue: multiprocessing.Queue[Batch | None]
+) -> None:
     """Put batches of about ``BATCH_QUOTES`` quotes on ``queue`` until there are ``quotes``;
     then None. Runs in a process of its own, so generating overlaps inserting."""
-    generator = Generator(vocabulary(seed), quotes, random.Random(seed))
+    generator = Generator(vocabulary(seed), quotes, random.Random(seed), linking_index)
     while generator.quote_id < quotes:
         batch = Batch()
         while len(batch.quotes) < BATCH_QUOTES and generator.quote_id < quotes:
@@ -335,7 +378,8 @@ def _batches(seed: int, quotes: int, report: BuildReport) -> Iterator[Batch]:
     """The batches of ``_generate``, made in a second process (at most two waiting)."""
     context = multiprocessing.get_context("fork")
     queue: multiprocessing.Queue[Batch | None] = context.Queue(maxsize=2)
-    process = context.Process(target=_generate, args=(seed, quotes, queue), daemon=True)
+    args = (seed, quotes, report.linking_index, queue)
+    process = context.Process(target=_generate, args=args, daemon=True)
     process.start()
     try:
         while True:
@@ -389,18 +433,53 @@ def _rebuild_fts(conn: sqlite3.Connection, triggers: list[str]) -> None:
     conn.execute("COMMIT")
 
 
+def _stage_linking_index(conn: sqlite3.Connection, staging: Path) -> None:
+    """A side file for the linking index rows, appended to as batches go in."""
+    staging.unlink(missing_ok=True)
+    conn.execute("ATTACH DATABASE ? AS staged", (str(staging),))
+    for pragma in ("journal_mode = OFF", "synchronous = OFF"):
+        conn.execute(f"PRAGMA staged.{pragma}")
+    conn.execute("CREATE TABLE staged.grams (hash INTEGER, quote_id INTEGER)")
+    conn.execute("CREATE TABLE staged.keys (speaker_id INTEGER, key INTEGER, quote_id INTEGER)")
+
+
+def _write_linking_index(conn: sqlite3.Connection, staging: Path) -> None:
+    """The staged rows into ``quote_grams`` and ``speaker_keys``, each in its key order (an
+    append to the B-tree, not a random insert per row); the side file then goes."""
+    conn.execute("PRAGMA temp_store = FILE")  # the sort spills to disk, not to memory
+    conn.execute("BEGIN")
+    conn.execute(
+        "INSERT INTO quote_grams (hash, quote_id)"
+        " SELECT hash, quote_id FROM staged.grams ORDER BY hash, quote_id"
+    )
+    conn.execute(
+        "INSERT INTO speaker_keys (speaker_id, key, quote_id)"
+        " SELECT speaker_id, key, quote_id FROM staged.keys ORDER BY speaker_id, key, quote_id"
+    )
+    conn.execute("COMMIT")
+    conn.execute("DETACH DATABASE staged")
+    staging.unlink()
+
+
 def build_bulk_store(
-    path: Path, quotes: int, seed: int = SEED, *, fts: str = "rebuild"
+    path: Path,
+    quotes: int,
+    seed: int = SEED,
+    *,
+    fts: str = "rebuild",
+    linking_index: bool = False,
 ) -> BuildReport:
     """A fresh store of ``quotes`` synthetic quotes at ``path`` (see the module docstring).
 
     ``fts``: ``rebuild`` drops the full-text insert triggers and rebuilds both
     indexes at the end; ``trigger`` keeps the triggers, so the indexes grow
-    as rows go in. A second process generates the rows while this one inserts
-    them. The build runs unjournalled; the store is left in WAL mode as
-    ``Store`` makes it.
+    as rows go in. ``linking_index`` fills ``quote_grams`` and ``speaker_keys``
+    too (see the module docstring). A second process generates the rows while
+    this one inserts them. The build runs unjournalled; the store is left in
+    WAL mode as ``Store`` makes it.
     """
-    report = BuildReport(quotes)
+    report = BuildReport(quotes, linking_index=linking_index)
+    staging = path.with_name(path.name + ".staging")
     start = time.perf_counter()
     Store(path).close()  # the schema, its triggers and its version, as saidwhat makes them
     conn = sqlite3.connect(path, isolation_level=None)
@@ -409,6 +488,8 @@ def build_bulk_store(
                        "cache_size = -524288", "temp_store = MEMORY"):  # fmt: skip
             conn.execute(f"PRAGMA {pragma}")
         conn.execute("CREATE TEMP TABLE repeated (statement_id INTEGER PRIMARY KEY)")
+        if linking_index:
+            _stage_linking_index(conn, staging)
         triggers = _drop_fts_triggers(conn) if fts == "rebuild" else []
         vocab = vocabulary(seed)
         write_batch(conn, speaker_batch(vocab.speakers))
@@ -422,6 +503,10 @@ def build_bulk_store(
         phase = time.perf_counter()
         _fix_statement_counts(conn)
         report.seconds["statement counts"] = time.perf_counter() - phase
+        if linking_index:
+            phase = time.perf_counter()
+            _write_linking_index(conn, staging)
+            report.seconds["linking index"] = time.perf_counter() - phase
         if fts == "rebuild":
             phase = time.perf_counter()
             _rebuild_fts(conn, triggers)
@@ -433,5 +518,36 @@ def build_bulk_store(
         conn.execute("PRAGMA journal_mode = WAL")
     finally:
         conn.close()
+        staging.unlink(missing_ok=True)
     report.size_mb = path.stat().st_size / 2**20
     return report
+
+
+def _schema(path: Path) -> set[tuple[str, str]]:
+    """The tables, indexes and triggers of the store at ``path``, with their SQL."""
+    with Store(path, read_only=True) as store:
+        rows = store.conn.execute("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL")
+        return {(r[0], r[1]) for r in rows}
+
+
+def _current_schema(path: Path) -> bool:
+    """Whether the store at ``path`` has the schema this saidwhat makes (a migration edited
+    since an earlier run built it means building it again)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        Store(Path(tmp) / "empty.db").close()
+        return _schema(path) == _schema(Path(tmp) / "empty.db")
+
+
+def bulk_store_at(
+    path: Path, quotes: int, seed: int = SEED, *, fts: str = "rebuild", linking_index: bool = False
+) -> str:
+    """The store at ``path``, built unless an earlier run left it there with the current
+    schema; how it came to be."""
+    if path.exists() and _current_schema(path):
+        return f"reused {path} ({path.stat().st_size / 2**20:,.0f} MB)"
+    path.unlink(missing_ok=True)
+    partial = path.with_name(path.stem + ".partial.db")
+    partial.unlink(missing_ok=True)
+    report = build_bulk_store(partial, quotes, seed, fts=fts, linking_index=linking_index)
+    partial.rename(path)  # only a finished build has the name a later run reuses
+    return report.describe()

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from _common import DEV, SAMPLES, run_snippet
-from bulk_store import SEED, BuildReport, build_bulk_store, vocabulary
+from bulk_store import SEED, bulk_store_at, vocabulary
 from query_kinds import (
     KindTiming,
     print_plans,
@@ -365,34 +365,6 @@ def search_latency(n_quotes: int) -> None:
     )
 
 
-def _schema(path: Path) -> set[tuple[str, str]]:
-    """The tables, indexes and triggers of the store at ``path``, with their SQL."""
-    with Store(path, read_only=True) as store:
-        rows = store.conn.execute("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL")
-        return {(r[0], r[1]) for r in rows}
-
-
-def _current_schema(path: Path) -> bool:
-    """Whether the store at ``path`` has the schema this saidwhat makes (a migration edited
-    since an earlier run built it means building it again)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        Store(Path(tmp) / "empty.db").close()
-        return _schema(path) == _schema(Path(tmp) / "empty.db")
-
-
-def _bulk_store(path: Path, n_quotes: int, seed: int, fts: str) -> str:
-    """The store at ``path``, built unless an earlier run left it there with the current
-    schema; how it came to be."""
-    if path.exists() and _current_schema(path):
-        return f"reused {path} ({path.stat().st_size / 2**20:,.0f} MB)"
-    path.unlink(missing_ok=True)
-    partial = path.with_name(path.stem + ".partial.db")
-    partial.unlink(missing_ok=True)
-    report: BuildReport = build_bulk_store(partial, n_quotes, seed, fts=fts)
-    partial.rename(path)  # only a finished build has the name a later run reuses
-    return report.describe()
-
-
 def bulk_latency(
     sizes: list[int], db_dir: Path | None, cap_s: float, seed: int, fts: str, plans: int
 ) -> None:
@@ -406,7 +378,7 @@ def bulk_latency(
         for n_quotes in sizes:
             path = directory / f"bulk-{n_quotes}.db"
             print(f"bulk store of {n_quotes:,} quotes: {path.name} ...", flush=True)
-            build = _bulk_store(path, n_quotes, seed, fts)
+            build = bulk_store_at(path, n_quotes, seed, fts=fts)
             print(f"  {build}", flush=True)
             with Store(path, read_only=True) as store:
                 kinds = query_kinds(store, vocab)

@@ -189,10 +189,10 @@ def _snapshot(db: Path) -> tuple[list[tuple[object, ...]], ...]:
     return articles, quotes, speakers, fts
 
 
-def _ingest_command(corpus: Path, db: Path) -> list[str]:
+def _ingest_command(corpus: Path, db: Path, *options: str) -> list[str]:
     return [
         sys.executable, "-m", "saidwhat", "ingest", str(corpus), "--db", str(db),
-        "--no-progress", "--quiet", "--batch-size", "2",
+        "--no-progress", "--quiet", "--batch-size", "2", *options,
     ]  # fmt: skip
 
 
@@ -200,7 +200,11 @@ KILLS = int(os.environ.get("SAIDWHAT_KILL_RUNS", "10"))
 
 
 @pytest.mark.slow
-def test_sigkill_at_random_moments_loses_and_duplicates_nothing(tmp_path: Path) -> None:
+@pytest.mark.parametrize("options", [(), ("--bulk",)], ids=["one-by-one", "bulk"])
+def test_sigkill_at_random_moments_loses_and_duplicates_nothing(
+    tmp_path: Path, options: tuple[str, ...]
+) -> None:
+    # --bulk commits groups of articles: a kill mid-group must lose the group, whole.
     corpus = write_jsonl(tmp_path / "c.jsonl", make_corpus(300))
     reference = tmp_path / "reference.db"
     started = time.perf_counter()
@@ -221,7 +225,9 @@ def test_sigkill_at_random_moments_loses_and_duplicates_nothing(tmp_path: Path) 
     stored_after_kill = []
     for _ in range(KILLS):
         process = subprocess.Popen(
-            _ingest_command(corpus, db), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            _ingest_command(corpus, db, *options),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         # Past the model load, somewhere in the first half of what is left to write.
         left = 1 - (stored_after_kill[-1] if stored_after_kill else 0) / len(expected[0])
@@ -232,7 +238,7 @@ def test_sigkill_at_random_moments_loses_and_duplicates_nothing(tmp_path: Path) 
             stored_after_kill.append(len(_snapshot(db)[0]))
     # At least one kill landed mid-corpus, or the test proved nothing.
     assert any(0 < n < len(expected[0]) for n in stored_after_kill), stored_after_kill
-    subprocess.run(_ingest_command(corpus, db), check=True, capture_output=True)
+    subprocess.run(_ingest_command(corpus, db, *options), check=True, capture_output=True)
     assert _snapshot(db) == expected
 
 
@@ -259,7 +265,10 @@ def test_cli_statements(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_two_ingests_into_one_store_at_once_give_the_union(tmp_path: Path) -> None:
+@pytest.mark.parametrize("options", [(), ("--bulk",)], ids=["one-by-one", "bulk"])
+def test_two_ingests_into_one_store_at_once_give_the_union(
+    tmp_path: Path, options: tuple[str, ...]
+) -> None:
     records = make_corpus(90, seed=3)
     first = write_jsonl(tmp_path / "first.jsonl", records[:60])
     second = write_jsonl(tmp_path / "second.jsonl", records[30:])
@@ -269,7 +278,7 @@ def test_two_ingests_into_one_store_at_once_give_the_union(tmp_path: Path) -> No
 
     db = tmp_path / "shared.db"
     running = [
-        subprocess.Popen(_ingest_command(corpus, db), stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(_ingest_command(corpus, db, *options), stderr=subprocess.PIPE, text=True)
         for corpus in (first, second)
     ]
     for process in running:

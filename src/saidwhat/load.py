@@ -28,6 +28,7 @@ then stream past it, so memory stays flat however large the output.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -335,6 +336,7 @@ def load_output(
     *,
     on_progress: Callable[[IngestSummary], None] | None = None,
     on_bad_record: Callable[[BadRecord], None] | None = None,
+    bulk: bool = True,
 ) -> IngestSummary:
     """Store every article of a ``saidwhat spark`` output directory, with its quotes.
 
@@ -342,7 +344,9 @@ def load_output(
     skips those already stored; ``kind=record`` error rows are kept in the
     store's error table once (the failure of an extraction is kept on its
     article, as on ingest). A row that cannot be turned back into an article
-    is kept as an error too, and reported through ``on_bad_record``.
+    is kept as an error too, and reported through ``on_bad_record``. With
+    ``bulk`` (the default) articles are committed in groups
+    (``Store.bulk_load``); without it, one by one as ``ingest`` commits them.
     """
     root = Path(directory)
     if not (root / "articles").is_dir():
@@ -352,13 +356,14 @@ def load_output(
         try:
             _stage_quotes(root, staging)
             records = chain(_article_records(root, staging, store), _error_records(root))
-            return ingest_records(
-                records,
-                store,
-                None,
-                errors_once=True,
-                on_progress=on_progress,
-                on_bad_record=on_bad_record,
-            )
+            with store.bulk_load() if bulk else contextlib.nullcontext():
+                return ingest_records(
+                    records,
+                    store,
+                    None,
+                    errors_once=True,
+                    on_progress=on_progress,
+                    on_bad_record=on_bad_record,
+                )
         finally:
             staging.close()

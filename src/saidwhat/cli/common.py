@@ -98,6 +98,14 @@ TrainInput = Annotated[Path, typer.Argument(help="Annotated JSON Lines (PolNeAR 
 ProgressOption = Annotated[
     bool, typer.Option("--progress/--no-progress", help="Show a progress bar.")
 ]
+BulkOption = Annotated[
+    bool,
+    typer.Option(
+        "--bulk/--no-bulk",
+        help="Commit articles in groups (about 2 seconds of writes each) for a big load; "
+        "a kill loses at most the last group, which a re-run stores.",
+    ),
+]
 MaxArticleCharsOption = Annotated[
     int, typer.Option("--max-article-chars", min=1, help="Skip (and report) longer articles.")
 ]

@@ -23,6 +23,7 @@ from rich.progress import (
 from saidwhat.cli.common import (
     DEFAULT_DB,
     BatchOption,
+    BulkOption,
     CuesOption,
     DbOption,
     MaxArticleCharsOption,
@@ -174,6 +175,7 @@ def load(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Do not list each unreadable row.")
     ] = False,
+    bulk: BulkOption = True,
 ) -> None:
     """Put the output of `saidwhat spark` in the store (--db), as ingest would.
 
@@ -217,7 +219,7 @@ def load(
 
             try:
                 summary = load_output(
-                    directory, store, on_progress=on_progress, on_bad_record=on_bad
+                    directory, store, on_progress=on_progress, on_bad_record=on_bad, bulk=bulk
                 )
             except SaidwhatError as exc:
                 raise fail(exc) from exc

@@ -5,6 +5,7 @@ They share the store options and output formats of ``saidwhat.cli.common``.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
 import json
@@ -27,6 +28,7 @@ from rich.text import Text
 from saidwhat.cli.common import (
     DEFAULT_DB,
     BatchOption,
+    BulkOption,
     CuesOption,
     DbOption,
     FormatOption,
@@ -130,6 +132,7 @@ def ingest(
     ] = False,
     outlet: OutletOption = None,
     published: PublishedOption = None,
+    bulk: BulkOption = False,
 ) -> None:
     """Read articles into the store (--db), with their quotes and speakers.
 
@@ -139,8 +142,9 @@ def ingest(
 
     Ingesting the same article twice changes nothing (articles are keyed by
     their text and URL), so an interrupted run can simply be run again. Each
-    article is committed with its quotes in one transaction. Bad records are
-    listed, counted by reason in the summary and kept in the store.
+    article is committed with its quotes in one transaction (with --bulk, in
+    groups of articles). Bad records are listed, counted by reason in the
+    summary and kept in the store.
     """
     from saidwhat.ingest import IngestSummary, ingest_records
     from saidwhat.pipeline import Extractor
@@ -220,13 +224,14 @@ def ingest(
                     outlet=outlet,
                     published=published,
                 )
-                summary = ingest_records(
-                    records,
-                    store,
-                    Extractor(settings),
-                    on_progress=on_progress,
-                    on_bad_record=on_bad,
-                )
+                with store.bulk_load() if bulk else contextlib.nullcontext():
+                    summary = ingest_records(
+                        records,
+                        store,
+                        Extractor(settings),
+                        on_progress=on_progress,
+                        on_bad_record=on_bad,
+                    )
             except SaidwhatError as exc:
                 raise fail(exc) from exc
         totals = store.counts()

@@ -9,13 +9,14 @@ timeout let two ingests share a store; readers never block writers.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -48,8 +49,21 @@ from saidwhat.store.rows import published_at, quote_row
 from saidwhat.store.schema import MIGRATIONS, migrate, schema_version
 
 BUSY_TIMEOUT_S = 60.0
+CACHE_KIB = 65_536  # pages cached per connection
+# A bulk load (Store.bulk_load) commits articles in groups: this many, or what this many
+# seconds stored, whichever comes first, so another writer waits that long at most.
+BULK_ARTICLES_PER_COMMIT = 200
+BULK_SECONDS_PER_COMMIT = 2.0
+WAL_AUTOCHECKPOINT = 8_000  # pages
+BULK_WAL_AUTOCHECKPOINT = 50_000  # pages: fewer, larger checkpoints, each with one fsync
 _LOCK_RETRIES = 5
 _MAX_LOOKUP_GRAMS = 200  # grams of a new quote looked up in the index
+# The latest quotes read per gram: a gram millions of quotes share ("we are going to") costs
+# what one 256 quotes share does, so a lookup costs about the same at 100,000 quotes and at
+# 10M. (At 10M, 64 lost 6 of 522 planted repeats of old quotes made of common words; 256
+# lost 2, and reading all, 1: bench/linking_scale.py.)
+_MAX_PER_GRAM = 256
+_ROWS_PER_INSERT = 400  # quotes per INSERT (21 columns: well under SQLite's 32,766 parameters)
 _MAX_CANDIDATES = 8  # quotes sharing the most grams, compared word by word
 _MAX_SPEAKER_CANDIDATES = 4  # the speaker's quotes sharing the most keys, compared
 _MAX_PER_SPEAKER_KEY = 16  # a speaker's latest quotes looked up per key (bounds a busy speaker)
@@ -69,6 +83,28 @@ def _now() -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class IndexKeys:
+    """What statement linking reads of a quote's words, and the keys the store indexes it by."""
+
+    words: list[str]  # normalise_words of its content
+    stems: list[str]  # content_stems of those words
+    grams: set[int]  # quote_grams keys (anyone's quote)
+    keys: set[int]  # speaker_keys keys (only a quote with a speaker row is keyed)
+
+
+def index_keys(content: str, has_speaker: bool, stemmer: Stemmer.Stemmer) -> IndexKeys:
+    """The linking keys of a quote of ``content``: what ``Store.add`` writes for it.
+
+    The one place the store derives them, so a store built by other means
+    (``bench/bulk_store.py``) holds the keys an ingest would have written.
+    """
+    words = normalise_words(content)
+    stems = content_stems(words, stemmer)
+    keys = speaker_keys(stems) if has_speaker else set()
+    return IndexKeys(words, stems, gram_hashes(words), keys)
+
+
+@dataclass(frozen=True, slots=True)
 class Added:
     """What storing one article did: its row (None for a duplicate) and what it added."""
 
@@ -85,6 +121,7 @@ class Store:
     ) -> None:
         self.path = Path(path)
         self.link_statements = link_statements
+        self._group: _Group | None = None  # the open bulk load, if any
         self._stemmer = Stemmer.Stemmer("english")  # for statement linking (content_stems)
         if read_only and not self.path.is_file():
             raise StoreError(f"{self.path}: no such store (create one with `saidwhat ingest`)")
@@ -97,7 +134,7 @@ class Store:
                 conn.execute("PRAGMA synchronous = NORMAL")
                 # Fewer, larger checkpoints: index pages hit again and again (full-text
                 # and statement keys) are copied back to the file once, not each time.
-                conn.execute("PRAGMA wal_autocheckpoint = 8000")
+                conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT}")
                 migrate(conn)
             else:
                 conn.execute("SELECT count(*) FROM articles").fetchone()
@@ -119,7 +156,7 @@ class Store:
         conn.row_factory = sqlite3.Row
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA cache_size = -65536")  # 64 MiB of pages per connection
+        conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         return conn
 
     def _upgrade(self) -> None:
@@ -151,7 +188,41 @@ class Store:
         self.close()
 
     def _write(self) -> _Transaction:
-        return _Transaction(self.conn)
+        return _Transaction(self.conn, self._group)
+
+    @contextlib.contextmanager
+    def bulk_load(
+        self,
+        *,
+        articles_per_commit: int = BULK_ARTICLES_PER_COMMIT,
+        seconds_per_commit: float = BULK_SECONDS_PER_COMMIT,
+    ) -> Iterator[None]:
+        """Store many articles faster: inside, writes are committed in groups.
+
+        Each ``add`` (and every other write) is a savepoint of a transaction
+        committed every ``articles_per_commit`` writes or ``seconds_per_commit``
+        seconds, and the WAL is checkpointed less often meanwhile (fewer, larger
+        checkpoints; the page cache stays as it is, so memory does not grow).
+        A group is atomic like one article: a process killed mid-group leaves
+        the store as it was before the group, whole articles only, and a
+        re-run stores what is missing. Nothing of the schema is dropped or
+        changed. At the end the last group is committed (also when the load
+        stops on an exception: what it stored is whole) and the settings of
+        a normal connection come back.
+        """
+        if self._group is not None:
+            yield  # already in one
+            return
+        self.conn.execute(f"PRAGMA wal_autocheckpoint = {BULK_WAL_AUTOCHECKPOINT}")
+        self._group = _Group(self.conn, articles_per_commit, seconds_per_commit)
+        try:
+            yield
+        finally:
+            group, self._group = self._group, None
+            try:
+                group.commit()
+            finally:
+                self.conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT}")
 
     # -- articles -------------------------------------------------------------------------
 
@@ -209,12 +280,11 @@ class Store:
         article_id = int(cursor.lastrowid or 0)
         new_speakers = 0
         speaker_ids: dict[Entity, int] = {}
-        # Quote ids are given here, so a new statement can name its first quote at once.
         first_id = int(
             self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM quotes").fetchone()[0]
         )
+        rows: list[dict[str, Any]] = []
         for seq, quote in enumerate(result.quotes):
-            quote_id = first_id + seq
             entity = quote.speaker.entity if quote.speaker else None
             speaker_id = None
             if entity is not None:
@@ -222,31 +292,46 @@ class Store:
                     speaker_ids[entity], created = self._speaker_for(entity)
                     new_speakers += created
                 speaker_id = speaker_ids[entity]
-            record = quote_row(quote)
-            link = None
-            if self.link_statements:
-                link = self._statement_for(
-                    record["content_text"],
-                    speaker_id,
-                    article.published,
-                    quote_id,
-                    article.outlet,
-                    reported=record["type"] != QuoteType.DIRECT.value,
-                )
-            values = {
-                "id": quote_id,
-                "article_id": article_id,
-                "seq": seq,
-                **record,
-                "speaker_id": speaker_id,
-                "speaker_name": entity.name if entity else None,
-                "statement_id": link.statement_id if link else None,
-                "published_at": published_at(article.published),
-            }
-            self.conn.execute(_insert("quotes", list(values)), list(values.values()))
-            if link is not None:
-                self._attach(quote_id, link, article_id, article.outlet)
+            rows.append(
+                {
+                    "id": first_id + seq,
+                    "article_id": article_id,
+                    "seq": seq,
+                    **quote_row(quote),
+                    "speaker_id": speaker_id,
+                    "speaker_name": entity.name if entity else None,
+                    "published_at": published_at(article.published),
+                }
+            )
+        self._insert_quotes(rows)
+        if self.link_statements and rows:
+            # Linked in order, each seeing the article's quotes before it (as link_pending does).
+            self._link_rows(
+                self.conn.execute(
+                    _UNLINKED + " WHERE q.article_id = ? ORDER BY q.id", (article_id,)
+                ).fetchall()
+            )
         return Added(article_id, len(result.quotes), new_speakers)
+
+    def _insert_quotes(self, rows: list[dict[str, Any]]) -> None:
+        """Insert an article's quotes (unlinked) in as few statements as can hold them.
+
+        One statement for many rows, not one per row: SQLite opens a statement
+        savepoint for each INSERT that fires triggers, and FTS5 writes what it
+        holds to disk at every savepoint, so a row at a time would write a
+        full-text segment (and do a share of merging) for every quote.
+        """
+        if not rows:
+            return
+        columns = list(rows[0])
+        marks = "(" + ", ".join("?" * len(columns)) + ")"
+        for start in range(0, len(rows), _ROWS_PER_INSERT):
+            chunk = rows[start : start + _ROWS_PER_INSERT]
+            self.conn.execute(
+                f"INSERT INTO quotes ({', '.join(columns)}) VALUES "
+                + ", ".join([marks] * len(chunk)),
+                [row[c] for row in chunk for c in columns],
+            )
 
     # -- statements -----------------------------------------------------------------------
 
@@ -267,10 +352,8 @@ class Store:
         that speaker's quotes sharing content stems, where a changed word, a
         tense or a reported paraphrase ("she said it would reopen") is found.
         """
-        words = normalise_words(content)
-        grams = gram_hashes(words)
-        stems = content_stems(words, self._stemmer)
-        keys = speaker_keys(stems) if speaker_id is not None else set()
+        indexed = index_keys(content, speaker_id is not None, self._stemmer)
+        words, stems, grams, keys = indexed.words, indexed.stems, indexed.grams, indexed.keys
         matches = self._matching_statements(quote_id, words, grams, speaker_id)
         if speaker_id is not None and keys:
             found = {int(m["statement_id"]) for m in matches}
@@ -297,11 +380,18 @@ class Store:
             self.conn.execute(
                 "UPDATE statements SET speaker_id = ? WHERE id = ?", (speaker_id, statement_id)
             )
-        first_reported = match["first_type"] != QuoteType.DIRECT.value
+        # The statement's first appearance, read for the one statement joined only.
+        first_type, first_published = self.conn.execute(
+            "SELECT fq.type, fa.published FROM statements s JOIN quotes fq"
+            " ON fq.id = s.first_quote_id JOIN articles fa ON fa.id = fq.article_id"
+            " WHERE s.id = ?",
+            (statement_id,),
+        ).fetchone()
+        first_reported = first_type != QuoteType.DIRECT.value
         if reported != first_reported:
             first = first_reported  # the earliest verbatim quote stands for the statement
         else:
-            first = _earlier(published, match["first_published"])
+            first = _earlier(published, first_published)
         return _Link(statement_id, first, grams, keys, speaker_id, merge=merge)
 
     def _attach(self, quote_id: int, link: _Link, article_id: int, outlet: str | None) -> None:
@@ -372,14 +462,13 @@ class Store:
             {"id": into},
         )
 
+    # A candidate's words and statement: what comparing it needs (its statement's first
+    # appearance is read once a statement is joined: each row read is a page at 10M quotes).
     _CANDIDATE = (
-        "SELECT c.shared, q.content_text, q.type, q.statement_id, s.speaker_id,"
-        " fa.published AS first_published, fq.type AS first_type"
+        "SELECT c.shared, q.content_text, q.type, q.statement_id, s.speaker_id"
         " FROM ({ranked}) c"
         " JOIN quotes q ON q.id = c.quote_id"
         " JOIN statements s ON s.id = q.statement_id"
-        " JOIN quotes fq ON fq.id = s.first_quote_id"
-        " JOIN articles fa ON fa.id = fq.article_id"
         " ORDER BY c.shared DESC, c.quote_id"
     )
 
@@ -399,13 +488,11 @@ class Store:
         if not grams:
             return []
         keys = list(grams)[:_MAX_LOOKUP_GRAMS]
-        ranked = (
-            "SELECT quote_id, count(*) AS shared FROM quote_grams"
-            f" WHERE hash IN ({','.join('?' * len(keys))}) AND quote_id != ?"
-            " GROUP BY quote_id ORDER BY shared DESC, quote_id LIMIT ?"
-        )
+        slots = _gram_slots(len(keys))
+        keys += [_NO_GRAM] * (slots - len(keys))
+        params = [v for key in keys for v in (key, quote_id, _MAX_PER_GRAM)]
         candidates = self.conn.execute(
-            self._CANDIDATE.format(ranked=ranked), (*keys, quote_id, _MAX_CANDIDATES)
+            self._CANDIDATE.format(ranked=_gram_ranked_sql(slots)), (*params, _MAX_CANDIDATES)
         ).fetchall()
         return [
             candidate
@@ -815,6 +902,37 @@ class _Link:
     merge: tuple[int, ...] = ()  # other statements the quote shows to be this one
 
 
+_NO_GRAM = -1  # pads a gram lookup to a size it shares with others (no key is negative)
+
+
+def _gram_slots(n_grams: int) -> int:
+    """The grams a lookup of ``n_grams`` is padded to: a few sizes of statement to prepare."""
+    slots = 8
+    while slots < n_grams:
+        slots *= 2
+    return min(slots, _MAX_LOOKUP_GRAMS)
+
+
+@functools.cache
+def _gram_ranked_sql(n_grams: int) -> str:
+    """The quotes sharing the most of ``n_grams`` grams, each gram's latest quotes only.
+
+    Parameters: (hash, quote_id, limit) per gram, then how many candidates.
+    Each gram is a backward walk of the ``quote_grams`` key from its newest
+    quote, stopped at the limit: however common the gram, what it costs is
+    bounded, and the quotes an outlet repeats (mostly recent) are found.
+    """
+    per_gram = " UNION ALL ".join(
+        "SELECT quote_id FROM (SELECT quote_id FROM quote_grams"
+        " WHERE hash = ? AND quote_id != ? ORDER BY quote_id DESC LIMIT ?)"
+        for _ in range(n_grams)
+    )
+    return (
+        f"SELECT quote_id, count(*) AS shared FROM ({per_gram})"
+        " GROUP BY quote_id ORDER BY shared DESC, quote_id LIMIT ?"
+    )
+
+
 @functools.cache
 def _speaker_ranked_sql(n_keys: int) -> str:
     """The speaker's quotes sharing the most of ``n_keys`` keys, each key bounded.
@@ -843,14 +961,50 @@ def _kinds_agree(a: EntityKind, b: EntityKind) -> bool:
     return a == b or EntityKind.UNKNOWN in (a, b)
 
 
-class _Transaction:
-    """``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any exception (even KeyboardInterrupt)."""
+@dataclass
+class _Group:
+    """The open transaction of a bulk load: writes so far, and when it began."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    conn: sqlite3.Connection
+    max_writes: int
+    max_seconds: float
+    writes: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    def begin(self) -> None:
+        """Open the group's transaction (taking the write lock) unless it is open."""
+        if not self.conn.in_transaction:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self.writes, self.started = 0, time.monotonic()
+
+    def wrote(self) -> None:
+        """One write more; commit when the group is full or old enough."""
+        self.writes += 1
+        if self.writes >= self.max_writes or time.monotonic() - self.started >= self.max_seconds:
+            self.commit()
+
+    def commit(self) -> None:
+        if self.conn.in_transaction:
+            self.conn.execute("COMMIT")
+
+
+class _Transaction:
+    """``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any exception (even KeyboardInterrupt).
+
+    In a bulk load (``group``), a savepoint of the group's transaction instead:
+    rolled back alone on an exception, the group's other writes kept.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, group: _Group | None = None) -> None:
         self.conn = conn
+        self.group = group
 
     def __enter__(self) -> None:
-        self.conn.execute("BEGIN IMMEDIATE")
+        if self.group is None:
+            self.conn.execute("BEGIN IMMEDIATE")
+            return
+        self.group.begin()
+        self.conn.execute("SAVEPOINT article")
 
     def __exit__(
         self,
@@ -858,7 +1012,11 @@ class _Transaction:
         value: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        if kind is None:
-            self.conn.execute("COMMIT")
-        else:
-            self.conn.execute("ROLLBACK")
+        if self.group is None:
+            self.conn.execute("COMMIT" if kind is None else "ROLLBACK")
+        elif kind is None:
+            self.conn.execute("RELEASE article")
+            self.group.wrote()
+        elif self.conn.in_transaction:  # (an I/O error may have rolled it all back)
+            self.conn.execute("ROLLBACK TO article")
+            self.conn.execute("RELEASE article")

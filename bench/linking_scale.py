@@ -1,0 +1,312 @@
+"""What one more quote costs through ``Store.add``, statement linking on, as the store grows.
+
+    python bench/linking_scale.py [--quotes 100000 1000000 10000000] [--db-dir DIR]
+                                  [--batch 10000] [--against GIT-REF] [--rounds 1] [--bulk]
+
+For each size N, a bulk store of N quotes (``bench/bulk_store.py`` with
+``linking_index=True``: ``quote_grams`` and ``speaker_keys`` as ingests
+would have left them) is copied, and a fixed batch of synthetic articles
+(~10 quotes each, the bulk store's words, speakers and outlets) goes in
+through ``Store.add`` in a fresh process. A fifth of the batch's quotes
+repeat a quote of the base store (half of them one of its first 100,000
+quotes, half one of its last 100,000; half word for word, half trimmed or
+with a word changed) and some repeat a quote earlier in the batch, so
+linking finds matches as it does in news.
+
+Prints, per size: ms per quote (all of ``Store.add``: speakers, quotes,
+counters, full-text index, linking), the process's peak RSS, and how many
+planted repeats joined the statement of the quote they repeat; then the
+ratio of the largest size's ms per quote to the smallest's (target ≤ 1.5).
+With ``--against REF`` the batch also goes into another copy through the
+code of commit REF (exported with ``git archive``), in the same run, and the
+two runs' statements are compared quote by quote; with ``--bulk`` the batch
+also goes in through ``Store.bulk_load`` (commits in groups).
+
+The bases are kept in ``--db-dir`` as ``linked-N.db`` and reused (rebuilt
+when the schema changed); copies are made next to them and removed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from _common import ROOT, run_snippet
+from bulk_store import SEED, Generator, bulk_store_at, vocabulary
+
+from saidwhat.model import (
+    Article,
+    Entity,
+    EntityKind,
+    ExtractedArticle,
+    Quote,
+    QuoteType,
+    Span,
+    Speaker,
+)
+
+TARGET_RATIO = 1.5
+REPEAT_SHARE = 0.2  # of the batch's quotes: a base quote again
+BATCH_REPEAT_SHARE = 0.05  # a quote earlier in the batch again
+WINDOW = 100_000  # the oldest and the newest quotes of the base a repeat is drawn from
+
+# Runs in a fresh process: ``Store.add`` of every article of the batch into the copy, timed.
+_ADD = """
+import contextlib, json, resource, sys, time
+if sys.argv[4]:
+    sys.path.insert(0, sys.argv[4])
+from saidwhat.model import Article, ExtractedArticle, Quote
+from saidwhat.store import Store
+records = [json.loads(line) for line in open(sys.argv[2], encoding="utf-8")]
+batch = [
+    ExtractedArticle(
+        Article.from_dict(r), tuple(Quote.from_dict(q, r["text"]) for q in r["quotes"])
+    )
+    for r in records
+]
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+with Store(sys.argv[1]) as store:
+    first = int(store.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM quotes").fetchone()[0])
+    start, cpu = time.perf_counter(), time.process_time()
+    with store.bulk_load() if sys.argv[5] == "bulk" else contextlib.nullcontext():
+        quotes = sum(store.add(a).quotes for a in batch)
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # of the adds, not the checks
+    # Each batch quote's statement, named by its smallest quote id (the same in any run).
+    label = {}
+    rows = store.conn.execute(
+        "SELECT q.id, (SELECT min(o.id) FROM quotes o WHERE o.statement_id = q.statement_id)"
+        " FROM quotes q WHERE q.id >= ? ORDER BY q.id", (first,)
+    ).fetchall()
+    labels = [int(r[1]) for r in rows]
+    planted = json.loads(open(sys.argv[3], encoding="utf-8").read())
+    joined = {}
+    for kind, pairs in planted.items():
+        same = 0
+        for new, old in pairs:
+            a, b = store.conn.execute(
+                "SELECT (SELECT statement_id FROM quotes WHERE id = ?),"
+                " (SELECT statement_id FROM quotes WHERE id = ?)", (first + new, old)
+            ).fetchone()
+            same += a is not None and a == b
+        joined[kind] = [same, len(pairs)]
+print(json.dumps({"quotes": quotes, "seconds": seconds, "cpu": cpu, "labels": labels,
+                  "joined": joined, "rss_mb": rss, "rss_before_mb": before}))
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """One batch through one tree's ``Store.add`` on one copy of a base."""
+
+    ms_per_quote: float
+    cpu_ms_per_quote: float  # the process's own CPU: less of the other loads on the machine
+    rss_mb: float
+    joined: dict[str, tuple[int, int]]  # kind of planted repeat: (joined, planted)
+    labels: list[int]
+
+
+def _said(text: str, words: str, entity: Entity, direct: bool) -> tuple[Quote, str]:
+    """A direct or reported sentence of ``words`` by ``entity`` after ``text``; the quote."""
+    start, name = len(text), entity.name
+    if direct:
+        sentence = f"“{words}” {name} said."
+        content = start + 1
+        mention = content + len(words) + 2
+        cue = mention + len(name) + 1
+        kind = QuoteType.DIRECT
+    else:
+        sentence = f"{name} said that {words}"
+        mention, cue, content = start, start + len(name) + 1, start + len(name) + 11
+        kind = QuoteType.INDIRECT
+    full = text + sentence
+    return Quote(
+        content=(Span.of(full, content, content + len(words)),),
+        type=kind,
+        cue=Span.of(full, cue, cue + 4),
+        speaker=Speaker(Span.of(full, mention, mention + len(name)), entity),
+        confidence=0.9,
+        evidence="bench",
+    ), sentence
+
+
+def _variant(rng: random.Random, words: str, vocab_words: list[str]) -> str:
+    """A base quote as another outlet runs it: the same, its end trimmed, or a word changed."""
+    parts = words.rstrip(".").split()
+    kind = rng.randrange(4)
+    if kind == 2 and len(parts) > 8:
+        parts = parts[: len(parts) - rng.randint(1, 2)]
+    elif kind == 3 and len(parts) > 8:
+        parts[rng.randrange(1, len(parts))] = rng.choice(vocab_words[:2000])
+    else:
+        return words
+    return " ".join(parts) + "."
+
+
+def make_batch(base: Path, n_quotes: int, seed: int) -> tuple[list[dict[str, object]], dict]:
+    """The batch's articles (gold-format records) and its planted repeats, by kind:
+    [(batch quote index, base quote id)], quote indexes counted from the batch's first."""
+    vocab = vocabulary(seed)
+    rng = random.Random(seed + 1)
+    words_of = Generator(vocab, n_quotes, random.Random(seed + 2))  # new words as the base's
+    conn = sqlite3.connect(f"{base.resolve().as_uri()}?mode=ro", uri=True)
+    total = int(conn.execute("SELECT max(id) FROM quotes").fetchone()[0])
+    speakers = {s.name: s for s in vocab.speakers}
+    planted: dict[str, list[tuple[int, int]]] = {"old": [], "recent": [], "batch": []}
+    batch_said: list[tuple[str, str]] = []
+    records: list[dict[str, object]] = []
+    index = 0
+    while index < n_quotes:
+        n = min(rng.randint(6, 14), n_quotes - index)
+        title = f"Batch article {len(records)}"
+        text = title + "\n\n"
+        quotes: list[Quote] = []
+        for _ in range(n):
+            roll = rng.random()
+            if roll < REPEAT_SHARE:
+                kind = "old" if roll < REPEAT_SHARE / 2 else "recent"
+                low = 1 if kind == "old" else max(1, total - WINDOW + 1)
+                quote_id = rng.randint(low, min(total, low + WINDOW - 1))
+                words, name = conn.execute(
+                    "SELECT content_text, speaker_name FROM quotes WHERE id = ?", (quote_id,)
+                ).fetchone()
+                words = _variant(rng, words, vocab.words)
+                planted[kind].append((index, quote_id))
+            elif roll < REPEAT_SHARE + BATCH_REPEAT_SHARE and batch_said:
+                words, name = rng.choice(batch_said)
+            else:
+                (speaker,) = rng.choices(vocab.speakers, cum_weights=vocab.speaker_weights)
+                words, name = words_of._words(), speaker.name
+                batch_said.append((words, name))
+            person = speakers[name].kind == "person"
+            entity = Entity(name, EntityKind.PERSON if person else EntityKind.ORGANISATION)
+            quote, sentence = _said(text, words, entity, direct=rng.random() < 0.6)
+            quotes.append(quote)
+            text += sentence + "\n\n"
+            index += 1
+        day = f"2027-{1 + len(records) % 12:02d}-{1 + len(records) % 28:02d}"
+        (outlet,) = rng.choices(vocab.outlets, cum_weights=vocab.outlet_weights)
+        article = Article(id=f"batch-{len(records)}", text=text.rstrip(), outlet=outlet,
+                          published=day, title=title)  # fmt: skip
+        records.append(ExtractedArticle(article, tuple(quotes)).to_dict())
+    conn.close()
+    # the batch repeats planted among themselves are checked by the comparison of runs
+    del planted["batch"]
+    return records, planted
+
+
+def _export(ref: str, into: Path) -> Path:
+    """The ``src`` of commit ``ref`` under ``into`` (``git archive``: no worktree)."""
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", ref, "src"], check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into / "src"
+
+
+def _copy(base: Path, to: Path) -> None:
+    """A copy of a closed base store (its file alone: no WAL is left after a clean close)."""
+    for suffix in ("-wal", "-shm"):
+        Path(str(to) + suffix).unlink(missing_ok=True)
+    shutil.copyfile(base, to)
+
+
+def run_batch(base: Path, work: Path, batch: Path, planted: Path, src: str, bulk: bool) -> Run:
+    """The batch through the ``Store.add`` of ``src`` ('' for this tree) on a copy of base;
+    in a ``Store.bulk_load`` when ``bulk``."""
+    _copy(base, work)
+    try:
+        out = run_snippet(_ADD, work, batch, planted, src, "bulk" if bulk else "one by one")
+    finally:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(work) + suffix).unlink(missing_ok=True)
+    return Run(
+        ms_per_quote=1000 * float(out["seconds"]) / max(1, int(out["quotes"])),
+        cpu_ms_per_quote=1000 * float(out["cpu"]) / max(1, int(out["quotes"])),
+        rss_mb=float(out["rss_mb"]),
+        joined={k: (int(v[0]), int(v[1])) for k, v in out["joined"].items()},
+        labels=[int(x) for x in out["labels"]],
+    )
+
+
+def _joined(run: Run) -> str:
+    return ", ".join(f"{k} {a}/{b}" for k, (a, b) in run.joined.items())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quotes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--db-dir", type=Path, metavar="DIR", help="keep the bases here")
+    parser.add_argument("--batch", type=int, default=10_000, help="quotes added (default 10000)")
+    parser.add_argument("--against", metavar="GIT-REF", help="also run the batch with this commit")
+    parser.add_argument("--rounds", type=int, default=1, help="runs of each; the fastest kept")
+    parser.add_argument(
+        "--bulk", action="store_true", help="also run the batch in a Store.bulk_load (this tree)"
+    )
+    parser.add_argument("--seed", type=int, default=SEED)
+    args = parser.parse_args()
+    print(f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
+    sizes = sorted(args.quotes)
+    trees = [("this tree", "", False)]
+    if args.bulk:
+        trees.append(("bulk", "", True))
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.against:
+            trees.insert(0, (args.against, str(_export(args.against, Path(tmp))), False))
+        directory = args.db_dir or Path(tmp)
+        directory.mkdir(parents=True, exist_ok=True)
+        per_quote: dict[str, dict[int, Run]] = {name: {} for name, _, _ in trees}
+        for n_quotes in sizes:
+            base = directory / f"linked-{n_quotes}.db"
+            start = time.perf_counter()
+            built = bulk_store_at(base, n_quotes, args.seed, linking_index=True)
+            print(f"base of {n_quotes:,} quotes ({time.perf_counter() - start:.0f}s): {built}")
+            records, planted = make_batch(base, args.batch, args.seed)
+            batch = Path(tmp) / "batch.jsonl"
+            batch.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+            planted_path = Path(tmp) / "planted.json"
+            planted_path.write_text(json.dumps(planted), encoding="utf-8")
+            work = directory / f"linked-{n_quotes}.work.db"
+            runs: dict[str, Run] = {}
+            for _ in range(args.rounds):
+                for name, src, bulk in trees:  # alternating, so all see the same machine
+                    run = run_batch(base, work, batch, planted_path, src, bulk)
+                    if name not in runs or run.ms_per_quote < runs[name].ms_per_quote:
+                        runs[name] = run
+            for name, run in runs.items():
+                per_quote[name][n_quotes] = run
+                print(
+                    f"  {name:>12}: {run.ms_per_quote:7.3f} ms/quote"
+                    f" ({run.cpu_ms_per_quote:.3f} CPU), peak RSS {run.rss_mb:6.0f}"
+                    f" MB; repeats joined: {_joined(run)}"
+                )
+            reference = runs[trees[0][0]].labels
+            for name, run in list(runs.items())[1:]:
+                same = sum(x == y for x, y in zip(reference, run.labels, strict=True))
+                print(
+                    f"  same statement in {trees[0][0]} and {name}: {same:,} of"
+                    f" {len(reference):,} batch quotes"
+                )
+        for name, figures in per_quote.items():
+            small, large = figures[sizes[0]], figures[sizes[-1]]
+            wall = large.ms_per_quote / small.ms_per_quote
+            cpu = large.cpu_ms_per_quote / small.cpu_ms_per_quote
+            print(
+                f"{name}: {sizes[-1]:,} / {sizes[0]:,} = {wall:.2f} ms per quote ({cpu:.2f} CPU),"
+                f" peak RSS {large.rss_mb / small.rss_mb:.2f}  (target <= {TARGET_RATIO}; flat)"
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -474,11 +474,7 @@ def search_quotes(
     if selection is None:
         return SearchResult(0)
     chosen = search_order(where, order)
-    if (
-        chosen is SearchOrder.RELEVANCE
-        and _quotes_stored(store) > BM25_QUOTES
-        and not _bm25_affordable(store, where)
-    ):
+    if chosen is SearchOrder.RELEVANCE and _large(store) and not _bm25_affordable(store, where):
         return _best_matches(store, where, selection, limit=limit, offset=offset)
     body, params = selection.body(), selection.params
     total, exact = count_up_to(
@@ -515,6 +511,12 @@ def search_quotes(
     hits = [stored_quote(r) for r in matching_rows(store, where, sql, page_params)]
     ranked = total if chosen is SearchOrder.RELEVANCE and not exact else None
     return SearchResult(total, hits, exact=exact, ranked=ranked)
+
+
+def _large(store: Store) -> bool:
+    """Whether the store holds more than ``BM25_QUOTES`` quotes: a large store's searches
+    rank, count and facet only their latest ``RANK_POOL`` matches."""
+    return _quotes_stored(store) > BM25_QUOTES
 
 
 def _quotes_stored(store: Store) -> int:
@@ -745,7 +747,7 @@ def facet_sample(store: Store) -> int:
     search counts them; in a large store (``BM25_QUOTES``), ``RANK_POOL``, as best match
     first ranks them, since the quotes found are spread over a large file and each is a
     read of its own."""
-    return RANK_POOL if _quotes_stored(store) > BM25_QUOTES else COUNT_BOUND
+    return RANK_POOL if _large(store) else COUNT_BOUND
 
 
 def facet_counts(store: Store, where: QuoteFilter) -> Facets:

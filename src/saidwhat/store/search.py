@@ -10,6 +10,7 @@ SQLite as a parameter, never into the SQL text.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 import sqlite3
@@ -573,43 +574,34 @@ def _best_matches(
     ms to count to 10,000) and scored by ``candidate_scores``."""
     body, params = selection.body(), selection.params
     bound = max(RANK_POOL, offset + limit) + 1
-    # Words alone are the index's to answer: each of its rows is a stored quote.
+    # One pass over the index finds, counts and marks the matches (a second pass over the
+    # pool's range would read the words' positions again: for a phrase or a prefix of
+    # common words, that is half the cost). Words alone are the index's to answer: each
+    # of its rows is a stored quote.
+    marks = "highlight(quotes_fts, 0, char(1), char(2))"
     words_only = selection.conditions == ["quotes_fts MATCH ?"]
     latest = (
-        "SELECT rowid FROM quotes_fts f WHERE quotes_fts MATCH ?"
+        f"SELECT rowid, {marks} FROM quotes_fts f WHERE quotes_fts MATCH ?"
         if words_only
-        else f"SELECT q.id {body}"
+        else f"SELECT q.id, {marks} {body}"
     )
-    found = [
-        int(r[0])
-        for r in matching_rows(
-            store, where, f"{latest} ORDER BY f.rowid DESC LIMIT ?", [*params, bound]
-        )
-    ]
+    found = matching_rows(store, where, f"{latest} ORDER BY f.rowid DESC LIMIT ?", [*params, bound])
     total, exact = (len(found), True) if len(found) < bound else (bound - 1, False)
-    pool = found[: max(RANK_POOL, offset + limit)]
-    if not pool:
+    marked = found[: max(RANK_POOL, offset + limit)]
+    if not marked:
         return SearchResult(total, exact=exact)
-    # The candidates are the matches from the pool's oldest on: a range of the index.
-    candidates = replace(
-        selection, conditions=[*selection.conditions, "f.rowid >= ?"], params=[*params, pool[-1]]
-    )
-    marked = matching_rows(
-        store,
-        where,
-        f"SELECT q.id, highlight(quotes_fts, 0, char(1), char(2)) {candidates.body()}",
-        candidates.params,
-    )
     assert where.text is not None  # relevance in a large store: there are words
     scores = candidate_scores([r[1] for r in marked], query_terms(where.text))
-    ranked = sorted(zip(scores, (int(r[0]) for r in marked), strict=True), key=_best_first)
-    paged = [quote_id for _, quote_id in ranked[offset : offset + limit]]
+    best = heapq.nsmallest(
+        offset + limit, zip(scores, (int(r[0]) for r in marked), strict=True), key=_best_first
+    )
+    paged = [quote_id for _, quote_id in best[offset:]]
     rows = matching_rows(
         store, where, f"{QUOTE_SELECT} WHERE q.id IN ({','.join('?' * len(paged))})", paged
     )
     by_id = {int(r["quote_id"]): stored_quote(r) for r in rows}
     hits = [by_id[quote_id] for quote_id in paged if quote_id in by_id]
-    return SearchResult(total, hits, exact=exact, ranked=None if exact else len(pool))
+    return SearchResult(total, hits, exact=exact, ranked=None if exact else len(marked))
 
 
 def _best_first(scored: tuple[float, int]) -> tuple[float, int]:
@@ -637,34 +629,48 @@ def candidate_scores(marked: Sequence[str], terms: Sequence[QueryTerm]) -> list[
         for term in terms
         if not term.excluded
     ]
-    in_span: dict[str, list[int]] = {}  # a marked span: how often each term is in it
+    in_span: dict[str, tuple[int, ...]] = {}  # a marked span: how often each term is in it
 
-    def occurrences(span: str) -> list[int]:
-        if span not in in_span:
+    def occurrences(span: str) -> tuple[int, ...]:
+        counts = in_span.get(span)
+        if counts is None:
             words = [t.folded for t in fts_tokens(span)]
-            in_span[span] = [_occurrences(words, phrase, prefix) for phrase, prefix in wanted]
-        return in_span[span]
+            counts = tuple(_occurrences(words, phrase, prefix) for phrase, prefix in wanted)
+            in_span[span] = counts
+        return counts
 
-    frequencies: list[list[int]] = []
-    lengths: list[int] = []
+    # Two thousand candidates a search: the loops stay lean (most have one marked span).
+    frequencies: list[tuple[int, ...]] = []
+    unmarked = (0,) * len(wanted)
     for text in marked:
-        counts = [0] * len(wanted)
-        for span in _MARKED.findall(text):
-            for index, found in enumerate(occurrences(span)):
-                counts[index] += found
-        frequencies.append(counts)
-        lengths.append(max(1, len(text.split())))  # words, near enough for the length's weight
+        spans = _MARKED.findall(text)
+        if len(spans) == 1:
+            frequencies.append(occurrences(spans[0]))
+        elif not spans:
+            frequencies.append(unmarked)
+        else:
+            frequencies.append(tuple(map(sum, zip(*map(occurrences, spans), strict=True))))
     if not marked:
         return []
+    lengths = [max(1, text.count(" ") + 1) for text in marked]  # near enough for its weight
     n, mean_length = len(marked), sum(lengths) / len(marked)
     having = [sum(1 for counts in frequencies if counts[i]) for i in range(len(wanted))]
     # FTS5's own weight of a word: none to speak of when most candidates have it.
     weights = [max(math.log((n - df + 0.5) / (df + 0.5)), 1e-6) for df in having]
+    saturated = BM25_K1 + 1
+    scale = BM25_K1 * BM25_B / mean_length
+    base = BM25_K1 * (1 - BM25_B)
+    if len(weights) == 1:  # one word or phrase, the most common query
+        (weight,) = weights
+        return [
+            weight * tf * saturated / (tf + base + scale * length) if tf else 0.0
+            for (tf,), length in zip(frequencies, lengths, strict=True)
+        ]
     scores = []
     for counts, length in zip(frequencies, lengths, strict=True):
-        norm = BM25_K1 * (1 - BM25_B + BM25_B * length / mean_length)
+        norm = base + scale * length
         pairs = zip(weights, counts, strict=True)
-        scores.append(sum(w * tf * (BM25_K1 + 1) / (tf + norm) for w, tf in pairs if tf))
+        scores.append(sum(w * tf * saturated / (tf + norm) for w, tf in pairs if tf))
     return scores
 
 

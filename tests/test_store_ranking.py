@@ -174,7 +174,16 @@ def test_bm25_still_ranks_words_with_few_matches_in_a_large_store(
     monkeypatch.setattr(search_module, "BM25_POSTINGS", 2)  # matches in the whole store
     assert ranked_by(QuoteFilter(text="lighthouse")) == "bm25"  # two quotes have it
     assert ranked_by(QuoteFilter(text="ferry")) == "highlight"  # five
-    assert ranked_by(QuoteFilter(text='"repaint the lighthouse"')) == "bm25"  # its rarest word
+    # a phrase's passes read the positions of each of its words: all their matches count
+    phrase = QuoteFilter(text='"repaint the lighthouse"')
+    assert ranked_by(phrase) == "highlight"
+    stored = search_module._quotes_stored(store)
+    each = [search_module._matches_estimate(store, w, stored) for w in ("repaint", "the")]
+    monkeypatch.setattr(search_module, "BM25_POSTINGS", sum(each) + 2)  # and lighthouse's 2
+    assert ranked_by(phrase) == "bm25"
+    monkeypatch.setattr(search_module, "BM25_POSTINGS", sum(each) + 1)
+    assert ranked_by(phrase) == "highlight"
+    monkeypatch.setattr(search_module, "BM25_POSTINGS", 2)
     assert ranked_by(QuoteFilter(text="lighthouse*")) == "highlight"  # a prefix: merged whole
     # the speaker is a phrase of the match: its quotes count
     assert ranked_by(QuoteFilter(text="lighthouse", speaker="Ilse Varga")) == "highlight"

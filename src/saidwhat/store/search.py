@@ -208,7 +208,8 @@ million quotes have: 0.2 s), so a larger store ranks its candidates itself
 
 BM25_POSTINGS = 250_000
 """In a large store, ``bm25`` still ranks a query whose words' matches in the whole store
-(for a phrase, its rarest word's; for the speaker, its quotes) add up to no more than this:
+(for a phrase, each of its words': its passes read the positions of all of them; for
+the speaker, its quotes) add up to no more than this:
 its statistics pass then costs a few milliseconds, and reads no quote's text."""
 
 
@@ -543,7 +544,7 @@ def _bm25_affordable(store: Store, where: QuoteFilter) -> bool:
         words = [t.folded for t in fts_tokens(term.text)]
         if term.prefix or not words or budget < 0:
             return False  # a prefix's words are merged whole, however few are read
-        budget -= min(_matches_estimate(store, word, stored) for word in words)
+        budget -= sum(_matches_estimate(store, word, stored) for word in words)
     return budget >= 0
 
 

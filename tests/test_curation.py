@@ -14,6 +14,7 @@ import shutil
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -756,3 +757,30 @@ def test_the_pages_say_a_speaker_is_hidden_and_can_list_it(served: tuple[TestCli
     listing = client.get("/speakers", params={"hidden": "1"}).text
     assert f'href="/speakers/{berg}"' in listing and 'class="unresolved hidden"' in listing
     assert 'name="hidden" value="1" checked' in listing
+
+
+def test_the_form_edits_the_store_off_the_event_loop(
+    served: tuple[TestClient, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit writes the store (it can wait on a lock): the other pages go on meanwhile."""
+    import asyncio
+
+    import saidwhat.server.curation as curation_module
+
+    loops: list[bool] = []
+    original = curation_module._edit
+
+    def edit(*args: Any, **kwargs: Any) -> Any:
+        try:
+            asyncio.get_running_loop()
+            loops.append(True)
+        except RuntimeError:  # a worker thread runs no event loop
+            loops.append(False)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(curation_module, "_edit", edit)
+    client, path = served
+    berg = _id(path, "Tomas Berg")
+    form = {"action": "rename", "value": "Tomas Berg-Lund", "token": TOKEN}
+    assert client.post(f"/speakers/{berg}/curate", data=form).status_code == 200
+    assert loops == [False]

@@ -19,6 +19,7 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 from saidwhat.server.render import render
 from saidwhat.server.state import MAX_ID, ServerState
@@ -162,7 +163,8 @@ def curation_page_router(state: ServerState) -> APIRouter:
             return _done(401, speaker_id, "the token is not this server's --ingest-token")
         try:
             make = form_edit(fields.get("action", ""), fields.get("value", "")[:500])
-            edit = _edit(state, lambda store: make(store, speaker_id))
+            # the edit writes the store: in a worker thread, not on the event loop
+            edit = await run_in_threadpool(_edit, state, lambda store: make(store, speaker_id))
         except SpeakerEditError as exc:
             return _done(exc.status, speaker_id, str(exc))
         return _done(200, edit.speaker_id, edit.message, edit.new_speaker_id)

@@ -20,7 +20,7 @@ from saidwhat.store.queries import article_detail
 from saidwhat.store.rows import STORED_QUOTE_FIELDS
 from saidwhat.store.schema import MIGRATIONS, _statements
 from saidwhat.store.search import QuoteFilter, search_quotes
-from saidwhat.store.store import StoreError
+from saidwhat.store import StoreError
 
 TEXT = "“The ferry will run all winter,” said Ilse Varga.\nShe said the harbour was ready."
 

@@ -7,6 +7,9 @@ them, and they never import each other.
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
+from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -170,9 +173,44 @@ def input_progress(
 
 
 def fail(message: object, code: int = 2) -> typer.Exit:
-    """Print an error for the user (as text, never as markup) and the exit to raise."""
-    err.print(f"[red]error:[/red] {escape(str(message))}", highlight=False)
-    return typer.Exit(code)
+    """Print an error for the user (as text, never as markup) and the exit to raise.
+
+    A fault of the store or of a file (``saidwhat.store.faults.StoreFault``: a
+    full disk, a read-only file, a lock held too long, …) says what to do about
+    it, and exits with 1: the command was right, the machine was not.
+    """
+    to_go_on = getattr(message, "to_go_on", None)
+    text = f"{message}; {to_go_on}" if to_go_on else str(message)
+    err.print(f"[red]error:[/red] {escape(text)}", highlight=False)
+    return typer.Exit(1 if to_go_on else code)
+
+
+@contextlib.contextmanager
+def stored_before_a_fault(store: Store, inputs_total: Callable[[], int | None]) -> Iterator[None]:
+    """Say what a run into ``store`` kept when a fault stops it (``saidwhat.store.faults``).
+
+    The articles stored are counted in the store (before the run and after
+    the fault: in a bulk load, SQLite may have rolled the open group back),
+    out of ``inputs_total()`` records when the inputs can be counted. Each
+    article is whole or absent, so running the same command again goes on.
+    """
+    from saidwhat.store import StoreFault
+
+    before = store.counts()["articles"]
+    try:
+        yield
+    except StoreFault as fault:
+        try:
+            stored: int | None = store.counts()["articles"] - before
+        except (sqlite3.Error, StoreFault):
+            stored = None  # a damaged or vanished store says so in the fault
+        if stored is None:
+            raise fail(fault) from fault
+        total = inputs_total()
+        kept = f"stored {stored} of {total}" if total is not None else f"stored {stored}"
+        line = f"{fault}; {kept} articles before it, each whole; {fault.to_go_on}"
+        err.print(f"[red]error:[/red] {escape(line)}", highlight=False)
+        raise typer.Exit(1) from fault
 
 
 def extraction_settings(

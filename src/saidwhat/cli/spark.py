@@ -36,6 +36,7 @@ from saidwhat.cli.common import (
     extraction_settings,
     fail,
     print_run_summary,
+    stored_before_a_fault,
 )
 from saidwhat.errors import BadRecord, SaidwhatError
 from saidwhat.settings import DEFAULT_MODEL, DEFAULT_SETTINGS
@@ -185,7 +186,7 @@ def load(
     """
     from saidwhat.ingest import IngestSummary
     from saidwhat.load import load_output
-    from saidwhat.store import Store
+    from saidwhat.store import Store, StoreFault
 
     def on_bad(bad: BadRecord) -> None:
         if not quiet:
@@ -195,7 +196,7 @@ def load(
         store = Store(db)
     except SaidwhatError as exc:
         raise fail(exc) from exc
-    with store:
+    with store, stored_before_a_fault(store, lambda: None):
         pending = store.link_pending()  # quotes of a store made before statements existed
         if pending:
             err.print(f"linked {pending} earlier quotes into statements")
@@ -221,6 +222,8 @@ def load(
                 summary = load_output(
                     directory, store, on_progress=on_progress, on_bad_record=on_bad, bulk=bulk
                 )
+            except StoreFault:
+                raise  # said with what the run stored (stored_before_a_fault)
             except SaidwhatError as exc:
                 raise fail(exc) from exc
         totals = store.counts()

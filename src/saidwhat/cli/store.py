@@ -53,6 +53,7 @@ from saidwhat.cli.common import (
     open_existing,
     plural,
     print_run_summary,
+    stored_before_a_fault,
 )
 from saidwhat.errors import BadRecord, SaidwhatError
 from saidwhat.model import EntityKind, Gender, QuoteType
@@ -150,7 +151,7 @@ def ingest(
     from saidwhat.pipeline import Extractor
     from saidwhat.read import count_records, read_inputs
     from saidwhat.read.metadata import with_run_metadata
-    from saidwhat.store import Store
+    from saidwhat.store import Store, StoreFault
     from saidwhat.store.identity import read_knowledge_base
 
     settings = extraction_settings(
@@ -160,7 +161,7 @@ def ingest(
         store = Store(db)
     except SaidwhatError as exc:
         raise fail(exc) from exc
-    with store:
+    with store, stored_before_a_fault(store, lambda: count_records(inputs)):
         if kb is not None:
             try:
                 entries = []
@@ -169,6 +170,8 @@ def ingest(
                         err.print(f"[yellow]skipped[/yellow] {entry}", highlight=False)
                     else:
                         entries.append(entry)
+            except StoreFault:
+                raise  # said with what the run stored (stored_before_a_fault)
             except SaidwhatError as exc:
                 raise fail(exc) from exc
             count, merged = store.load_knowledge_base(entries)
@@ -232,6 +235,8 @@ def ingest(
                         on_progress=on_progress,
                         on_bad_record=on_bad,
                     )
+            except StoreFault:
+                raise  # said with what the run stored (stored_before_a_fault)
             except SaidwhatError as exc:
                 raise fail(exc) from exc
         totals = store.counts()

@@ -24,7 +24,7 @@ from typing import Any
 
 import Stemmer
 
-from saidwhat.errors import BadRecord, SaidwhatError
+from saidwhat.errors import BadRecord
 from saidwhat.linking import (
     PARAPHRASE_MIN,
     PARAPHRASE_SHARE,
@@ -37,6 +37,7 @@ from saidwhat.linking import (
     speaker_keys,
 )
 from saidwhat.model import Article, Entity, EntityKind, ExtractedArticle, QuoteType
+from saidwhat.store.faults import FaultKind, StoreError, StoreFault, as_fault
 from saidwhat.store.identity import (
     KnownEntity,
     PersonName,
@@ -67,10 +68,6 @@ _ROWS_PER_INSERT = 400  # quotes per INSERT (21 columns: well under SQLite's 32,
 _MAX_CANDIDATES = 8  # quotes sharing the most grams, compared word by word
 _MAX_SPEAKER_CANDIDATES = 4  # the speaker's quotes sharing the most keys, compared
 _MAX_PER_SPEAKER_KEY = 16  # a speaker's latest quotes looked up per key (bounds a busy speaker)
-
-
-class StoreError(SaidwhatError):
-    """The store cannot be opened or used (not a database, read-only, locked too long)."""
 
 
 def content_hash(text: str) -> str:
@@ -125,6 +122,8 @@ class Store:
         self._stemmer = Stemmer.Stemmer("english")  # for statement linking (content_stems)
         if read_only and not self.path.is_file():
             raise StoreError(f"{self.path}: no such store (create one with `saidwhat ingest`)")
+        if not self.path.parent.is_dir():
+            raise StoreError(f"{self.path}: no such folder {self.path.parent} (create it first)")
         try:
             self.conn = conn = self._connect(read_only)
             if not read_only:
@@ -145,7 +144,11 @@ class Store:
                 elif schema_version(conn) > len(MIGRATIONS):
                     migrate(conn)  # says that a newer saidwhat wrote it (StoreVersionError)
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: not a saidwhat store ({exc})") from exc
+            with contextlib.suppress(sqlite3.Error, AttributeError):
+                self.conn.close()
+            raise as_fault(self.path, exc) or StoreError(
+                f"{self.path}: not a saidwhat store ({exc})"
+            ) from exc
 
     def _connect(self, read_only: bool) -> sqlite3.Connection:
         if read_only:
@@ -188,7 +191,7 @@ class Store:
         self.close()
 
     def _write(self) -> _Transaction:
-        return _Transaction(self.conn, self._group)
+        return _Transaction(self.conn, self.path, self._group)
 
     @contextlib.contextmanager
     def bulk_load(
@@ -214,7 +217,7 @@ class Store:
             yield  # already in one
             return
         self.conn.execute(f"PRAGMA wal_autocheckpoint = {BULK_WAL_AUTOCHECKPOINT}")
-        self._group = _Group(self.conn, articles_per_commit, seconds_per_commit)
+        self._group = _Group(self.conn, self.path, articles_per_commit, seconds_per_commit)
         try:
             yield
         finally:
@@ -254,11 +257,9 @@ class Store:
             try:
                 with self._write():
                     return self._add(result, source)
-            except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) and "busy" not in str(exc):
+            except StoreFault as fault:
+                if fault.kind is not FaultKind.LOCKED or attempt == _LOCK_RETRIES - 1:
                     raise
-                if attempt == _LOCK_RETRIES - 1:
-                    raise StoreError(f"{self.path}: the store stayed locked ({exc})") from exc
                 time.sleep(0.2 * (attempt + 1))
         raise AssertionError("unreachable")
 
@@ -966,6 +967,7 @@ class _Group:
     """The open transaction of a bulk load: writes so far, and when it began."""
 
     conn: sqlite3.Connection
+    path: Path
     max_writes: int
     max_seconds: float
     writes: int = 0
@@ -974,7 +976,8 @@ class _Group:
     def begin(self) -> None:
         """Open the group's transaction (taking the write lock) unless it is open."""
         if not self.conn.in_transaction:
-            self.conn.execute("BEGIN IMMEDIATE")
+            with _faults_of(self.path):
+                self.conn.execute("BEGIN IMMEDIATE")
             self.writes, self.started = 0, time.monotonic()
 
     def wrote(self) -> None:
@@ -985,23 +988,42 @@ class _Group:
 
     def commit(self) -> None:
         if self.conn.in_transaction:
-            self.conn.execute("COMMIT")
+            with _faults_of(self.path):
+                self.conn.execute("COMMIT")
+
+
+@contextlib.contextmanager
+def _faults_of(path: Path) -> Iterator[None]:
+    """Raise the SQLite errors a user can act on (a full disk, a lock held too long, …) as
+    the StoreFault of the store at ``path``."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        fault = as_fault(path, exc)
+        if fault is None:
+            raise
+        raise fault from exc
 
 
 class _Transaction:
     """``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any exception (even KeyboardInterrupt).
 
     In a bulk load (``group``), a savepoint of the group's transaction instead:
-    rolled back alone on an exception, the group's other writes kept.
+    rolled back alone on an exception, the group's other writes kept. A fault
+    a user can act on (``saidwhat.store.faults``) comes out as a StoreFault.
+    SQLite itself may roll the whole transaction back on one (a full disk): then
+    there is nothing left to roll back, and in a bulk load the open group is lost.
     """
 
-    def __init__(self, conn: sqlite3.Connection, group: _Group | None = None) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path, group: _Group | None = None) -> None:
         self.conn = conn
+        self.path = path
         self.group = group
 
     def __enter__(self) -> None:
         if self.group is None:
-            self.conn.execute("BEGIN IMMEDIATE")
+            with _faults_of(self.path):
+                self.conn.execute("BEGIN IMMEDIATE")
             return
         self.group.begin()
         self.conn.execute("SAVEPOINT article")
@@ -1012,11 +1034,21 @@ class _Transaction:
         value: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        if self.group is None:
-            self.conn.execute("COMMIT" if kind is None else "ROLLBACK")
-        elif kind is None:
-            self.conn.execute("RELEASE article")
-            self.group.wrote()
-        elif self.conn.in_transaction:  # (an I/O error may have rolled it all back)
-            self.conn.execute("ROLLBACK TO article")
-            self.conn.execute("RELEASE article")
+        with _faults_of(self.path):
+            if kind is None:
+                if self.group is None:
+                    self.conn.execute("COMMIT")
+                else:
+                    self.conn.execute("RELEASE article")
+                    self.group.wrote()
+                return
+            if self.conn.in_transaction:  # (a fault may have rolled it all back)
+                if self.group is None:
+                    self.conn.execute("ROLLBACK")
+                else:
+                    self.conn.execute("ROLLBACK TO article")
+                    self.conn.execute("RELEASE article")
+        if isinstance(value, sqlite3.Error):
+            fault = as_fault(self.path, value)
+            if fault is not None:
+                raise fault from value

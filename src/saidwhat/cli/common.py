@@ -109,6 +109,14 @@ BulkOption = Annotated[
         "a kill loses at most the last group, which a re-run stores.",
     ),
 ]
+CheckOption = Annotated[
+    bool,
+    typer.Option(
+        "--check",
+        help="First check that the store file is whole (SQLite's quick_check of every page: "
+        "seconds a gigabyte); a damaged store is refused, not written to.",
+    ),
+]
 MaxArticleCharsOption = Annotated[
     int, typer.Option("--max-article-chars", min=1, help="Skip (and report) longer articles.")
 ]

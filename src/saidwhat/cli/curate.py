@@ -135,6 +135,10 @@ def export_knowledge_base(
     with open_existing(db) as store:
         try:
             count = write_knowledge_base(knowledge_base(store), output)
-        except (SaidwhatError, OSError) as exc:
+        except SaidwhatError as exc:
             raise fail(exc) from exc
+        except OSError as exc:  # a full disk, a read-only folder: said with what to do
+            from saidwhat.store.faults import as_fault
+
+            raise fail(as_fault(output, exc) or exc) from exc
     err.print(f"wrote {output} ({plural(count, 'speaker')})", highlight=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import time
@@ -32,6 +33,7 @@ from saidwhat.cli.common import (
 )
 from saidwhat.errors import BadRecord, SaidwhatError
 from saidwhat.model import Article, ExtractedArticle
+from saidwhat.outputs import open_whole
 from saidwhat.settings import DEFAULT_MODEL, DEFAULT_SETTINGS, Scope, Settings
 
 
@@ -138,7 +140,11 @@ def extract(
     )
     summary = RunSummary()
     started = time.perf_counter()
-    out: TextIO = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
+    # The output file is written under a temporary name and renamed once complete.
+    whole = contextlib.ExitStack()
+    out: TextIO = sys.stdout
+    if output:
+        out = whole.enter_context(open_whole(output))
     # The bar goes to stderr; over a listing printed to the same terminal it would garble it.
     show_bar = progress and err.is_terminal and (output is not None or not sys.stdout.isatty())
     from saidwhat.read import count_records
@@ -153,7 +159,7 @@ def extract(
     )
     articles = _articles(inputs, summary, outlet, published)
     try:
-        with bar:
+        with whole, bar:
             for result in Extractor(settings).extract_articles(articles):
                 if result.error:
                     bad = BadRecord(result.article.id, result.error)
@@ -175,9 +181,13 @@ def extract(
             bar.update(task, completed=summary.articles + len(summary.skipped))
     except SaidwhatError as exc:
         raise fail(exc) from exc
-    finally:
-        if output:
-            out.close()
+    except OSError as exc:
+        from saidwhat.store.faults import as_fault
+
+        fault = as_fault(output or "standard output", exc)
+        if fault is None:
+            raise
+        raise fail(fault) from exc
     err.print(summary.line(time.perf_counter() - started), highlight=False)
     if summary.articles == 0:
         raise fail("nothing could be processed", code=1)

@@ -15,6 +15,7 @@ import typer
 
 from saidwhat.cli.common import (
     DEFAULT_DB,
+    CheckOption,
     app,
     err,
     fail,
@@ -140,11 +141,21 @@ def serve(
             "while it runs. The default, 1, suits one user.",
         ),
     ] = 1,
+    check: CheckOption = False,
 ) -> None:
     """Serve a store: search, speaker, article and statement pages, and a JSON API (/docs).
 
     The store is opened read-only; only --ingest-token lets callers add articles.
+    While the store is locked, gone or damaged, pages answer 503 and say so;
+    they answer again once it is back.
     """
+    if check and db.is_file():
+        from saidwhat.store import Store
+
+        try:
+            Store(db, read_only=True, check=True).close()
+        except SaidwhatError as exc:
+            raise fail(exc) from exc
     run_server(db, host, port, ingest_token, workers)
 
 

@@ -24,6 +24,7 @@ from saidwhat.cli.common import (
     DEFAULT_DB,
     BatchOption,
     BulkOption,
+    CheckOption,
     CuesOption,
     DbOption,
     MaxArticleCharsOption,
@@ -177,6 +178,7 @@ def load(
         bool, typer.Option("--quiet", "-q", help="Do not list each unreadable row.")
     ] = False,
     bulk: BulkOption = True,
+    check: CheckOption = False,
 ) -> None:
     """Put the output of `saidwhat spark` in the store (--db), as ingest would.
 
@@ -193,7 +195,7 @@ def load(
             err.print(f"[yellow]skipped[/yellow] {escape(str(bad))}", highlight=False)
 
     try:
-        store = Store(db)
+        store = Store(db, check=check)
     except SaidwhatError as exc:
         raise fail(exc) from exc
     with store, stored_before_a_fault(store, lambda: None):

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 
 import typer
 from rich import box
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -29,6 +30,7 @@ from saidwhat.cli.common import (
     DEFAULT_DB,
     BatchOption,
     BulkOption,
+    CheckOption,
     CuesOption,
     DbOption,
     FormatOption,
@@ -134,6 +136,7 @@ def ingest(
     outlet: OutletOption = None,
     published: PublishedOption = None,
     bulk: BulkOption = False,
+    check: CheckOption = False,
 ) -> None:
     """Read articles into the store (--db), with their quotes and speakers.
 
@@ -158,7 +161,7 @@ def ingest(
         model, batch_size, min_confidence, max_article_chars, scope, cues, processes
     )
     try:
-        store = Store(db)
+        store = Store(db, check=check)
     except SaidwhatError as exc:
         raise fail(exc) from exc
     with store, stored_before_a_fault(store, lambda: count_records(inputs)):
@@ -568,7 +571,13 @@ def export(
         ),
     ] = None,
 ) -> None:
-    """Export the store: quotes (with speaker and article fields), articles and speakers."""
+    """Export the store: quotes (with speaker and article fields), articles and speakers.
+
+    Each file is written under a temporary name and renamed when complete, so
+    a run a full disk (or anything else) stops leaves no file under a final
+    name that is not whole; the files listed as written are.
+    """
+    from saidwhat.store import StoreFault
     from saidwhat.store.export import TABLES, ExportFormat, export_store
 
     try:
@@ -581,10 +590,16 @@ def export(
     unknown = [t for t in chosen if t not in TABLES]
     if unknown:
         raise fail(ValueError(f"unknown table {', '.join(unknown)}; known: {', '.join(TABLES)}"))
+
+    def wrote(path: Path, count: int) -> None:
+        err.print(f"wrote {escape(str(path))} ({plural(count, 'row')})", highlight=False)
+
     with open_existing(db) as store:
-        written = export_store(store, export_format, output, chosen)
-    for path, count in written.items():
-        err.print(f"wrote {path} ({count} rows)", highlight=False)
+        try:
+            export_store(store, export_format, output, chosen, on_written=wrote)
+        except StoreFault as fault:
+            # a file is whole under its name or absent: the ones said above are complete
+            raise fail(fault) from fault
 
 
 @app.command()
@@ -623,6 +638,52 @@ def stats(db: StoreDbOption = DEFAULT_DB, fmt: FormatOption = ListFormat.TABLE) 
     ]:
         table.add_row(what, value)
     _print_records([record], fmt, table)
+
+
+@app.command()
+def check(
+    db: StoreDbOption = DEFAULT_DB,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full",
+            help="Also check every index against its rows, and the full-text indexes "
+            "against the quotes and articles (minutes for millions of quotes).",
+        ),
+    ] = False,
+) -> None:
+    """Check that a store file is whole: SQLite reads every page and checks its form.
+
+    Prints what is wrong and exits with 1 when the store is damaged (restore
+    it from a copy; `sqlite3 FILE .recover` may save what it held), else
+    says it is fine and what it holds. It only reads the store.
+    """
+    import time
+
+    from saidwhat.store import FaultKind, StoreFault
+    from saidwhat.store.faults import RESTORE
+    from saidwhat.store.store import check_file
+
+    started = time.perf_counter()
+    try:
+        problems = check_file(db, full=full)
+    except SaidwhatError as exc:
+        raise fail(exc) from exc
+    seconds = time.perf_counter() - started
+    how = "integrity_check" if full else "quick_check"
+    if problems:
+        for problem in problems[1:]:
+            err.print(f"  {escape(problem)}", highlight=False)
+        damaged = StoreFault(db, FaultKind.DAMAGED, f"{how}: {problems[0]}")
+        raise fail(f"{damaged}; {RESTORE.replace('FILE', str(db))}", code=1)
+    with open_existing(db) as store:
+        totals = store.counts()
+    err.print(
+        f"{escape(str(db))}: whole ({how} in {seconds:.1f}s); "
+        f"{plural(totals['articles'], 'article')}, {plural(totals['quotes'], 'quote')}, "
+        f"{plural(totals['speakers'], 'speaker')}",
+        highlight=False,
+    )
 
 
 @app.command()

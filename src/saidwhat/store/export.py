@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,8 @@ import pyarrow.parquet as pq
 
 from saidwhat.linking import variant_change
 from saidwhat.model import ARTICLE_FIELDS, QUOTE_FIELDS, Field, FieldType, QuoteType
+from saidwhat.outputs import written_whole
+from saidwhat.store.faults import as_fault
 from saidwhat.store.rows import QUOTE_CONTEXT, parts_of, quote_columns
 from saidwhat.store.search import (
     ORDER_SQL,
@@ -259,35 +261,59 @@ def search_export(
 
 
 def export_table(store: Store, table: str, fmt: ExportFormat, path: Path) -> int:
-    """Write one table to ``path``; return the number of rows written."""
+    """Write one table to ``path``, whole or not at all (``written_whole``); return the
+    number of rows written. A fault of the file (a full disk, …) is a StoreFault."""
     sql, schema = TABLES[table]
     count = 0
-    if fmt is ExportFormat.PARQUET:
-        with pq.ParquetWriter(path, schema, compression="zstd") as writer:
-            for batch in _batches(store, sql, fmt):
-                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
-                count += len(batch)
-            if count == 0:
-                writer.write_table(schema.empty_table())
-        return count
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        handle.write(text_header(fmt, schema.names))
-        for batch in _batches(store, sql, fmt):
-            handle.write(text_rows(batch, fmt, schema.names))
-            count += len(batch)
+    try:
+        with written_whole(path) as partial:
+            if fmt is ExportFormat.PARQUET:
+                with pq.ParquetWriter(partial, schema, compression="zstd") as writer:
+                    for batch in _batches(store, sql, fmt):
+                        writer.write_table(pa.Table.from_pylist(batch, schema=schema))
+                        count += len(batch)
+                    if count == 0:
+                        writer.write_table(schema.empty_table())
+                return count
+            with partial.open("w", encoding="utf-8", newline="") as handle:
+                handle.write(text_header(fmt, schema.names))
+                for batch in _batches(store, sql, fmt):
+                    handle.write(text_rows(batch, fmt, schema.names))
+                    count += len(batch)
+    except OSError as exc:
+        fault = as_fault(path, exc)
+        if fault is None:
+            raise
+        raise fault from exc
     return count
 
 
 def export_store(
-    store: Store, fmt: ExportFormat, directory: Path, tables: Sequence[str] = tuple(TABLES)
+    store: Store,
+    fmt: ExportFormat,
+    directory: Path,
+    tables: Sequence[str] = tuple(TABLES),
+    on_written: Callable[[Path, int], None] | None = None,
 ) -> dict[Path, int]:
-    """Write ``tables`` as ``<directory>/<table>.<format>``; return rows per file written."""
+    """Write ``tables`` as ``<directory>/<table>.<format>``; return rows per file written.
+
+    Each file is whole once under its name; ``on_written`` hears of each as
+    it is (a fault stops the export, and the files written before it stay).
+    """
     unknown = [t for t in tables if t not in TABLES]
     if unknown:
         raise ValueError(f"unknown table(s) {', '.join(unknown)}; known: {', '.join(TABLES)}")
-    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        fault = as_fault(directory, exc)
+        if fault is None:
+            raise
+        raise fault from exc
     written: dict[Path, int] = {}
     for table in tables:
         path = directory / f"{table}.{fmt.value}"
         written[path] = export_table(store, table, fmt, path)
+        if on_written is not None:
+            on_written(path, written[path])
     return written

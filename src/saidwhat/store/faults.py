@@ -30,6 +30,7 @@ class FaultKind(StrEnum):
     LOCKED = "locked"
     DAMAGED = "damaged"
     NOT_A_STORE = "not a store"
+    DISK = "disk error"
 
 
 WHAT: dict[FaultKind, str] = {
@@ -39,8 +40,11 @@ WHAT: dict[FaultKind, str] = {
     FaultKind.LOCKED: "another process kept the store locked for longer than saidwhat waits",
     FaultKind.DAMAGED: "the store file is damaged",
     FaultKind.NOT_A_STORE: "not a saidwhat store: not an SQLite database",
+    FaultKind.DISK: "the disk failed a read or a write (full, over a size limit, or failing)",
 }
 """What happened, as the line after the file's name says it."""
+
+RESTORE = "restore the store from a copy (`sqlite3 FILE .recover` may save what it held)"
 
 TO_GO_ON: dict[FaultKind, str] = {
     FaultKind.NO_SPACE: "free space and run the same command again to go on",
@@ -56,11 +60,11 @@ TO_GO_ON: dict[FaultKind, str] = {
         "run the same command again when the other writer is done (`fuser` or `lsof` "
         "on the file names it)"
     ),
-    FaultKind.DAMAGED: (
-        "`saidwhat check --db FILE` says what is wrong; restore the store from a copy "
-        "(`sqlite3 FILE .recover` may save what it held)"
-    ),
+    FaultKind.DAMAGED: f"{RESTORE}; `saidwhat check --db FILE` lists what is wrong",
     FaultKind.NOT_A_STORE: "give the path of a store `saidwhat ingest` made",
+    FaultKind.DISK: (
+        "check the disk (its free space, `dmesg`) and run the same command again to go on"
+    ),
 }
 """What the user can do about it, and that a re-run goes on where the fault stopped it."""
 
@@ -73,6 +77,7 @@ _SQLITE_FAULTS: tuple[tuple[str, FaultKind], ...] = (
     ("SQLITE_LOCKED", FaultKind.LOCKED),
     ("SQLITE_CORRUPT", FaultKind.DAMAGED),
     ("SQLITE_NOTADB", FaultKind.NOT_A_STORE),
+    ("SQLITE_IOERR", FaultKind.DISK),  # e.g. a write over RLIMIT_FSIZE (EFBIG)
 )
 
 _OS_FAULTS: dict[int, FaultKind] = {
@@ -82,6 +87,7 @@ _OS_FAULTS: dict[int, FaultKind] = {
     errno.EROFS: FaultKind.READ_ONLY,
     errno.EACCES: FaultKind.PERMISSION,
     errno.EPERM: FaultKind.PERMISSION,
+    errno.EIO: FaultKind.DISK,
 }
 
 

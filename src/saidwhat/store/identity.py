@@ -21,6 +21,7 @@ from pathlib import Path
 from saidwhat.errors import BadInput, BadRecord
 from saidwhat.lexicon import lexicon_for
 from saidwhat.model import EntityKind
+from saidwhat.outputs import open_whole
 
 # Names across articles are matched with the English lexicon's titles and aliases.
 _LEXICON = lexicon_for("en")
@@ -200,7 +201,7 @@ def write_knowledge_base(entries: Iterable[KnownEntity], path: str | Path) -> in
     if suffix not in (".csv", ".jsonl", ".ndjson"):
         raise BadInput(f"{path}: a knowledge base is a .csv or .jsonl file")
     count = 0
-    with path.open("w", encoding="utf-8", newline="") as handle:
+    with open_whole(path) as handle:
         writer = csv.DictWriter(handle, fieldnames=KB_COLUMNS) if suffix == ".csv" else None
         if writer is not None:
             writer.writeheader()

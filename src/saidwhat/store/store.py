@@ -13,6 +13,7 @@ import contextlib
 import functools
 import hashlib
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -101,6 +102,59 @@ def index_keys(content: str, has_speaker: bool, stemmer: Stemmer.Stemmer) -> Ind
     return IndexKeys(words, stems, gram_hashes(words), keys)
 
 
+def check_file(path: str | Path, *, full: bool = False) -> list[str]:
+    """What is wrong with the store file at ``path`` (empty: nothing SQLite finds).
+
+    ``quick_check`` reads every page and checks each is well formed; with
+    ``full``, ``integrity_check`` also checks every index against its rows,
+    and the full-text indexes against the quotes and articles (minutes for
+    millions of quotes). Read-only. A StoreFault when the file is not a store
+    or cannot be read at all.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise StoreError(f"{path}: no such store (create one with `saidwhat ingest`)")
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        try:
+            rows = conn.execute(f"PRAGMA {'integrity_check' if full else 'quick_check'}(20)")
+            lines = (line.strip() for r in rows for line in str(r[0]).splitlines())
+            problems = [line for line in lines if line not in ("ok", "*** in database main ***")]
+        finally:
+            conn.close()
+        if full and not problems and os.access(path, os.W_OK):
+            problems += _full_text_problems(path)
+        return problems
+    except sqlite3.DatabaseError as exc:
+        fault = as_fault(path, exc)
+        if fault is not None and fault.kind is FaultKind.DAMAGED:
+            return [str(exc)]
+        raise fault or StoreError(f"{path}: cannot be checked ({exc})") from exc
+
+
+def _full_text_problems(path: Path) -> list[str]:
+    """FTS5's ``integrity-check`` of the quotes' and articles' indexes against their rows.
+
+    It is a write statement to SQLite (though it changes nothing), so it runs
+    in a transaction that is rolled back.
+    """
+    problems = []
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    try:
+        for table in ("quotes_fts", "articles_fts"):
+            conn.execute("BEGIN")
+            try:
+                conn.execute(f"INSERT INTO {table}({table}) VALUES ('integrity-check')")
+            except sqlite3.DatabaseError as exc:
+                problems.append(f"{table}: {exc}")
+            finally:
+                conn.execute("ROLLBACK")
+    finally:
+        conn.close()
+    return problems
+
+
 @dataclass(frozen=True, slots=True)
 class Added:
     """What storing one article did: its row (None for a duplicate) and what it added."""
@@ -114,9 +168,20 @@ class Store:
     """A saidwhat store at ``path`` (created, and migrated to the current schema, on open)."""
 
     def __init__(
-        self, path: str | Path, *, read_only: bool = False, link_statements: bool = True
+        self,
+        path: str | Path,
+        *,
+        read_only: bool = False,
+        link_statements: bool = True,
+        check: bool = False,
     ) -> None:
+        """Open (or create) the store; with ``check``, SQLite's ``quick_check`` of every page
+        first (seconds a gigabyte), and a StoreFault when the file is damaged."""
         self.path = Path(path)
+        if check and self.path.is_file():
+            problems = check_file(self.path)
+            if problems:
+                raise StoreFault(self.path, FaultKind.DAMAGED, problems[0])
         self.link_statements = link_statements
         self._group: _Group | None = None  # the open bulk load, if any
         self._stemmer = Stemmer.Stemmer("english")  # for statement linking (content_stems)

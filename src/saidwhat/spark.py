@@ -36,6 +36,7 @@ Nothing here finds quotes: extraction is ``saidwhat.pipeline``'s.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -74,6 +75,7 @@ from saidwhat.load import (
     output_rows,
 )
 from saidwhat.model import Article, ExtractedArticle
+from saidwhat.outputs import written_whole
 from saidwhat.pipeline import Extractor
 from saidwhat.read import (
     READERS,
@@ -86,7 +88,8 @@ from saidwhat.read import (
     registered_suffix,
 )
 from saidwhat.settings import DEFAULT_SETTINGS, Settings
-from saidwhat.store import Added, content_hash
+from saidwhat.store import Added, FaultKind, StoreFault, content_hash
+from saidwhat.store.faults import as_fault
 
 MAX_ROWS_PER_FILE = 200_000  # one Parquet file per day and task, cut at this many rows
 
@@ -504,17 +507,30 @@ def run_job(
     )
     try:
         totals = bundles.map(_counts).fold(IngestSummary(), _sum)
-        for index, table in enumerate(TABLES):
-            rows = bundles.flatMap(itemgetter(index))
-            frame = spark.createDataFrame(rows, spark_schema(table))
-            (
-                frame.repartition(PARTITION)
-                .write.mode("overwrite" if overwrite else "errorifexists")
-                .option("maxRecordsPerFile", MAX_ROWS_PER_FILE)
-                .partitionBy(PARTITION)
-                .parquet(f"{output}/{table}")
-            )
+        # A local output's tables are written under temporary names and renamed once all
+        # are whole (a failed job leaves none); a cluster's (a URI) are whole when Spark
+        # has written their _SUCCESS.
+        local = not is_uri(output)
+        with contextlib.ExitStack() as whole:
+            for index, table in enumerate(TABLES):
+                target = f"{output}/{table}"
+                if local:
+                    target = str(whole.enter_context(written_whole(Path(target))))
+                rows = bundles.flatMap(itemgetter(index))
+                frame = spark.createDataFrame(rows, spark_schema(table))
+                (
+                    frame.repartition(PARTITION)
+                    .write.mode("overwrite" if overwrite or local else "errorifexists")
+                    .option("maxRecordsPerFile", MAX_ROWS_PER_FILE)
+                    .partitionBy(PARTITION)
+                    .parquet(target)
+                )
     except Exception as exc:
+        fault = as_fault(output, exc)
+        if fault is None and "No space left on device" in str(exc):  # said by the JVM
+            fault = StoreFault(output, FaultKind.NO_SPACE, "No space left on device")
+        if fault is not None:
+            raise fault from exc
         reason = saidwhat_error(exc)
         if reason is None:
             raise

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -39,7 +40,7 @@ from saidwhat.server.curation import curation_page_router
 from saidwhat.server.pages import page_router
 from saidwhat.server.render import render
 from saidwhat.server.state import ServerState
-from saidwhat.store import Store, StoreError
+from saidwhat.store import FaultKind, Store, StoreError, StoreFault
 from saidwhat.store.search import SearchError
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -136,6 +137,25 @@ def _swagger_page() -> HTMLResponse:
     return page
 
 
+RETRY_AFTER_S = 5
+FAULT_ANSWERS: dict[FaultKind | None, tuple[int, str]] = {
+    None: (503, "the store cannot be read right now: try again in a moment"),
+    FaultKind.LOCKED: (503, "the store is busy: another process holds it; try again in a moment"),
+    FaultKind.NO_SPACE: (
+        507,
+        "the store's disk is full: what was stored before it is kept; send the rest again later",
+    ),
+    FaultKind.READ_ONLY: (503, "the store cannot be written here (a read-only file or folder)"),
+    FaultKind.PERMISSION: (503, "the store cannot be written here (no permission)"),
+    FaultKind.DAMAGED: (503, "the store file is damaged: its keeper must restore it"),
+    FaultKind.NOT_A_STORE: (503, "the store file is not a store: its keeper must restore it"),
+    FaultKind.DISK: (503, "the store's disk failed a read or a write: try again later"),
+}
+"""The status and the words of each fault of the store a request meets (None: another)."""
+
+_log = logging.getLogger("saidwhat.server")
+
+
 def create_app(db_path: str | Path, *, ingest_token: str | None = None) -> FastAPI:
     """The web application over the store at ``db_path`` (StoreError when it cannot be read).
 
@@ -182,10 +202,17 @@ def create_app(db_path: str | Path, *, ingest_token: str | None = None) -> FastA
 
     @app.exception_handler(StoreError)
     def store_error(request: Request, exc: StoreError) -> Response:
-        message = "the store cannot be read right now"
+        # The page says what kind of fault, never the file's path or a traceback; the
+        # server's log has the whole line for the one who keeps the store.
+        kind = exc.kind if isinstance(exc, StoreFault) else None
+        status, message = FAULT_ANSWERS.get(kind, FAULT_ANSWERS[None])
+        _log.error("%s %s: %s", request.method, request.url.path, exc)
+        headers = {"Retry-After": str(RETRY_AFTER_S)}
         if _wants_json(request):
-            return JSONResponse({"detail": message}, 503)
-        return render("error.html", 503, status=503, message=message)
+            return JSONResponse({"detail": message}, status, headers=headers)
+        page = render("error.html", status, status=status, message=message)
+        page.headers.update(headers)
+        return page
 
     @app.exception_handler(StarletteHTTPException)
     def http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -3,6 +3,7 @@ and each worker thread's read-only connection."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,6 +13,7 @@ from pathlib import Path
 from saidwhat.pipeline import Extractor
 from saidwhat.settings import DEFAULT_SETTINGS, Settings
 from saidwhat.store import Store
+from saidwhat.store.faults import as_fault
 
 MAX_ID = 2**63 - 1  # SQLite's largest integer: a bigger id is a 422, not an overflow
 MAX_OFFSET = 10_000_000
@@ -67,7 +69,10 @@ class ServerState:
             readers.store, readers.file = store, file
         try:
             yield store
-        except BaseException:
+        except BaseException as exc:
             readers.store = None
             store.close()
+            fault = as_fault(self.db_path, exc) if isinstance(exc, sqlite3.Error) else None
+            if fault is not None:  # locked, damaged, unreadable: a 503, not a traceback
+                raise fault from exc
             raise

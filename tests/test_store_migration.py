@@ -14,13 +14,12 @@ from pathlib import Path
 import pytest
 
 from saidwhat.model import ARTICLE_FIELDS, Article, ExtractedArticle, Quote, QuoteType, Span
-from saidwhat.store import Store
+from saidwhat.store import Store, StoreError
 from saidwhat.store.export import ExportFormat, export_store
 from saidwhat.store.queries import article_detail
 from saidwhat.store.rows import STORED_QUOTE_FIELDS
 from saidwhat.store.schema import MIGRATIONS, _statements
 from saidwhat.store.search import QuoteFilter, search_quotes
-from saidwhat.store import StoreError
 
 TEXT = "“The ferry will run all winter,” said Ilse Varga.\nShe said the harbour was ready."
 

@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from saidwhat.cli import app
+from saidwhat.model import ExtractedArticle
 from saidwhat.server import create_app
 from saidwhat.store import FaultKind, Store, StoreFault
 from saidwhat.store import store as store_module
@@ -318,15 +319,23 @@ def _with_file_size_limit(limit: int, *args: str | Path) -> subprocess.Completed
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store whose quotes export to more than the file size limit below, whatever format."""
-    from tests.test_server import article, said
-
     db = tmp_path_factory.mktemp("archive") / "archive.db"
     with Store(db) as store, store.bulk_load():
-        for i in range(1_500):
-            quote = f"The quay wall {i} will be rebuilt with stone from the Kell quarry by May"
-            text = f"“{quote},” said Vera Quist, the harbour engineer, on day {i}."
-            store.add(article(f"quay-{i}", text, [said(text, quote, "Vera Quist")]))
+        for extracted in _quay_articles(1_500):
+            store.add(extracted)
     return db
+
+
+def _quay_articles(n: int) -> list[ExtractedArticle]:
+    """``n`` short articles, one quote each, extracted by hand (no model to load)."""
+    from tests.test_server import article, said
+
+    made = []
+    for i in range(n):
+        quote = f"The quay wall {i} will be rebuilt with stone from the Kell quarry by May"
+        text = f"“{quote},” said Vera Quist, the harbour engineer, on day {i}."
+        made.append(article(f"quay-{i}", text, [said(text, quote, "Vera Quist")]))
+    return made
 
 
 _LIMIT = 48 * 1024  # bytes a file may have: the store's -shm (32 KiB) must still fit
@@ -412,3 +421,24 @@ def test_the_server_answers_503_while_another_process_locks_the_store_and_recove
         assert page.status_code == 503 and "another process holds it" in page.text
         assert "Traceback" not in page.text
         assert client.get("/api/speakers").status_code == 200  # and back
+
+
+def test_a_load_into_a_full_store_says_what_it_stored_and_a_rerun_ends_as_one_run(
+    tmp_path: Path, pages_allowed: list[int]
+) -> None:
+    from tests.test_load import write_output
+
+    output = write_output(tmp_path / "out", _quay_articles(200))
+    reference = tmp_path / "reference.db"
+    assert runner.invoke(app, ["load", str(output), "--db", str(reference)]).exit_code == 0
+    db = tmp_path / "news.db"
+    Store(db).close()
+    pages_allowed.append((_pages(db) + _pages(reference)) // 2)
+    full = runner.invoke(app, ["load", str(output), "--db", str(db), "--no-progress"])
+    assert full.exit_code == 1
+    line = _one_error_line(full.output)
+    assert "no space left" in line and "articles before it" in line
+    assert "run the same command again to go on" in line
+    pages_allowed.clear()
+    assert runner.invoke(app, ["load", str(output), "--db", str(db)]).exit_code == 0
+    assert _snapshot(db) == _snapshot(reference)

@@ -727,7 +727,10 @@ def statements(
 
     with open_existing(db, write=relink) as store:
         if relink:
-            _relink(store)
+            try:
+                _relink(store)
+            except SaidwhatError as exc:  # a fault: each batch is whole, a re-run goes on
+                raise fail(exc) from exc
         if show is not None:
             detail = statement_detail(store, show)
             if detail is None:

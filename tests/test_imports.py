@@ -21,6 +21,7 @@ LAYERS: dict[str, int] = {
     "errors": 0,
     "settings": 0,
     "model": 1,
+    "outputs": 1,  # files written whole: a temporary name, then a rename
     "lexicon": 2,
     "linking": 3,  # reads the lexicon's function words
     "attributes": 2,

@@ -45,6 +45,7 @@ import Stemmer
 from saidwhat.store import Store
 from saidwhat.store.identity import normalise, person_name
 from saidwhat.store.rows import published_at
+from saidwhat.store.schema import MIGRATIONS, migrate
 from saidwhat.store.store import index_keys
 
 SEED = 17
@@ -523,19 +524,33 @@ def build_bulk_store(
     return report
 
 
-def _schema(path: Path) -> set[tuple[str, str]]:
-    """The tables, indexes and triggers of the store at ``path``, with their SQL."""
-    with Store(path, read_only=True) as store:
-        rows = store.conn.execute("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL")
-        return {(r[0], r[1]) for r in rows}
+def _schema(path: Path) -> tuple[int, set[tuple[str, str]]]:
+    """The schema version of the store at ``path`` and its tables, indexes and triggers with
+    their SQL, read without migrating it (a base older than this saidwhat is left as it
+    is: each copy a bench makes is migrated when it is opened)."""
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        rows = conn.execute("SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL")
+        return version, {(r[0], r[1]) for r in rows}
+    finally:
+        conn.close()
 
 
 def _current_schema(path: Path) -> bool:
-    """Whether the store at ``path`` has the schema this saidwhat makes (a migration edited
-    since an earlier run built it means building it again)."""
+    """Whether the store at ``path`` has the schema its version had when this saidwhat made
+    it (a migration edited since an earlier run built it means building it again; one
+    added since is run on each copy)."""
+    version, schema = _schema(path)
+    if version > len(MIGRATIONS):
+        return False
     with tempfile.TemporaryDirectory() as tmp:
-        Store(Path(tmp) / "empty.db").close()
-        return _schema(path) == _schema(Path(tmp) / "empty.db")
+        empty = sqlite3.connect(Path(tmp) / "empty.db", isolation_level=None)
+        try:
+            migrate(empty, up_to=version)
+        finally:
+            empty.close()
+        return schema == _schema(Path(tmp) / "empty.db")[1]
 
 
 def bulk_store_at(
@@ -544,7 +559,9 @@ def bulk_store_at(
     """The store at ``path``, built unless an earlier run left it there with the current
     schema; how it came to be."""
     if path.exists() and _current_schema(path):
-        return f"reused {path} ({path.stat().st_size / 2**20:,.0f} MB)"
+        version = _schema(path)[0]
+        older = f", schema {version} of {len(MIGRATIONS)}" if version < len(MIGRATIONS) else ""
+        return f"reused {path} ({path.stat().st_size / 2**20:,.0f} MB{older})"
     path.unlink(missing_ok=True)
     partial = path.with_name(path.stem + ".partial.db")
     partial.unlink(missing_ok=True)

@@ -26,6 +26,7 @@ from saidwhat.model import (
     Speaker,
 )
 from saidwhat.store import Store, StoreError
+from saidwhat.store import store as store_module
 from saidwhat.store.export import ExportFormat, export_store
 from saidwhat.store.identity import KnownEntity, person_name, read_knowledge_base
 from saidwhat.store.schema import MIGRATIONS, StoreVersionError
@@ -37,6 +38,7 @@ from saidwhat.store.statements import (
     statement_detail,
     wording_groups,
 )
+from saidwhat.store.store import wal_pages
 
 
 def article_with(
@@ -737,6 +739,37 @@ def test_an_article_failing_in_a_bulk_load_leaves_the_group(tmp_path: Path) -> N
         assert store.counts()["articles"] == 4 and store.counts()["quotes"] == 4
         ids = [r[0] for r in store.conn.execute("SELECT input_id FROM articles ORDER BY id")]
         assert ids == ["pier-0", "pier-1", "pier-2", "pier-3"]
+
+
+@pytest.mark.parametrize(
+    ("store_pages", "wal"),
+    [(0, 8_000), (256_000, 8_000), (1_000_000, 31_250), (2_900_000, 90_625), (10**8, 100_000)],
+)
+def test_the_wal_holds_a_share_of_the_store_before_a_checkpoint(store_pages: int, wal: int) -> None:
+    assert wal_pages(store_pages) == wal
+
+
+def _autocheckpoint(store: Store) -> int:
+    return int(store.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
+
+
+def test_a_bigger_store_checkpoints_a_bigger_wal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "news.db"
+    with Store(path) as store:
+        assert _autocheckpoint(store) == 8_000  # a new store: the least
+        for n in range(20):
+            store.add(_pier_article(n))
+        pages = int(store.conn.execute("PRAGMA page_count").fetchone()[0])
+    monkeypatch.setattr(store_module, "WAL_AUTOCHECKPOINT", 2)
+    monkeypatch.setattr(store_module, "WAL_SHARE", 4)
+    monkeypatch.setattr(store_module, "BULK_WAL_AUTOCHECKPOINT", 3)
+    with Store(path) as store:  # its size when opened
+        assert _autocheckpoint(store) == pages // 4 > 3
+        with store.bulk_load():  # the larger of the two
+            assert _autocheckpoint(store) == pages // 4
+        assert _autocheckpoint(store) == pages // 4
 
 
 # Council statements that all open the same way: "We will not accept the" is a run of words

@@ -384,8 +384,9 @@ def schema_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
-def migrate(conn: sqlite3.Connection) -> int:
-    """Apply the migrations ``conn`` has not had yet; return the new version.
+def migrate(conn: sqlite3.Connection, up_to: int = len(MIGRATIONS)) -> int:
+    """Apply the migrations ``conn`` has not had yet (up to number ``up_to``); return the
+    new version.
 
     Each migration runs in its own transaction with the version bump, so a
     crash mid-migration leaves the store at the previous version.
@@ -396,7 +397,7 @@ def migrate(conn: sqlite3.Connection) -> int:
             f"the store has schema version {version}, but this saidwhat knows only "
             f"{len(MIGRATIONS)}; upgrade saidwhat to open it"
         )
-    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+    for number, script in enumerate(MIGRATIONS[version:up_to], start=version + 1):
         conn.execute("BEGIN IMMEDIATE")
         try:
             if schema_version(conn) >= number:  # another process migrated meanwhile

@@ -56,7 +56,11 @@ CACHE_KIB = 65_536  # pages cached per connection
 # seconds stored, whichever comes first, so another writer waits that long at most.
 BULK_ARTICLES_PER_COMMIT = 200
 BULK_SECONDS_PER_COMMIT = 2.0
+# The WAL is copied back into the file (a checkpoint) when it holds this many pages: a
+# thirty-second of the store's, and 8,000 at least, 100,000 at most (see wal_pages).
 WAL_AUTOCHECKPOINT = 8_000  # pages
+WAL_SHARE = 32
+MAX_WAL_AUTOCHECKPOINT = 100_000  # pages (400 MB of WAL at most)
 BULK_WAL_AUTOCHECKPOINT = 50_000  # pages: fewer, larger checkpoints, each with one fsync
 _LOCK_RETRIES = 5
 _MAX_LOOKUP_GRAMS = 200  # grams of a new quote looked up in the index
@@ -69,6 +73,23 @@ _ROWS_PER_INSERT = 400  # quotes per INSERT (21 columns: well under SQLite's 32,
 _MAX_CANDIDATES = 8  # quotes sharing the most grams, compared word by word
 _MAX_SPEAKER_CANDIDATES = 4  # the speaker's quotes sharing the most keys, compared
 _MAX_PER_SPEAKER_KEY = 16  # a speaker's latest quotes looked up per key (bounds a busy speaker)
+
+
+def wal_pages(store_pages: int) -> int:
+    """The pages the WAL may hold before a checkpoint, for a store of ``store_pages``.
+
+    A checkpoint writes each page the WAL holds back to its place in the
+    file and syncs it: in a big store the index pages an ingest touches (the
+    full-text index, the statement keys) lie far apart, and a page written
+    in many commits is written back once per checkpoint, so rarer, larger
+    checkpoints write fewer pages a quote. A WAL in proportion to the store
+    (a thirty-second of it, 370 MB at most beside a 12 GB store of 10M
+    quotes) keeps a small store's WAL small.
+
+    >>> wal_pages(1_000), wal_pages(2_900_000), wal_pages(10**8)
+    (8000, 90625, 100000)
+    """
+    return max(WAL_AUTOCHECKPOINT, min(MAX_WAL_AUTOCHECKPOINT, store_pages // WAL_SHARE))
 
 
 def content_hash(text: str) -> str:
@@ -184,6 +205,7 @@ class Store:
                 raise StoreFault(self.path, FaultKind.DAMAGED, problems[0])
         self.link_statements = link_statements
         self._group: _Group | None = None  # the open bulk load, if any
+        self._wal_pages = WAL_AUTOCHECKPOINT  # this store's (wal_pages), set on a writable open
         self._stemmer = Stemmer.Stemmer("english")  # for statement linking (content_stems)
         if read_only and not self.path.is_file():
             raise StoreError(f"{self.path}: no such store (create one with `saidwhat ingest`)")
@@ -198,7 +220,9 @@ class Store:
                 conn.execute("PRAGMA synchronous = NORMAL")
                 # Fewer, larger checkpoints: index pages hit again and again (full-text
                 # and statement keys) are copied back to the file once, not each time.
-                conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT}")
+                pages = int(conn.execute("PRAGMA page_count").fetchone()[0])
+                self._wal_pages = wal_pages(pages)
+                conn.execute(f"PRAGMA wal_autocheckpoint = {self._wal_pages}")
                 migrate(conn)
             else:
                 conn.execute("SELECT count(*) FROM articles").fetchone()
@@ -281,7 +305,8 @@ class Store:
         if self._group is not None:
             yield  # already in one
             return
-        self.conn.execute(f"PRAGMA wal_autocheckpoint = {BULK_WAL_AUTOCHECKPOINT}")
+        bulk_pages = max(BULK_WAL_AUTOCHECKPOINT, self._wal_pages)
+        self.conn.execute(f"PRAGMA wal_autocheckpoint = {bulk_pages}")
         self._group = _Group(self.conn, self.path, articles_per_commit, seconds_per_commit)
         try:
             yield
@@ -290,7 +315,7 @@ class Store:
             try:
                 group.commit()
             finally:
-                self.conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT}")
+                self.conn.execute(f"PRAGMA wal_autocheckpoint = {self._wal_pages}")
 
     # -- articles -------------------------------------------------------------------------
 

@@ -35,6 +35,7 @@ from saidwhat.errors import BadRecord, SaidwhatError
 from saidwhat.model import Article, ExtractedArticle
 from saidwhat.outputs import open_whole
 from saidwhat.settings import DEFAULT_MODEL, DEFAULT_SETTINGS, Scope, Settings
+from saidwhat.store.faults import faults_of
 
 
 class RunSummary:
@@ -140,11 +141,6 @@ def extract(
     )
     summary = RunSummary()
     started = time.perf_counter()
-    # The output file is written under a temporary name and renamed once complete.
-    whole = contextlib.ExitStack()
-    out: TextIO = sys.stdout
-    if output:
-        out = whole.enter_context(open_whole(output))
     # The bar goes to stderr; over a listing printed to the same terminal it would garble it.
     show_bar = progress and err.is_terminal and (output is not None or not sys.stdout.isatty())
     from saidwhat.read import count_records
@@ -159,7 +155,9 @@ def extract(
     )
     articles = _articles(inputs, summary, outlet, published)
     try:
-        with whole, bar:
+        # The output file is written under a temporary name and renamed once complete.
+        with faults_of(output or "-", (OSError,)), contextlib.ExitStack() as whole, bar:
+            out: TextIO = whole.enter_context(open_whole(output)) if output else sys.stdout
             for result in Extractor(settings).extract_articles(articles):
                 if result.error:
                     bad = BadRecord(result.article.id, result.error)
@@ -179,15 +177,8 @@ def extract(
                     quotes=summary.quotes,
                 )
             bar.update(task, completed=summary.articles + len(summary.skipped))
-    except SaidwhatError as exc:
+    except SaidwhatError as exc:  # a fault of the output file too (StoreFault)
         raise fail(exc) from exc
-    except OSError as exc:
-        from saidwhat.store.faults import as_fault
-
-        fault = as_fault(output or "standard output", exc)
-        if fault is None:
-            raise
-        raise fail(fault) from exc
     err.print(summary.line(time.perf_counter() - started), highlight=False)
     if summary.articles == 0:
         raise fail("nothing could be processed", code=1)

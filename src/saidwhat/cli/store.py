@@ -658,6 +658,7 @@ def check(
     it from a copy; `sqlite3 FILE .recover` may save what it held), else
     says it is fine and what it holds. It only reads the store.
     """
+    import os
     import time
 
     from saidwhat.store import FaultKind, StoreFault
@@ -672,10 +673,13 @@ def check(
     seconds = time.perf_counter() - started
     how = "integrity_check" if full else "quick_check"
     if problems:
-        for problem in problems[1:]:
-            err.print(f"  {escape(problem)}", highlight=False)
         damaged = StoreFault(db, FaultKind.DAMAGED, f"{how}: {problems[0]}")
-        raise fail(f"{damaged}; {RESTORE.replace('FILE', str(db))}", code=1)
+        stop = fail(f"{damaged}; {RESTORE.replace('FILE', str(db))}", code=1)
+        for problem in problems[1:]:  # the first 20 SQLite found
+            err.print(f"  {escape(problem)}", highlight=False)
+        raise stop
+    if full and not os.access(db, os.W_OK):
+        how += "; not the full-text indexes: their check needs write access"
     with open_existing(db) as store:
         totals = store.counts()
     err.print(

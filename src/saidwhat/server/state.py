@@ -13,7 +13,7 @@ from pathlib import Path
 from saidwhat.pipeline import Extractor
 from saidwhat.settings import DEFAULT_SETTINGS, Settings
 from saidwhat.store import Store
-from saidwhat.store.faults import as_fault
+from saidwhat.store.faults import faults_of
 
 MAX_ID = 2**63 - 1  # SQLite's largest integer: a bigger id is a 422, not an overflow
 MAX_OFFSET = 10_000_000
@@ -68,11 +68,9 @@ class ServerState:
             store = Store(self.db_path, read_only=True)
             readers.store, readers.file = store, file
         try:
-            yield store
-        except BaseException as exc:
+            with faults_of(self.db_path, (sqlite3.Error,)):  # locked, damaged: a 503
+                yield store
+        except BaseException:
             readers.store = None
             store.close()
-            fault = as_fault(self.db_path, exc) if isinstance(exc, sqlite3.Error) else None
-            if fault is not None:  # locked, damaged, unreadable: a 503, not a traceback
-                raise fault from exc
             raise

@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 from saidwhat.linking import variant_change
 from saidwhat.model import ARTICLE_FIELDS, QUOTE_FIELDS, Field, FieldType, QuoteType
 from saidwhat.outputs import written_whole
-from saidwhat.store.faults import as_fault
+from saidwhat.store.faults import faults_of
 from saidwhat.store.rows import QUOTE_CONTEXT, parts_of, quote_columns
 from saidwhat.store.search import (
     ORDER_SQL,
@@ -265,26 +265,20 @@ def export_table(store: Store, table: str, fmt: ExportFormat, path: Path) -> int
     number of rows written. A fault of the file (a full disk, …) is a StoreFault."""
     sql, schema = TABLES[table]
     count = 0
-    try:
-        with written_whole(path) as partial:
-            if fmt is ExportFormat.PARQUET:
-                with pq.ParquetWriter(partial, schema, compression="zstd") as writer:
-                    for batch in _batches(store, sql, fmt):
-                        writer.write_table(pa.Table.from_pylist(batch, schema=schema))
-                        count += len(batch)
-                    if count == 0:
-                        writer.write_table(schema.empty_table())
-                return count
-            with partial.open("w", encoding="utf-8", newline="") as handle:
-                handle.write(text_header(fmt, schema.names))
+    with faults_of(path, (OSError,)), written_whole(path) as partial:
+        if fmt is ExportFormat.PARQUET:
+            with pq.ParquetWriter(partial, schema, compression="zstd") as writer:
                 for batch in _batches(store, sql, fmt):
-                    handle.write(text_rows(batch, fmt, schema.names))
+                    writer.write_table(pa.Table.from_pylist(batch, schema=schema))
                     count += len(batch)
-    except OSError as exc:
-        fault = as_fault(path, exc)
-        if fault is None:
-            raise
-        raise fault from exc
+                if count == 0:
+                    writer.write_table(schema.empty_table())
+            return count
+        with partial.open("w", encoding="utf-8", newline="") as handle:
+            handle.write(text_header(fmt, schema.names))
+            for batch in _batches(store, sql, fmt):
+                handle.write(text_rows(batch, fmt, schema.names))
+                count += len(batch)
     return count
 
 
@@ -303,13 +297,8 @@ def export_store(
     unknown = [t for t in tables if t not in TABLES]
     if unknown:
         raise ValueError(f"unknown table(s) {', '.join(unknown)}; known: {', '.join(TABLES)}")
-    try:
+    with faults_of(directory, (OSError,)):
         directory.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        fault = as_fault(directory, exc)
-        if fault is None:
-            raise
-        raise fault from exc
     written: dict[Path, int] = {}
     for table in tables:
         path = directory / f"{table}.{fmt.value}"

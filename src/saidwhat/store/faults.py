@@ -9,8 +9,10 @@ that each command can print it (and what it kept) instead of a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import sqlite3
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 
@@ -143,3 +145,18 @@ def as_fault(path: str | Path, exc: BaseException) -> StoreFault | None:
         return None
     detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
     return StoreFault(path, kind, detail)
+
+
+@contextlib.contextmanager
+def faults_of(
+    path: str | Path, errors: tuple[type[Exception], ...] = (sqlite3.Error, OSError)
+) -> Iterator[None]:
+    """Raise the ``errors`` of the block a user can act on as the StoreFault of ``path``;
+    any other error as it is."""
+    try:
+        yield
+    except errors as exc:
+        fault = as_fault(path, exc)
+        if fault is None:
+            raise
+        raise fault from exc

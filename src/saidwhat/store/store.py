@@ -38,7 +38,7 @@ from saidwhat.linking import (
     speaker_keys,
 )
 from saidwhat.model import Article, Entity, EntityKind, ExtractedArticle, QuoteType
-from saidwhat.store.faults import FaultKind, StoreError, StoreFault, as_fault
+from saidwhat.store.faults import FaultKind, StoreError, StoreFault, as_fault, faults_of
 from saidwhat.store.identity import (
     KnownEntity,
     PersonName,
@@ -63,6 +63,7 @@ WAL_SHARE = 32
 MAX_WAL_AUTOCHECKPOINT = 100_000  # pages (400 MB of WAL at most)
 BULK_WAL_AUTOCHECKPOINT = 50_000  # pages: fewer, larger checkpoints, each with one fsync
 _LOCK_RETRIES = 5
+_SQLITE = (sqlite3.Error,)  # the errors of a store's writes that may be faults
 _MAX_LOOKUP_GRAMS = 200  # grams of a new quote looked up in the index
 # The latest quotes read per gram: a gram millions of quotes share ("we are going to") costs
 # what one 256 quotes share does, so a lookup costs about the same at 100,000 quotes and at
@@ -1066,7 +1067,7 @@ class _Group:
     def begin(self) -> None:
         """Open the group's transaction (taking the write lock) unless it is open."""
         if not self.conn.in_transaction:
-            with _faults_of(self.path):
+            with faults_of(self.path, _SQLITE):
                 self.conn.execute("BEGIN IMMEDIATE")
             self.writes, self.started = 0, time.monotonic()
 
@@ -1078,21 +1079,8 @@ class _Group:
 
     def commit(self) -> None:
         if self.conn.in_transaction:
-            with _faults_of(self.path):
+            with faults_of(self.path, _SQLITE):
                 self.conn.execute("COMMIT")
-
-
-@contextlib.contextmanager
-def _faults_of(path: Path) -> Iterator[None]:
-    """Raise the SQLite errors a user can act on (a full disk, a lock held too long, …) as
-    the StoreFault of the store at ``path``."""
-    try:
-        yield
-    except sqlite3.Error as exc:
-        fault = as_fault(path, exc)
-        if fault is None:
-            raise
-        raise fault from exc
 
 
 class _Transaction:
@@ -1112,7 +1100,7 @@ class _Transaction:
 
     def __enter__(self) -> None:
         if self.group is None:
-            with _faults_of(self.path):
+            with faults_of(self.path, _SQLITE):
                 self.conn.execute("BEGIN IMMEDIATE")
             return
         self.group.begin()
@@ -1124,7 +1112,7 @@ class _Transaction:
         value: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        with _faults_of(self.path):
+        with faults_of(self.path, _SQLITE):
             if kind is None:
                 if self.group is None:
                     self.conn.execute("COMMIT")

@@ -166,10 +166,11 @@ def _unprivileged(command: list[str]) -> list[str]:
     without the capabilities that override them (``setpriv``); skipped when it cannot."""
     if os.geteuid() != 0:
         return command
-    if shutil.which("setpriv") is None:
-        pytest.skip("running as root without setpriv: file permissions cannot be enforced")
     drop = "-dac_override,-dac_read_search,-fowner"
-    return ["setpriv", "--inh-caps", drop, "--bounding-set", drop, "--", *command]
+    prefix = ["setpriv", "--inh-caps", drop, "--bounding-set", drop, "--"]
+    if shutil.which("setpriv") is None or subprocess.run([*prefix, "true"]).returncode != 0:
+        pytest.skip("running as root without setpriv: file permissions cannot be enforced")
+    return [*prefix, *command]
 
 
 def _saidwhat(*args: str | Path, unprivileged: bool = False) -> subprocess.CompletedProcess[str]:

@@ -403,9 +403,14 @@ def test_the_server_answers_503_while_its_store_is_gone_or_damaged_and_recovers(
 def test_the_server_answers_503_while_another_process_locks_the_store_and_recovers(
     reference: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import saidwhat.server.state as state_module
+
     db = tmp_path / "news.db"
     shutil.copy(reference, db)
-    monkeypatch.setattr(store_module, "BUSY_TIMEOUT_S", 0.1)
+    assert (
+        state_module.READ_BUSY_TIMEOUT_S < store_module.BUSY_TIMEOUT_S
+    )  # a page never waits a minute
+    monkeypatch.setattr(state_module, "READ_BUSY_TIMEOUT_S", 0.1)
     web = create_app(db)  # it has checked the store and keeps no connection yet
     holder = sqlite3.connect(db, isolation_level=None)
     holder.execute("PRAGMA locking_mode = EXCLUSIVE")  # a writer that shuts readers out

@@ -18,6 +18,9 @@ from saidwhat.store.faults import faults_of
 MAX_ID = 2**63 - 1  # SQLite's largest integer: a bigger id is a 422, not an overflow
 MAX_OFFSET = 10_000_000
 PAGE_SIZE = 20
+READ_BUSY_TIMEOUT_S = 5.0
+"""How long a page waits for a process that shuts readers out (an EXCLUSIVE lock, which an
+ingest never takes) before it answers 503 and Retry-After, rather than the store's minute."""
 
 
 @dataclass
@@ -65,7 +68,7 @@ class ServerState:
             store.close()
             store = None
         if store is None:
-            store = Store(self.db_path, read_only=True)
+            store = Store(self.db_path, read_only=True, busy_timeout_s=READ_BUSY_TIMEOUT_S)
             readers.store, readers.file = store, file
         try:
             with faults_of(self.db_path, (sqlite3.Error,)):  # locked, damaged: a 503

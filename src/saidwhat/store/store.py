@@ -196,10 +196,14 @@ class Store:
         read_only: bool = False,
         link_statements: bool = True,
         check: bool = False,
+        busy_timeout_s: float | None = None,
     ) -> None:
         """Open (or create) the store; with ``check``, SQLite's ``quick_check`` of every page
-        first (seconds a gigabyte), and a StoreFault when the file is damaged."""
+        first (seconds a gigabyte), and a StoreFault when the file is damaged.
+        ``busy_timeout_s``: how long a statement waits for another process's lock before
+        it fails as LOCKED (``BUSY_TIMEOUT_S`` by default)."""
         self.path = Path(path)
+        self._busy_timeout_s = BUSY_TIMEOUT_S if busy_timeout_s is None else busy_timeout_s
         if check and self.path.is_file():
             problems = check_file(self.path)
             if problems:
@@ -243,11 +247,13 @@ class Store:
     def _connect(self, read_only: bool) -> sqlite3.Connection:
         if read_only:
             uri = f"{self.path.resolve().as_uri()}?mode=ro"
-            conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            conn = sqlite3.connect(
+                uri, uri=True, timeout=self._busy_timeout_s, isolation_level=None
+            )
         else:
-            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            conn = sqlite3.connect(self.path, timeout=self._busy_timeout_s, isolation_level=None)
         conn.row_factory = sqlite3.Row
-        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_s * 1000)}")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         return conn

@@ -216,9 +216,9 @@ def stored_before_a_fault(store: Store, inputs_total: Callable[[], int | None]) 
             raise fail(fault) from fault
         total = inputs_total()
         kept = f"stored {stored} of {total}" if total is not None else f"stored {stored}"
-        line = f"{fault}; {kept} articles before it, each whole; {fault.to_go_on}"
-        err.print(f"[red]error:[/red] {escape(line)}", highlight=False)
-        raise typer.Exit(1) from fault
+        raise fail(
+            f"{fault}; {kept} articles before it, each whole; {fault.to_go_on}", 1
+        ) from fault
 
 
 def extraction_settings(

@@ -72,6 +72,13 @@ _MAX_LOOKUP_GRAMS = 200  # grams of a new quote looked up in the index
 _MAX_PER_GRAM = 256
 _ROWS_PER_INSERT = 400  # quotes per INSERT (21 columns: well under SQLite's 32,766 parameters)
 _MAX_CANDIDATES = 8  # quotes sharing the most grams, compared word by word
+# A quote with this many index keys or more is compared only with quotes sharing two of them:
+# one shared gram ("we are going") is chance, and in a big store it is what most candidates
+# share. (Of ~25,000 candidates sharing one key with a quote of five keys or more, in the
+# linking bench at 100,000 and 1M quotes, none was the same statement; of 58 in
+# statements-dev, one, which its speaker's stems found too: bench/linking_scale.py.)
+_LONG_QUOTE_KEYS = 5
+_LONG_QUOTE_SHARED = 2
 _MAX_SPEAKER_CANDIDATES = 4  # the speaker's quotes sharing the most keys, compared
 _MAX_PER_SPEAKER_KEY = 16  # a speaker's latest quotes looked up per key (bounds a busy speaker)
 
@@ -589,8 +596,10 @@ class Store:
         slots = _gram_slots(len(keys))
         keys += [_NO_GRAM] * (slots - len(keys))
         params = [v for key in keys for v in (key, quote_id, _MAX_PER_GRAM)]
+        needed = _LONG_QUOTE_SHARED if len(grams) >= _LONG_QUOTE_KEYS else 1
         candidates = self.conn.execute(
-            self._CANDIDATE.format(ranked=_gram_ranked_sql(slots)), (*params, _MAX_CANDIDATES)
+            self._CANDIDATE.format(ranked=_gram_ranked_sql(slots)),
+            (*params, needed, _MAX_CANDIDATES),
         ).fetchall()
         return [
             candidate
@@ -1015,10 +1024,11 @@ def _gram_slots(n_grams: int) -> int:
 def _gram_ranked_sql(n_grams: int) -> str:
     """The quotes sharing the most of ``n_grams`` grams, each gram's latest quotes only.
 
-    Parameters: (hash, quote_id, limit) per gram, then how many candidates.
-    Each gram is a backward walk of the ``quote_grams`` key from its newest
-    quote, stopped at the limit: however common the gram, what it costs is
-    bounded, and the quotes an outlet repeats (mostly recent) are found.
+    Parameters: (hash, quote_id, limit) per gram, then the grams a candidate
+    must share, then how many candidates. Each gram is a backward walk of
+    the ``quote_grams`` key from its newest quote, stopped at the limit:
+    however common the gram, what it costs is bounded, and the quotes an
+    outlet repeats (mostly recent) are found.
     """
     per_gram = " UNION ALL ".join(
         "SELECT quote_id FROM (SELECT quote_id FROM quote_grams"
@@ -1027,7 +1037,7 @@ def _gram_ranked_sql(n_grams: int) -> str:
     )
     return (
         f"SELECT quote_id, count(*) AS shared FROM ({per_gram})"
-        " GROUP BY quote_id ORDER BY shared DESC, quote_id LIMIT ?"
+        " GROUP BY quote_id HAVING shared >= ? ORDER BY shared DESC, quote_id LIMIT ?"
     )
 
 

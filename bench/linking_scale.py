@@ -2,6 +2,7 @@
 
     python bench/linking_scale.py [--quotes 100000 1000000 10000000] [--db-dir DIR]
                                   [--batch 10000] [--against GIT-REF] [--rounds 1] [--bulk]
+                                  [--ingest FILE]
 
 For each size N, a bulk store of N quotes (``bench/bulk_store.py`` with
 ``linking_index=True``: ``quote_grams`` and ``speaker_keys`` as ingests
@@ -21,7 +22,10 @@ ratio of the largest size's ms per quote to the smallest's (target ≤ 1.5).
 With ``--against REF`` the batch also goes into another copy through the
 code of commit REF (exported with ``git archive``), in the same run, and the
 two runs' statements are compared quote by quote; with ``--bulk`` the batch
-also goes in through ``Store.bulk_load`` (commits in groups).
+also goes in through ``Store.bulk_load`` (commits in groups). With
+``--ingest FILE`` a real ingest is timed too: ``saidwhat ingest FILE`` (reading,
+parsing, extraction and the store, as a user runs it) on another copy of
+each base, and its wall time per stored quote compared across the sizes.
 
 The bases are kept in ``--db-dir`` as ``linked-N.db`` and reused (rebuilt
 when a migration they had was changed; one added since runs on each copy,
@@ -38,6 +42,7 @@ import random
 import shutil
 import sqlite3
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -226,10 +231,14 @@ def _export(ref: str, into: Path) -> Path:
 
 
 def _copy(base: Path, to: Path) -> None:
-    """A copy of a closed base store (its file alone: no WAL is left after a clean close)."""
+    """A copy of a closed base store (its file alone: no WAL is left after a clean close),
+    on disk before it returns: the kernel writing a 12 GB copy back while a batch runs
+    would be timed as the batch's."""
     for suffix in ("-wal", "-shm"):
         Path(str(to) + suffix).unlink(missing_ok=True)
     shutil.copyfile(base, to)
+    with open(to, "rb+") as copied:
+        os.fsync(copied.fileno())
 
 
 def run_batch(base: Path, work: Path, batch: Path, planted: Path, src: str, bulk: bool) -> Run:
@@ -250,6 +259,32 @@ def run_batch(base: Path, work: Path, batch: Path, planted: Path, src: str, bulk
     )
 
 
+def run_ingest(base: Path, work: Path, articles: Path) -> tuple[float, int]:
+    """(seconds, quotes stored) of ``saidwhat ingest articles`` into a copy of base."""
+    _copy(base, work)
+    try:
+        before = _quotes_in(work)
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "saidwhat", "ingest", str(articles), "--db", str(work)],
+            check=True,
+            capture_output=True,
+        )
+        seconds = time.perf_counter() - start
+        return seconds, _quotes_in(work) - before
+    finally:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(work) + suffix).unlink(missing_ok=True)
+
+
+def _quotes_in(db: Path) -> int:
+    conn = sqlite3.connect(db)
+    try:
+        return int(conn.execute("SELECT count(*) FROM quotes").fetchone()[0])
+    finally:
+        conn.close()
+
+
 def _joined(run: Run) -> str:
     return ", ".join(f"{k} {a}/{b}" for k, (a, b) in run.joined.items())
 
@@ -266,6 +301,9 @@ def main() -> None:
     parser.add_argument(
         "--bulk", action="store_true", help="also run the batch in a Store.bulk_load (this tree)"
     )
+    parser.add_argument(
+        "--ingest", type=Path, metavar="FILE", help="also time `saidwhat ingest FILE` on each"
+    )
     parser.add_argument("--seed", type=int, default=SEED)
     args = parser.parse_args()
     print(f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
@@ -279,6 +317,7 @@ def main() -> None:
         directory = args.db_dir or Path(tmp)
         directory.mkdir(parents=True, exist_ok=True)
         per_quote: dict[str, dict[int, Run]] = {name: {} for name, _, _ in trees}
+        ingested: dict[int, float] = {}  # size: fastest ms per stored quote of a real ingest
         for n_quotes in sizes:
             base = directory / f"linked-{n_quotes}.db"
             start = time.perf_counter()
@@ -303,6 +342,15 @@ def main() -> None:
                     f" ({run.cpu_ms_per_quote:.3f} CPU), peak RSS {run.rss_mb:6.0f}"
                     f" MB; repeats joined: {_joined(run)}"
                 )
+            if args.ingest:
+                for _ in range(args.rounds):
+                    seconds, stored = run_ingest(base, work, args.ingest)
+                    ms = 1000 * seconds / max(1, stored)
+                    ingested[n_quotes] = min(ms, ingested.get(n_quotes, ms))
+                print(
+                    f"  {'ingest':>12}: {ingested[n_quotes]:7.3f} ms/quote, wall of"
+                    f" `saidwhat ingest {args.ingest.name}` ({stored:,} quotes)"
+                )
             reference = runs[trees[0][0]].labels
             for name, run in list(runs.items())[1:]:
                 same = sum(x == y for x, y in zip(reference, run.labels, strict=True))
@@ -317,6 +365,12 @@ def main() -> None:
             print(
                 f"{name}: {sizes[-1]:,} / {sizes[0]:,} = {wall:.2f} ms per quote ({cpu:.2f} CPU),"
                 f" peak RSS {large.rss_mb / small.rss_mb:.2f}  (target <= {TARGET_RATIO}; flat)"
+            )
+        if ingested:
+            ratio = ingested[sizes[-1]] / ingested[sizes[0]]
+            print(
+                f"ingest: {sizes[-1]:,} / {sizes[0]:,} = {ratio:.2f} ms per quote, parsing"
+                f" included (target <= {TARGET_RATIO})"
             )
 
 

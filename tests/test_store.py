@@ -826,6 +826,33 @@ def test_a_repeat_is_found_however_many_quotes_share_its_common_words(store: Sto
     assert list_statements(store, limit=500).total == 400
 
 
+def test_a_long_quote_is_compared_only_with_quotes_sharing_two_of_its_keys(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _carry_common(store, 0, 40)
+    compared: list[list[str]] = []
+    real = store_module.same_statement
+
+    def counted(a: list[str], b: list[str]) -> bool:
+        compared.append(b)
+        return real(a, b)
+
+    monkeypatch.setattr(store_module, "same_statement", counted)
+    # The first councillor's other words, opening as all 40 quotes do: one key in common
+    # with each, and nothing else, so none is worth reading (a quote of five keys or more).
+    words = f"{_COMMON_OPENING} closure of the night ferry to the islands"
+    keys = gram_hashes(normalise_words(words))
+    stored = [gram_hashes(normalise_words(_common_opening(n))) for n in range(40)]
+    assert len(keys) >= 5 and {len(keys & other) for other in stored} == {1}
+    carry(store, "Harwick Gazette", "2026-03-01", words, _councillor(0))
+    assert compared == []
+    # A repeat shares most of its keys: it is compared, and joins its statement.
+    carry(store, "Kelby Courier", "2026-03-02", _common_opening(3), _councillor(3))
+    assert normalise_words(_common_opening(3)) in compared
+    carried = [s for s in list_statements(store, limit=100).items if s.articles > 1]
+    assert [s.content_text for s in carried] == [_common_opening(3)]
+
+
 def test_a_common_gram_is_looked_up_in_bounded_work(store: Store) -> None:
     def steps_to_add(day: int) -> int:
         steps = [0]

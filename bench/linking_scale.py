@@ -241,6 +241,12 @@ def _copy(base: Path, to: Path) -> None:
         os.fsync(copied.fileno())
 
 
+def _remove(copy: Path) -> None:
+    """A copy of a base, gone with its WAL and shared-memory files."""
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(copy) + suffix).unlink(missing_ok=True)
+
+
 def run_batch(base: Path, work: Path, batch: Path, planted: Path, src: str, bulk: bool) -> Run:
     """The batch through the ``Store.add`` of ``src`` ('' for this tree) on a copy of base;
     in a ``Store.bulk_load`` when ``bulk``."""
@@ -248,8 +254,7 @@ def run_batch(base: Path, work: Path, batch: Path, planted: Path, src: str, bulk
     try:
         out = run_snippet(_ADD, work, batch, planted, src, "bulk" if bulk else "one by one")
     finally:
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(work) + suffix).unlink(missing_ok=True)
+        _remove(work)
     return Run(
         ms_per_quote=1000 * float(out["seconds"]) / max(1, int(out["quotes"])),
         cpu_ms_per_quote=1000 * float(out["cpu"]) / max(1, int(out["quotes"])),
@@ -273,8 +278,7 @@ def run_ingest(base: Path, work: Path, articles: Path) -> tuple[float, int]:
         seconds = time.perf_counter() - start
         return seconds, _quotes_in(work) - before
     finally:
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(work) + suffix).unlink(missing_ok=True)
+        _remove(work)
 
 
 def _quotes_in(db: Path) -> int:

@@ -74,9 +74,9 @@ _ROWS_PER_INSERT = 400  # quotes per INSERT (21 columns: well under SQLite's 32,
 _MAX_CANDIDATES = 8  # quotes sharing the most grams, compared word by word
 # A quote with this many index keys or more is compared only with quotes sharing two of them:
 # one shared gram ("we are going") is chance, and in a big store it is what most candidates
-# share. (Of ~25,000 candidates sharing one key with a quote of five keys or more, in the
-# linking bench at 100,000 and 1M quotes, none was the same statement; of 58 in
-# statements-dev, one, which its speaker's stems found too: bench/linking_scale.py.)
+# share. (Every candidate compared, on the batches of bench/linking_scale.py at 100,000 and
+# 1M quotes: of ~25,000 sharing one key with a quote of five keys or more, none was the same
+# statement; on statements-dev, 1 of 58, which its speaker's stems find too.)
 _LONG_QUOTE_KEYS = 5
 _LONG_QUOTE_SHARED = 2
 _MAX_SPEAKER_CANDIDATES = 4  # the speaker's quotes sharing the most keys, compared

@@ -2,7 +2,7 @@
 
     python bench/linking_scale.py [--quotes 100000 1000000 10000000] [--db-dir DIR]
                                   [--batch 10000] [--against GIT-REF] [--rounds 1] [--bulk]
-                                  [--ingest FILE]
+                                  [--ingest FILE] [--unlinked]
 
 For each size N, a bulk store of N quotes (``bench/bulk_store.py`` with
 ``linking_index=True``: ``quote_grams`` and ``speaker_keys`` as ingests
@@ -16,9 +16,12 @@ linking finds matches as it does in news.
 
 Prints, per size: ms per quote (all of ``Store.add``: speakers, quotes,
 counters, full-text index, linking, and the checkpoint of what the batch
-left in the WAL), the process's peak RSS, and how many
-planted repeats joined the statement of the quote they repeat; then the
-ratio of the largest size's ms per quote to the smallest's (target ≤ 1.5).
+left in the WAL), the fastest of ``--rounds`` runs and their median, the
+process's peak RSS, and how many planted repeats joined the statement of
+the quote they repeat; then the ratio of the largest size's ms per quote to
+the smallest's (target ≤ 1.5), of the fastest runs and of the medians.
+The rounds go size by size in turn, so a machine that is slower for a
+while slows each size's runs alike.
 With ``--against REF`` the batch also goes into another copy through the
 code of commit REF (exported with ``git archive``), in the same run, and the
 two runs' statements are compared quote by quote; with ``--bulk`` the batch
@@ -26,6 +29,9 @@ also goes in through ``Store.bulk_load`` (commits in groups). With
 ``--ingest FILE`` a real ingest is timed too: ``saidwhat ingest FILE`` (reading,
 parsing, extraction and the store, as a user runs it) on another copy of
 each base, and its wall time per stored quote compared across the sizes.
+With ``--unlinked`` the batch also goes in with statement linking off
+(``Store(link_statements=False)``): what the rest of the store costs, and so
+what linking's own share is at each size.
 
 The bases are kept in ``--db-dir`` as ``linked-N.db`` and reused (rebuilt
 when a migration they had was changed; one added since runs on each copy,
@@ -39,8 +45,8 @@ import argparse
 import json
 import os
 import random
-import shutil
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -63,6 +69,8 @@ from saidwhat.model import (
 )
 
 TARGET_RATIO = 1.5
+# How the batch goes in: one article a transaction, in a Store.bulk_load, or unlinked.
+ONE_BY_ONE, BULK, UNLINKED = "one by one", "bulk", "unlinked"
 REPEAT_SHARE = 0.2  # of the batch's quotes: a base quote again
 BATCH_REPEAT_SHARE = 0.05  # a quote earlier in the batch again
 WINDOW = 100_000  # the oldest and the newest quotes of the base a repeat is drawn from
@@ -85,7 +93,7 @@ before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 def peak_mb():
     with open("/proc/self/status") as status:  # the peak since it was last reset
         return next(int(line.split()[1]) for line in status if line.startswith("VmHWM")) / 1024
-with Store(sys.argv[1]) as store:
+with Store(sys.argv[1], link_statements=sys.argv[5] != "unlinked") as store:
     # The copy's migration (a base older than this tree) is not the adds' memory.
     with open("/proc/self/clear_refs", "w") as refs:
         refs.write("5")
@@ -104,7 +112,7 @@ with Store(sys.argv[1]) as store:
         "SELECT q.id, (SELECT min(o.id) FROM quotes o WHERE o.statement_id = q.statement_id)"
         " FROM quotes q WHERE q.id >= ? ORDER BY q.id", (first,)
     ).fetchall()
-    labels = [int(r[1]) for r in rows]
+    labels = [int(r[1]) if r[1] is not None else -1 for r in rows]  # -1: no statement
     planted = json.loads(open(sys.argv[3], encoding="utf-8").read())
     joined = {}
     for kind, pairs in planted.items():
@@ -230,14 +238,24 @@ def _export(ref: str, into: Path) -> Path:
     return into / "src"
 
 
+_COPY_CHUNK = 64 * 2**20  # bytes
+
+
 def _copy(base: Path, to: Path) -> None:
     """A copy of a closed base store (its file alone: no WAL is left after a clean close),
     on disk before it returns: the kernel writing a 12 GB copy back while a batch runs
-    would be timed as the batch's."""
+    would be timed as the batch's. The base leaves the OS cache as it is read, so the
+    copy stays in it whole: a 12 GB base and its copy do not fit in 24 GiB together, and
+    the pages of the copy that fell out were read from disk in the batch's time."""
     for suffix in ("-wal", "-shm"):
         Path(str(to) + suffix).unlink(missing_ok=True)
-    shutil.copyfile(base, to)
-    with open(to, "rb+") as copied:
+    with open(base, "rb") as source, open(to, "wb") as copied:
+        offset = 0
+        while chunk := source.read(_COPY_CHUNK):
+            copied.write(chunk)
+            os.posix_fadvise(source.fileno(), offset, len(chunk), os.POSIX_FADV_DONTNEED)
+            offset += len(chunk)
+        copied.flush()
         os.fsync(copied.fileno())
 
 
@@ -247,12 +265,12 @@ def _remove(copy: Path) -> None:
         Path(str(copy) + suffix).unlink(missing_ok=True)
 
 
-def run_batch(base: Path, work: Path, batch: Path, planted: Path, src: str, bulk: bool) -> Run:
-    """The batch through the ``Store.add`` of ``src`` ('' for this tree) on a copy of base;
-    in a ``Store.bulk_load`` when ``bulk``."""
+def run_batch(base: Path, work: Path, batch: Path, planted: Path, src: str, mode: str) -> Run:
+    """The batch through the ``Store.add`` of ``src`` ('' for this tree) on a copy of base,
+    ``mode`` ONE_BY_ONE, BULK or UNLINKED."""
     _copy(base, work)
     try:
-        out = run_snippet(_ADD, work, batch, planted, src, "bulk" if bulk else "one by one")
+        out = run_snippet(_ADD, work, batch, planted, src, mode)
     finally:
         _remove(work)
     return Run(
@@ -293,6 +311,39 @@ def _joined(run: Run) -> str:
     return ", ".join(f"{k} {a}/{b}" for k, (a, b) in run.joined.items())
 
 
+@dataclass(frozen=True, slots=True)
+class Size:
+    """One size of base store and the batch made for it."""
+
+    quotes: int
+    base: Path
+    work: Path  # where a copy of the base is made for each run
+    batch: Path
+    planted: Path
+
+
+def prepare(n_quotes: int, directory: Path, tmp: Path, seed: int, batch_quotes: int) -> Size:
+    """The base of ``n_quotes`` quotes (built, or reused) and its batch, written to ``tmp``."""
+    base = directory / f"linked-{n_quotes}.db"
+    start = time.perf_counter()
+    built = bulk_store_at(base, n_quotes, seed, linking_index=True)
+    print(f"base of {n_quotes:,} quotes ({time.perf_counter() - start:.0f}s): {built}")
+    records, planted = make_batch(base, batch_quotes, seed)
+    batch = tmp / f"batch-{n_quotes}.jsonl"
+    batch.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    planted_path = tmp / f"planted-{n_quotes}.json"
+    planted_path.write_text(json.dumps(planted), encoding="utf-8")
+    return Size(n_quotes, base, directory / f"linked-{n_quotes}.work.db", batch, planted_path)
+
+
+def _fastest(runs: list[Run]) -> Run:
+    return min(runs, key=lambda run: run.ms_per_quote)
+
+
+def _median(runs: list[Run]) -> float:
+    return statistics.median(run.ms_per_quote for run in runs)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -301,79 +352,96 @@ def main() -> None:
     parser.add_argument("--db-dir", type=Path, metavar="DIR", help="keep the bases here")
     parser.add_argument("--batch", type=int, default=10_000, help="quotes added (default 10000)")
     parser.add_argument("--against", metavar="GIT-REF", help="also run the batch with this commit")
-    parser.add_argument("--rounds", type=int, default=1, help="runs of each; the fastest kept")
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="runs of each at each size, in turn (default 1)"
+    )
     parser.add_argument(
         "--bulk", action="store_true", help="also run the batch in a Store.bulk_load (this tree)"
     )
     parser.add_argument(
         "--ingest", type=Path, metavar="FILE", help="also time `saidwhat ingest FILE` on each"
     )
+    parser.add_argument(
+        "--unlinked", action="store_true", help="also run the batch with linking off (this tree)"
+    )
     parser.add_argument("--seed", type=int, default=SEED)
     args = parser.parse_args()
     print(f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
-    sizes = sorted(args.quotes)
-    trees = [("this tree", "", False)]
+    trees = [("this tree", "", ONE_BY_ONE)]
     if args.bulk:
-        trees.append(("bulk", "", True))
+        trees.append(("bulk", "", BULK))
+    if args.unlinked:
+        trees.append(("unlinked", "", UNLINKED))
     with tempfile.TemporaryDirectory() as tmp:
         if args.against:
-            trees.insert(0, (args.against, str(_export(args.against, Path(tmp))), False))
+            trees.insert(0, (args.against, str(_export(args.against, Path(tmp))), ONE_BY_ONE))
         directory = args.db_dir or Path(tmp)
         directory.mkdir(parents=True, exist_ok=True)
-        per_quote: dict[str, dict[int, Run]] = {name: {} for name, _, _ in trees}
-        ingested: dict[int, float] = {}  # size: fastest ms per stored quote of a real ingest
-        for n_quotes in sizes:
-            base = directory / f"linked-{n_quotes}.db"
-            start = time.perf_counter()
-            built = bulk_store_at(base, n_quotes, args.seed, linking_index=True)
-            print(f"base of {n_quotes:,} quotes ({time.perf_counter() - start:.0f}s): {built}")
-            records, planted = make_batch(base, args.batch, args.seed)
-            batch = Path(tmp) / "batch.jsonl"
-            batch.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-            planted_path = Path(tmp) / "planted.json"
-            planted_path.write_text(json.dumps(planted), encoding="utf-8")
-            work = directory / f"linked-{n_quotes}.work.db"
-            runs: dict[str, Run] = {}
-            for _ in range(args.rounds):
-                for name, src, bulk in trees:  # alternating, so all see the same machine
-                    run = run_batch(base, work, batch, planted_path, src, bulk)
-                    if name not in runs or run.ms_per_quote < runs[name].ms_per_quote:
-                        runs[name] = run
-            for name, run in runs.items():
-                per_quote[name][n_quotes] = run
+        sizes = [
+            prepare(n, directory, Path(tmp), args.seed, args.batch) for n in sorted(args.quotes)
+        ]
+        runs: dict[str, dict[int, list[Run]]] = {name: {} for name, _, _ in trees}
+        ingested: dict[int, list[float]] = {}  # size: ms per stored quote of each real ingest
+        # Round by round, each size and each tree in turn: a machine that slows down for a
+        # while slows every figure, not those of one size (its ratio is what is read).
+        for _ in range(args.rounds):
+            for size in sizes:
+                for name, src, mode in trees:
+                    run = run_batch(size.base, size.work, size.batch, size.planted, src, mode)
+                    runs[name].setdefault(size.quotes, []).append(run)
+                if args.ingest:
+                    seconds, stored = run_ingest(size.base, size.work, args.ingest)
+                    ingested.setdefault(size.quotes, []).append(1000 * seconds / max(1, stored))
+        for size in sizes:
+            print(f"{size.quotes:,} quotes, the fastest of {args.rounds} (the median):")
+            for name in runs:
+                run, median = _fastest(runs[name][size.quotes]), _median(runs[name][size.quotes])
                 print(
-                    f"  {name:>12}: {run.ms_per_quote:7.3f} ms/quote"
+                    f"  {name:>12}: {run.ms_per_quote:7.3f} ms/quote ({median:.3f})"
                     f" ({run.cpu_ms_per_quote:.3f} CPU), peak RSS {run.rss_mb:6.0f}"
                     f" MB; repeats joined: {_joined(run)}"
                 )
             if args.ingest:
-                for _ in range(args.rounds):
-                    seconds, stored = run_ingest(base, work, args.ingest)
-                    ms = 1000 * seconds / max(1, stored)
-                    ingested[n_quotes] = min(ms, ingested.get(n_quotes, ms))
                 print(
-                    f"  {'ingest':>12}: {ingested[n_quotes]:7.3f} ms/quote, wall of"
-                    f" `saidwhat ingest {args.ingest.name}` ({stored:,} quotes)"
+                    f"  {'ingest':>12}: {min(ingested[size.quotes]):7.3f} ms/quote, wall of"
+                    f" `saidwhat ingest {args.ingest.name}`"
                 )
-            reference = runs[trees[0][0]].labels
-            for name, run in list(runs.items())[1:]:
-                same = sum(x == y for x, y in zip(reference, run.labels, strict=True))
+            reference = runs[trees[0][0]][size.quotes][0].labels
+            for name in list(runs)[1:]:
+                if name == "unlinked":
+                    continue  # no statements to compare
+                labels = runs[name][size.quotes][0].labels
+                same = sum(x == y for x, y in zip(reference, labels, strict=True))
                 print(
                     f"  same statement in {trees[0][0]} and {name}: {same:,} of"
                     f" {len(reference):,} batch quotes"
                 )
-        for name, figures in per_quote.items():
-            small, large = figures[sizes[0]], figures[sizes[-1]]
-            wall = large.ms_per_quote / small.ms_per_quote
-            cpu = large.cpu_ms_per_quote / small.cpu_ms_per_quote
+        small, large = sizes[0].quotes, sizes[-1].quotes
+        for name, figures in runs.items():
+            fast_small, fast_large = _fastest(figures[small]), _fastest(figures[large])
+            wall = fast_large.ms_per_quote / fast_small.ms_per_quote
+            cpu = fast_large.cpu_ms_per_quote / fast_small.cpu_ms_per_quote
             print(
-                f"{name}: {sizes[-1]:,} / {sizes[0]:,} = {wall:.2f} ms per quote ({cpu:.2f} CPU),"
-                f" peak RSS {large.rss_mb / small.rss_mb:.2f}  (target <= {TARGET_RATIO}; flat)"
+                f"{name}: {large:,} / {small:,} = {wall:.2f} ms per quote ({cpu:.2f} CPU),"
+                f" medians {_median(figures[large]) / _median(figures[small]):.2f},"
+                f" peak RSS {fast_large.rss_mb / fast_small.rss_mb:.2f}"
+                f"  (target <= {TARGET_RATIO}; flat)"
+            )
+        if "unlinked" in runs:
+            own = {
+                size.quotes: _median(runs["this tree"][size.quotes])
+                - _median(runs["unlinked"][size.quotes])
+                for size in sizes
+            }
+            print(
+                "linking's own (the medians of this tree less unlinked): "
+                + ", ".join(f"{n:,}: {ms:.3f} ms" for n, ms in own.items())
+                + f"; {large:,} / {small:,} = {own[large] / own[small]:.2f}"
             )
         if ingested:
-            ratio = ingested[sizes[-1]] / ingested[sizes[0]]
+            ratio = min(ingested[large]) / min(ingested[small])
             print(
-                f"ingest: {sizes[-1]:,} / {sizes[0]:,} = {ratio:.2f} ms per quote, parsing"
+                f"ingest: {large:,} / {small:,} = {ratio:.2f} ms per quote, parsing"
                 f" included (target <= {TARGET_RATIO})"
             )
 

@@ -382,6 +382,7 @@ def main() -> None:
         ]
         runs: dict[str, dict[int, list[Run]]] = {name: {} for name, _, _ in trees}
         ingested: dict[int, list[float]] = {}  # size: ms per stored quote of each real ingest
+        ingest_quotes: dict[int, int] = {}  # size: the quotes a real ingest stored
         # Round by round, each size and each tree in turn: a machine that slows down for a
         # while slows every figure, not those of one size (its ratio is what is read).
         for _ in range(args.rounds):
@@ -392,6 +393,7 @@ def main() -> None:
                 if args.ingest:
                     seconds, stored = run_ingest(size.base, size.work, args.ingest)
                     ingested.setdefault(size.quotes, []).append(1000 * seconds / max(1, stored))
+                    ingest_quotes[size.quotes] = stored
         for size in sizes:
             print(f"{size.quotes:,} quotes, the fastest of {args.rounds} (the median):")
             for name in runs:
@@ -404,7 +406,7 @@ def main() -> None:
             if args.ingest:
                 print(
                     f"  {'ingest':>12}: {min(ingested[size.quotes]):7.3f} ms/quote, wall of"
-                    f" `saidwhat ingest {args.ingest.name}`"
+                    f" `saidwhat ingest {args.ingest.name}` ({ingest_quotes[size.quotes]:,} quotes)"
                 )
             reference = runs[trees[0][0]][size.quotes][0].labels
             for name in list(runs)[1:]:
